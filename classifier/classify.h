@@ -1,0 +1,3 @@
+#ifndef NSC_CLASSIFY_H
+#define NSC_CLASSIFY_H
+#endif

@@ -1,0 +1,35 @@
+/*
+ * cmd.h - the subcommands of the nipscope executable, one file each
+ * (cmd_<name>.c), and the exit codes they share.
+ *
+ * A subcommand gets argv with argv[0] set to its own name and returns the
+ * process exit status.
+ */
+#ifndef NSC_CLI_CMD_H
+#define NSC_CLI_CMD_H
+
+/* Exit statuses, after sysexits(3). */
+enum {
+    EXIT_OK = 0,
+    EXIT_FAIL = 1,      /* the operation failed; the message says why */
+    EXIT_USAGE = 64,    /* bad command line */
+    EXIT_DATAERR = 65,  /* some input records were malformed */
+    EXIT_NOINPUT = 66,  /* an input file is missing or unreadable */
+    EXIT_SOFTWARE = 70, /* internal error */
+    EXIT_IOERR = 74,    /* writing output failed */
+    EXIT_TEMPFAIL = 75  /* try again later: locked, or the site is down */
+};
+
+/* Map a negative NSC_E* code to an exit status. */
+int cmd_exit_status(int err);
+
+/* Print "nipscope: <message>" for the last error and return its exit status. */
+int cmd_fail(int err);
+
+/* Default rules directory: $NIPSCOPE_RULES, else the installed one, else ./rules. */
+const char *cmd_default_rules_dir(void);
+
+int cmd_classify(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+
+#endif

@@ -1,0 +1,108 @@
+/* main.c - the nipscope executable: dispatch to one file per subcommand. */
+#include "cmd.h"
+
+#include "common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef NSC_VERSION
+#define NSC_VERSION "unknown"
+#endif
+#ifndef NSC_INSTALLED_RULES
+#define NSC_INSTALLED_RULES "/usr/local/share/nipscope/rules"
+#endif
+
+struct command {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    { "classify", cmd_classify, "place affiliation strings in countries, with evidence" },
+    { "rules", cmd_rules, "check a rule set (rules check [DIR])" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: nipscope [--version] [-v|-q] <command> [<args>]\n\ncommands:\n");
+    for (size_t i = 0; i < NSC_ARRAY_SIZE(commands); i++)
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'nipscope <command> --help' describes one command.\n");
+}
+
+int cmd_exit_status(int err)
+{
+    switch (err) {
+    case NSC_OK:
+        return EXIT_OK;
+    case NSC_ENOTFOUND:
+        return EXIT_NOINPUT;
+    case NSC_EPARSE:
+    case NSC_EINVAL:
+        return EXIT_DATAERR;
+    case NSC_EIO:
+    case NSC_ENOSPC:
+        return EXIT_IOERR;
+    case NSC_ELOCKED:
+        return EXIT_TEMPFAIL;
+    default:
+        return EXIT_FAIL;
+    }
+}
+
+int cmd_fail(int err)
+{
+    const char *msg = nsc_error_last();
+
+    fprintf(stderr, "nipscope: %s\n", *msg ? msg : nsc_strerror(err));
+    return cmd_exit_status(err);
+}
+
+const char *cmd_default_rules_dir(void)
+{
+    const char *env = getenv("NIPSCOPE_RULES");
+
+    if (env && *env)
+        return env;
+    if (access(NSC_INSTALLED_RULES "/policies.yaml", R_OK) == 0)
+        return NSC_INSTALLED_RULES;
+    return "rules";
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--version")) {
+            printf("nipscope %s\n", NSC_VERSION);
+            return EXIT_OK;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return EXIT_OK;
+        } else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+            nsc_log_level = nsc_log_level < LOG_DEBUG ? nsc_log_level + 1 : LOG_DEBUG;
+        } else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+            nsc_log_level = LOG_ERR;
+        } else {
+            fprintf(stderr, "nipscope: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    for (size_t c = 0; c < NSC_ARRAY_SIZE(commands); c++) {
+        if (!strcmp(argv[i], commands[c].name))
+            return commands[c].fn(argc - i, argv + i);
+    }
+    fprintf(stderr, "nipscope: '%s' is not a nipscope command\n", argv[i]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

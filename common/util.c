@@ -1,0 +1,193 @@
+/* util.c - whole-file reads, atomic replacement, UTF-8 checks, clocks. */
+#define _POSIX_C_SOURCE 200809L
+#include "common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int nsc_file_read(struct buf *out, const char *path, size_t max)
+{
+    char chunk[65536];
+    size_t start = out->len;
+    ssize_t n;
+    int fd, err = 0;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return nsc_error_set(errno == ENOENT ? NSC_ENOTFOUND : NSC_EIO, "cannot open '%s': %s",
+                             path, strerror(errno));
+    }
+    for (;;) {
+        n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            err = nsc_error_set(NSC_EIO, "cannot read '%s': %s", path, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        if (out->len - start + (size_t)n > max) {
+            err = nsc_error_set(NSC_ELIMIT, "'%s' is larger than %zu bytes", path, max);
+            break;
+        }
+        buf_append(out, chunk, (size_t)n);
+    }
+    close(fd);
+    if (err)
+        buf_truncate(out, start);
+    else
+        buf_grow(out, 0);
+    return err;
+}
+
+static int io_error(int e, const char *what, const char *path)
+{
+    return nsc_error_set(e == ENOSPC ? NSC_ENOSPC : NSC_EIO, "cannot %s '%s': %s", what, path,
+                         strerror(e));
+}
+
+int nsc_file_replace(const char *path, const void *data, size_t len)
+{
+    struct buf tmp = BUF_INIT;
+    struct buf dir = BUF_INIT;
+    const char *p = data;
+    const char *slash;
+    int fd = -1, dfd = -1, err = 0;
+
+    buf_appendf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+    fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        err = io_error(errno, "create", tmp.ptr);
+        goto out;
+    }
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            err = io_error(errno, "write", tmp.ptr);
+            goto out;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (fsync(fd) < 0) {
+        err = io_error(errno, "fsync", tmp.ptr);
+        goto out;
+    }
+    if (close(fd) < 0) {
+        fd = -1;
+        err = io_error(errno, "close", tmp.ptr);
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp.ptr, path) < 0) {
+        err = io_error(errno, "rename over", path);
+        goto out;
+    }
+    slash = strrchr(path, '/');
+    if (slash)
+        buf_append(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+    else
+        buf_puts(&dir, ".");
+    dfd = open(dir.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0 && fsync(dfd) < 0 && errno != EINVAL)
+        err = io_error(errno, "fsync directory", dir.ptr);
+out:
+    if (fd >= 0)
+        close(fd);
+    if (dfd >= 0)
+        close(dfd);
+    if (err && tmp.ptr)
+        unlink(tmp.ptr);
+    buf_release(&tmp);
+    buf_release(&dir);
+    return err;
+}
+
+int nsc_utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        uint32_t cp;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (n >= len - i)
+            return 0;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+static int lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+int nsc_strncasecmp(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int ca = lower((unsigned char)a[i]), cb = lower((unsigned char)b[i]);
+
+        if (ca != cb || !ca)
+            return ca - cb;
+    }
+    return 0;
+}
+
+int nsc_strcasecmp(const char *a, const char *b)
+{
+    return nsc_strncasecmp(a, b, SIZE_MAX);
+}
+
+int nsc_starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+uint64_t nsc_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int64_t nsc_wall_s(void)
+{
+    return (int64_t)time(NULL);
+}
