@@ -669,6 +669,13 @@ def build_year(year, seed, people, papers=None):
         q.double_escaped = True
         for i in range(3, len(out), 97):
             out[i].blank_meta_author = True
+        # Whatever the size, at least one paper is missing from the feed and
+        # at least one is an oral (so the Oral+Poster duplicate exists).
+        if all(p.in_feed for p in out):
+            out[min(len(out) - 1, 5)].in_feed = False
+        if not any(p.oral for p in out):
+            o = out[min(len(out) - 1, 2)]
+            o.oral, o.decision = True, "Accept (oral)"
     # Feed-only records (no proceedings paper): e.g. withdrawn after the
     # schedule was made, or journal-track talks.
     extra = []
