@@ -199,7 +199,13 @@ static void find_matches(const struct classify_rules *r, struct scratch *sc, con
             uint8_t here_inst = 0;
             for (int32_t o = tr->out[node]; o >= 0; o = tr->outs[o].next) {
                 const struct pattern *p = &r->pats[tr->outs[o].pat];
+                int dup = 0;
                 if (!pat_valid(r, p, t, i, s, len))
+                    continue;
+                /* One rule counts once at a match (a name and its acronym). */
+                for (size_t k = here; k < sc->n_mp && !dup; k++)
+                    dup = r->pats[sc->mp[k]].rule == p->rule;
+                if (dup)
                     continue;
                 NSC_GROW(sc->mp, sc->mp_cap, sc->n_mp + 1);
                 sc->mp[sc->n_mp++] = tr->outs[o].pat;
