@@ -679,6 +679,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.t0 = time.monotonic()
+        self.close_connection = True  # the request body is not read
         self.send_simple(405, b"method not allowed\n", [("Allow", "GET, HEAD")], head=False)
         self.logrec(405, None)
 
@@ -826,10 +827,34 @@ class Handler(BaseHTTPRequestHandler):
         self.logrec(200, None)
 
 
+EPILOG = """\
+paths served (one port plays both hosts):
+  /paper_files/paper/<Y>                         year index (2025: Creative AI base page)
+  /paper_files/paper/2025/vol38-main-conference  2025 companion index
+  /paper_files/paper/<Y>/hash/<md5(n)>-Abstract[-<Track>].html
+  /paper_files/paper/<Y>/file/<sha>-Metadata.json, -Bibtex.bib   (<=2021)
+  /paper_files/paper/<Y>/file/<sha>-Paper[-<Track>].pdf          404 for now
+  /static/virtual/data/neurips-<Y>-orals-posters.json            2020..2025
+  /paper/<Y>/...  /book/advances-in-neural-information-processing-systems-<V>-<Y>   301 to the current form
+  /robots.txt  /
+fault kinds for --fault (probability each, decided per attempt from seed, path, attempt):
+  status503, status429  answer 503/429 with Retry-After: 1
+  reset                 close with RST, before or in the middle of the response
+  truncate              Content-Length larger than the body, then close
+  slow                  wait --slow-ms before answering
+fixed fault paths:
+  /__fault/redirect-loop  /__fault/redirect-foreign  /__fault/huge  /__fault/invalid-utf8
+  /__fault/nul-bytes  /__fault/deep-nesting  /__fault/entity-bomb  /__fault/malformed
+  /__fault/status/<code>?retry_after=N
+exit status: 0 after SIGTERM/SIGINT or --generate-only; 2 on bad arguments or a non-loopback --host.
+"""
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         description="Mock proceedings.neurips.cc + neurips.cc virtual JSON on one 127.0.0.1 port "
-                    "(see docs/mock-site.md).")
+                    "(see docs/mock-site.md).",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     ap.add_argument("--host", default="127.0.0.1", help="bind address; anything but 127.0.0.1 is refused")
     ap.add_argument("--port", type=int, default=0, help="TCP port, 0 = pick a free one (default 0)")
     ap.add_argument("--port-file", help="write the bound port here (atomically) once listening")
