@@ -59,7 +59,7 @@ enum nsc_err {
 int nsc_error_set(int code, const char *fmt, ...) NSC_PRINTF(2, 3);
 
 /* As nsc_error_set(), taking a va_list. */
-int nsc_error_setv(int code, const char *fmt, va_list ap);
+int nsc_error_setv(int code, const char *fmt, va_list ap) NSC_PRINTF(2, 0);
 
 /*
  * Prefix the current message with "prefix: " (for example a file name that
@@ -124,7 +124,7 @@ void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_appendf(struct buf *b, const char *fmt, ...) NSC_PRINTF(2, 3);
-void buf_vappendf(struct buf *b, const char *fmt, va_list ap);
+void buf_vappendf(struct buf *b, const char *fmt, va_list ap) NSC_PRINTF(2, 0);
 /* Shorten to 'len' bytes (no-op if already shorter). */
 void buf_truncate(struct buf *b, size_t len);
 /* Empty the buffer and keep its allocation. */
