@@ -1,0 +1,193 @@
+/*
+ * store.h - where nipscope keeps what it has crawled: paper records and
+ * crawl state, safe against kill -9 and a full disk.
+ *
+ * The store knows neither HTTP nor countries.  A record is an opaque JSON
+ * object with a string member "id" (the paper id); the store keys records by
+ * that id and never looks inside otherwise.
+ *
+ * Layout of a store directory DIR, for one year Y:
+ *   DIR/.nipscope.lock          flock()ed for the store's life; holds the pid
+ *   DIR/neurips-Y.jsonl         records, one compact JSON object per line
+ *   DIR/neurips-Y.summary.json  written by store_write_summary()
+ *   DIR/.nipscope-state.sqlite  crawl state for every year (WAL)
+ *
+ * Invariants:
+ *   - every line of the records file is whole: appends are one write() of
+ *     one line, a failed write is truncated away, and store_open() cuts off
+ *     a torn last line (no newline, or not JSON);
+ *   - a line that is not a JSON object anywhere but at the end is an error
+ *     naming the file and line, never dropped;
+ *   - when an id occurs more than once, the last line wins (an update);
+ *   - durability order: a record line is written and fsynced before its
+ *     paper is marked finished in the state DB; store_open() reconciles the
+ *     two (finished without a record: unmarked; record without the mark:
+ *     marked), so after a crash the finished set is exactly the set of ids
+ *     with a whole record line.
+ *
+ * All functions return 0 or a negative NSC_E* code with a message via
+ * nsc_error_last().  sqlite failures are NSC_EIO naming the DB path; a full
+ * disk is NSC_ENOSPC.  A store is used by one thread at a time.
+ */
+#ifndef NSC_STORE_H
+#define NSC_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum store_flags {
+    /* Skip fsync()s (tests and benchmarks only: not safe against power loss). */
+    STORE_F_NOSYNC = 1 << 0,
+};
+
+/*
+ * Open (creating if needed) the store in 'dir' for 'year', take its lock,
+ * load the record index (repairing a torn last line), open the state DB and
+ * reconcile finished papers with the records.  *out owns the store; release
+ * with store_free().  Returns 0, NSC_ELOCKED ("'DIR' is in use by another
+ * nipscope (pid N)"), NSC_EPARSE (an invalid line, with file and line
+ * number), NSC_EINVAL (bad year), NSC_EIO or NSC_ENOSPC.
+ */
+int store_open(struct store **out, const char *dir, int year, unsigned flags);
+
+/* Close files and the DB, release the lock and free.  NULL is a no-op. */
+void store_free(struct store *st);
+
+/* The directory and year given to store_open(); borrowed. */
+const char *store_dir(const struct store *st);
+int store_year(const struct store *st);
+
+/* The path of the records file; borrowed, lives as long as 'st'. */
+const char *store_records_path(const struct store *st);
+
+/* ---- records --------------------------------------------------------- */
+
+/*
+ * Append 'record' (a JSON object with a string "id") as one line.  Not yet
+ * fsynced: see store_sync().  An existing id is superseded.  Returns 0,
+ * NSC_EINVAL (no id, id with a newline), NSC_ENOSPC or NSC_EIO; on failure
+ * the file is as before.
+ */
+int store_put(struct store *st, const json_t *record);
+
+/* fsync the records file (a checkpoint).  Returns 0, NSC_EIO or NSC_ENOSPC. */
+int store_sync(struct store *st);
+
+/*
+ * The crawler's commit point for one paper: store_put(), store_sync(), then
+ * mark the paper finished in the state DB with the hash of the line.
+ */
+int store_put_finished(struct store *st, const json_t *record);
+
+/*
+ * Read the current record for 'id'.  *out is a new reference (json_decref).
+ * Returns 0, NSC_ENOTFOUND, NSC_EIO or NSC_EPARSE.
+ */
+int store_get(json_t **out, struct store *st, const char *id);
+
+/* 1 if a record for 'id' is present, 0 if not. */
+int store_has(const struct store *st, const char *id);
+
+/* Number of distinct ids. */
+size_t store_count(const struct store *st);
+
+typedef int (*store_record_cb)(const char *id, json_t *record, void *payload);
+
+/*
+ * Call 'cb' for every record in id order (byte order).  'record' is borrowed
+ * for the call.  A non-zero return from 'cb' stops and is returned.
+ */
+int store_foreach(struct store *st, store_record_cb cb, void *payload);
+
+/*
+ * Rewrite the records file sorted by id, one line per id, each line dumped
+ * with sorted keys and compact separators, so the same records always give
+ * the same bytes.  Streams to a temporary file, fsyncs, renames over the
+ * records file and fsyncs the directory; on failure the old file stays.
+ */
+int store_finish(struct store *st);
+
+/*
+ * Replace DIR/neurips-Y.summary.json atomically with 'summary' (sorted keys,
+ * two-space indent, a final newline).  On failure the old file stays whole.
+ */
+int store_write_summary(struct store *st, const json_t *summary);
+
+/* ---- crawl state: finished papers ------------------------------------ */
+
+/* 1 if 'id' is marked finished (for this store's year), 0 if not, or < 0. */
+int store_paper_finished(struct store *st, const char *id);
+
+/* Mark 'id' finished with the record 'hash' (16 hex digits). */
+int store_paper_mark(struct store *st, const char *id, const char *hash);
+
+/* Forget that 'id' is finished. */
+int store_paper_unmark(struct store *st, const char *id);
+
+/* Number of papers of this year marked finished, in *out. */
+int store_paper_count(size_t *out, struct store *st);
+
+/* The hash store_put() records for a line: FNV-1a 64, 16 hex digits. */
+void store_hash_line(char out[17], const char *line, size_t len);
+
+/* ---- crawl state: HTTP ----------------------------------------------- */
+
+/*
+ * What the last fetch of a URL gave: the status and time, and the validators
+ * and body a 304 can reuse.  Strings and body are owned by the struct.
+ */
+struct store_fetch {
+    char *url;
+    int status;          /* HTTP status, 0 when none */
+    int64_t fetched_at;  /* Unix seconds */
+    char *etag;          /* NULL when absent */
+    char *last_modified; /* NULL when absent */
+    char *body;          /* NULL when not cached; NUL-terminated */
+    size_t body_len;
+};
+
+/* Insert or replace the row for f->url.  NULL fields are stored as NULL. */
+int store_fetch_put(struct store *st, const struct store_fetch *f);
+
+/*
+ * Look up 'url'; fills *out (release with store_fetch_release()).
+ * Returns 0 or NSC_ENOTFOUND.
+ */
+int store_fetch_get(struct store_fetch *out, struct store *st, const char *url);
+
+void store_fetch_release(struct store_fetch *f);
+
+/* Record a failure of 'url' with 'error'; attempts is counted up. */
+int store_failed_add(struct store *st, const char *url, const char *error);
+
+/* Attempts so far and the last error (caller frees; may pass NULL). 0 or NSC_ENOTFOUND. */
+int store_failed_get(int *attempts, char **error, struct store *st, const char *url);
+
+/* Forget the failures of 'url' (after a success). */
+int store_failed_clear(struct store *st, const char *url);
+
+/* ---- crawl state: runs (for `nipscope status`) ----------------------- */
+
+struct store_run {
+    int64_t id;
+    int year;
+    int64_t started;  /* Unix seconds */
+    int64_t finished; /* 0 while running or after a crash */
+    int64_t papers;   /* papers finished in this run */
+    int64_t failed;   /* URLs that failed in this run */
+    char state[16];   /* "running", "done", "failed", "interrupted" */
+};
+
+/* Start a run for this store's year now; its id in *id_out. */
+int store_run_begin(int64_t *id_out, struct store *st);
+
+/* End run 'id' with 'state' and counts. */
+int store_run_end(struct store *st, int64_t id, const char *state, int64_t papers, int64_t failed);
+
+/* The latest run of this store's year in *out.  0 or NSC_ENOTFOUND. */
+int store_run_last(struct store_run *out, struct store *st);
+
+#endif

@@ -1,0 +1,77 @@
+/* store_int.h - declarations shared by the store's own files; not public. */
+#ifndef NSC_STORE_INT_H
+#define NSC_STORE_INT_H
+
+#include "common.h"
+#include "store.h"
+
+#include <sqlite3.h>
+#include <sys/types.h>
+
+/* Flags for dumping a record line or the summary: same records, same bytes. */
+#define STORE_LINE_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
+
+/* One id of the records file: where its current (last) line is. */
+struct store_entry {
+    char *id;
+    off_t off;     /* offset of the line */
+    size_t len;    /* length without the newline */
+    uint64_t hash; /* FNV-1a 64 of the line bytes */
+};
+
+enum store_stmt {
+    SQ_PAPER_GET,
+    SQ_PAPER_PUT,
+    SQ_PAPER_DEL,
+    SQ_PAPER_COUNT,
+    SQ_PAPER_LIST,
+    SQ_FETCH_PUT,
+    SQ_FETCH_GET,
+    SQ_FAILED_ADD,
+    SQ_FAILED_GET,
+    SQ_FAILED_DEL,
+    SQ_RUN_BEGIN,
+    SQ_RUN_END,
+    SQ_RUN_LAST,
+    SQ_RUN_ABANDON,
+    SQ_BEGIN,
+    SQ_COMMIT,
+    SQ_ROLLBACK,
+    SQ__COUNT
+};
+
+struct store {
+    char *dir;
+    int year;
+    unsigned flags;
+    int lock_fd;
+
+    /* records */
+    char *path;     /* DIR/neurips-Y.jsonl */
+    char *tmp_path; /* DIR/neurips-Y.jsonl.tmp, used by store_finish() */
+    int fd;         /* O_RDWR | O_APPEND */
+    off_t end;      /* size of the whole lines written so far */
+    struct store_entry *ents;
+    size_t nents, cap;
+    size_t *slots; /* open-addressing table of ents index + 1; 0 = empty */
+    size_t nslots;
+
+    /* state */
+    char *db_path;
+    sqlite3 *db;
+    sqlite3_stmt *stmt[SQ__COUNT];
+};
+
+/* jsonl.c */
+int store__records_open(struct store *st);
+void store__records_close(struct store *st);
+struct store_entry *store__lookup(const struct store *st, const char *id);
+uint64_t store__fnv1a(const void *data, size_t len);
+int store__io_error(int e, const char *what, const char *path);
+
+/* state_db.c */
+int store__db_open(struct store *st);
+void store__db_close(struct store *st);
+int store__db_reconcile(struct store *st);
+
+#endif

@@ -1,0 +1,992 @@
+/* test_store.c - records file, lock, summary, state DB, kill -9 resume, full disk. */
+#define _GNU_SOURCE /* unshare(), CLONE_NEWNS */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "common.h"
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sched.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define YEAR 2024
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* A fresh empty directory; free with rm_tree(). */
+static char *make_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *d = xasprintf("%s/nsc-store-XXXXXX", base && *base ? base : "/tmp");
+
+    if (!mkdtemp(d))
+        fail_msg("mkdtemp '%s': %s", d, strerror(errno));
+    return d;
+}
+
+static void rm_tree(char *dir)
+{
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(dir);
+}
+
+static char *records_path(const char *dir)
+{
+    return xasprintf("%s/neurips-%d.jsonl", dir, YEAR);
+}
+
+static void read_file(struct buf *out, const char *path)
+{
+    buf_reset(out);
+    if (nsc_file_read(out, path, 64 << 20) < 0)
+        fail_msg("%s", nsc_error_last());
+    buf_grow(out, 0);
+}
+
+static void write_file(const char *path, const char *data, int append)
+{
+    FILE *f = fopen(path, append ? "a" : "w");
+
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, strlen(data), f), strlen(data));
+    assert_int_equal(fclose(f), 0);
+}
+
+static json_t *rec(const char *id, const char *title)
+{
+    return json_pack("{s:s, s:s}", "id", id, "title", title);
+}
+
+static void put(struct store *st, const char *id, const char *title)
+{
+    json_t *r = rec(id, title);
+
+    if (store_put(st, r) < 0)
+        fail_msg("store_put: %s", nsc_error_last());
+    json_decref(r);
+}
+
+static struct store *open_ok(const char *dir)
+{
+    struct store *st;
+
+    if (store_open(&st, dir, YEAR, 0) < 0)
+        fail_msg("store_open: %s", nsc_error_last());
+    return st;
+}
+
+/* The "title" of record 'id', as a new string, or NULL if there is none. */
+static char *title_of(struct store *st, const char *id)
+{
+    json_t *r;
+    char *t;
+
+    if (store_get(&r, st, id) < 0)
+        return NULL;
+    t = xstrdup(json_string_value(json_object_get(r, "title")));
+    json_decref(r);
+    return t;
+}
+
+static void assert_title(struct store *st, const char *id, const char *want)
+{
+    char *t = title_of(st, id);
+
+    assert_non_null(t);
+    assert_string_equal(t, want);
+    free(t);
+}
+
+/* In forked children cmocka cannot report: print and exit with a code. */
+#define CHILD_CHECK(cond, code)                                                                    \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "child: %s:%d: check failed: %s (%s)\n", __FILE__, __LINE__, #cond,    \
+                    nsc_error_last());                                                             \
+            _exit(code);                                                                           \
+        }                                                                                          \
+    } while (0)
+
+/*
+ * Run this test binary again as a child in 'mode' (see main()).  The child
+ * is exec'd rather than only forked so it owns no copy of the parent's
+ * sqlite connections, and so it runs natively when the parent runs under
+ * valgrind (which does not follow exec by default).  Under valgrind
+ * /proc/self/exe is valgrind itself, so main() records argv[0] resolved.
+ */
+static char self_path[4096] = "/proc/self/exe";
+
+static pid_t spawn_child(const char *mode, const char *a1, const char *a2)
+{
+    pid_t pid;
+
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(self_path, "test_store", mode, a1, a2, (char *)NULL);
+        fprintf(stderr, "child: cannot exec '%s': %s\n", self_path, strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+/* ---- records ----------------------------------------------------------- */
+
+static void put_then_reopen_keeps_records(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = records_path(dir);
+    struct buf b = BUF_INIT;
+    struct store *st = open_ok(dir);
+
+    (void)state;
+    put(st, "b", "first b");
+    put(st, "a", "only a");
+    put(st, "b", "second b"); /* an update: the last line wins */
+    assert_int_equal(store_count(st), 2);
+    assert_title(st, "b", "second b");
+    assert_int_equal(store_has(st, "a"), 1);
+    assert_int_equal(store_has(st, "zz"), 0);
+    store_free(st);
+
+    /* Three lines on disk, written in order, compact with sorted keys. */
+    read_file(&b, path);
+    assert_string_equal(b.ptr, "{\"id\":\"b\",\"title\":\"first b\"}\n"
+                               "{\"id\":\"a\",\"title\":\"only a\"}\n"
+                               "{\"id\":\"b\",\"title\":\"second b\"}\n");
+
+    st = open_ok(dir);
+    assert_int_equal(store_count(st), 2);
+    assert_title(st, "b", "second b");
+    assert_title(st, "a", "only a");
+    {
+        json_t *r;
+
+        assert_int_equal(store_get(&r, st, "missing"), NSC_ENOTFOUND);
+        assert_null(r);
+    }
+    store_free(st);
+    buf_release(&b);
+    free(path);
+    rm_tree(dir);
+}
+
+static void put_rejects_record_without_id(void **state)
+{
+    char *dir = make_tmpdir();
+    struct store *st = open_ok(dir);
+    json_t *r = json_pack("{s:s}", "title", "no id");
+    json_t *r2 = json_pack("{s:i}", "id", 7);
+
+    (void)state;
+    assert_int_equal(store_put(st, r), NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "\"id\""));
+    assert_int_equal(store_put(st, r2), NSC_EINVAL);
+    assert_int_equal(store_count(st), 0);
+    json_decref(r);
+    json_decref(r2);
+    store_free(st);
+    rm_tree(dir);
+}
+
+static void torn_last_line_is_cut_off(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = records_path(dir);
+    struct buf b = BUF_INIT;
+    struct store *st = open_ok(dir);
+    const char *whole = "{\"id\":\"a\",\"title\":\"A\"}\n"
+                        "{\"id\":\"b\",\"title\":\"B\"}\n";
+
+    (void)state;
+    put(st, "a", "A");
+    put(st, "b", "B");
+    store_free(st);
+
+    /* Half a line, no newline: an append interrupted by a crash. */
+    write_file(path, "{\"id\":\"c\",\"tit", 1);
+    st = open_ok(dir);
+    assert_int_equal(store_count(st), 2);
+    assert_int_equal(store_has(st, "c"), 0);
+    read_file(&b, path);
+    assert_string_equal(b.ptr, whole);
+    /* Appending after the repair continues on a clean line boundary. */
+    put(st, "c", "C");
+    store_free(st);
+
+    /* A last line with a newline that is not JSON is torn too. */
+    write_file(path, "{\"id\":\"d\",\n", 1);
+    st = open_ok(dir);
+    assert_int_equal(store_count(st), 3);
+    assert_title(st, "c", "C");
+    assert_int_equal(store_has(st, "d"), 0);
+    store_free(st);
+    read_file(&b, path);
+    assert_string_equal(b.ptr, "{\"id\":\"a\",\"title\":\"A\"}\n"
+                               "{\"id\":\"b\",\"title\":\"B\"}\n"
+                               "{\"id\":\"c\",\"title\":\"C\"}\n");
+    buf_release(&b);
+    free(path);
+    rm_tree(dir);
+}
+
+static void invalid_middle_line_is_an_error_with_line_number(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = records_path(dir);
+    struct buf b = BUF_INIT;
+    struct store *st;
+    const char *bad = "{\"id\":\"a\"}\n"
+                      "{\"id\":\"b\"}\n"
+                      "{\"id\": oops}\n"
+                      "{\"id\":\"c\"}\n";
+    const char *notrec = "{\"id\":\"a\"}\n"
+                         "[1,2]\n"
+                         "{\"id\":\"c\"}\n";
+
+    (void)state;
+    write_file(path, bad, 0);
+    assert_int_equal(store_open(&st, dir, YEAR, 0), NSC_EPARSE);
+    assert_null(st);
+    assert_non_null(strstr(nsc_error_last(), path));
+    assert_non_null(strstr(nsc_error_last(), "line 3"));
+    /* Nothing was dropped or cut. */
+    read_file(&b, path);
+    assert_string_equal(b.ptr, bad);
+
+    write_file(path, notrec, 0);
+    assert_int_equal(store_open(&st, dir, YEAR, 0), NSC_EPARSE);
+    assert_non_null(strstr(nsc_error_last(), "line 2"));
+    assert_non_null(strstr(nsc_error_last(), "not a record"));
+    read_file(&b, path);
+    assert_string_equal(b.ptr, notrec);
+    buf_release(&b);
+    free(path);
+    rm_tree(dir);
+}
+
+static void finish_sorts_and_is_byte_identical(void **state)
+{
+    char *d1 = make_tmpdir(), *d2 = make_tmpdir();
+    char *p1 = records_path(d1), *p2 = records_path(d2);
+    struct buf b1 = BUF_INIT, b2 = BUF_INIT;
+    struct store *s1 = open_ok(d1), *s2 = open_ok(d2);
+    json_t *r;
+    char *t;
+
+    (void)state;
+    /* Same final records, different order, different key order, an update. */
+    r = json_pack("{s:s, s:i, s:s}", "z", "\xc3\xa9t\xc3\xa9", "n", 3, "id", "k2");
+    store_put(s1, r);
+    json_decref(r);
+    put(s1, "k1", "old");
+    put(s1, "k3", "three");
+    put(s1, "k1", "one");
+
+    put(s2, "k3", "three");
+    put(s2, "k1", "one");
+    r = json_pack("{s:s, s:s, s:i}", "id", "k2", "z", "\xc3\xa9t\xc3\xa9", "n", 3);
+    store_put(s2, r);
+    json_decref(r);
+
+    assert_int_equal(store_finish(s1), 0);
+    assert_int_equal(store_finish(s2), 0);
+    read_file(&b1, p1);
+    read_file(&b2, p2);
+    assert_int_equal(b1.len, b2.len);
+    assert_memory_equal(b1.ptr, b2.ptr, b1.len);
+    /* Written by hand: sorted ids, sorted keys, UTF-8 kept as is. */
+    assert_string_equal(b1.ptr, "{\"id\":\"k1\",\"title\":\"one\"}\n"
+                                "{\"id\":\"k2\",\"n\":3,\"z\":\"\xc3\xa9t\xc3\xa9\"}\n"
+                                "{\"id\":\"k3\",\"title\":\"three\"}\n");
+
+    /* The store keeps working on the new file, in memory and after reopen. */
+    assert_title(s1, "k3", "three");
+    put(s1, "k0", "zero");
+    store_free(s1);
+    store_free(s2);
+    s1 = open_ok(d1);
+    assert_int_equal(store_count(s1), 4);
+    assert_title(s1, "k0", "zero");
+    t = title_of(s1, "k1");
+    assert_string_equal(t, "one");
+    free(t);
+    store_free(s1);
+
+    buf_release(&b1);
+    buf_release(&b2);
+    free(p1);
+    free(p2);
+    rm_tree(d1);
+    rm_tree(d2);
+}
+
+static int collect_ids(const char *id, json_t *record, void *payload)
+{
+    struct buf *b = payload;
+
+    assert_string_equal(json_string_value(json_object_get(record, "id")), id);
+    buf_appendf(b, "%s,", id);
+    return 0;
+}
+
+static void foreach_visits_in_id_order(void **state)
+{
+    char *dir = make_tmpdir();
+    struct store *st = open_ok(dir);
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    put(st, "m", "x");
+    put(st, "c", "x");
+    put(st, "x", "x");
+    put(st, "c", "y");
+    assert_int_equal(store_foreach(st, collect_ids, &b), 0);
+    assert_string_equal(buf_cstr(&b), "c,m,x,");
+    buf_release(&b);
+    store_free(st);
+    rm_tree(dir);
+}
+
+static void finish_rewrites_5000_records(void **state)
+{
+    char *dir = make_tmpdir();
+    struct store *st;
+    char id[32], pad[201];
+    size_t k;
+
+    (void)state;
+    memset(pad, 'p', sizeof(pad) - 1);
+    pad[sizeof(pad) - 1] = '\0';
+    if (store_open(&st, dir, YEAR, STORE_F_NOSYNC) < 0)
+        fail_msg("%s", nsc_error_last());
+    for (k = 0; k < 5000; k++) {
+        snprintf(id, sizeof(id), "%08zx", (k * 2654435761u) % 100003);
+        put(st, id, pad);
+    }
+    assert_int_equal(store_finish(st), 0);
+    assert_int_equal(store_count(st), 5000);
+    store_free(st);
+    st = open_ok(dir);
+    assert_int_equal(store_count(st), 5000);
+    store_free(st);
+    rm_tree(dir);
+}
+
+/* ---- lock -------------------------------------------------------------- */
+
+/* Child: open 'dir', expecting the lock held by 'holder'. */
+NSC_NORETURN static void lock_child(const char *dir, const char *holder)
+{
+    struct store *other = NULL;
+    char *want = xasprintf("'%s' is in use by another nipscope (pid %s)", dir, holder);
+    int err = store_open(&other, dir, YEAR, 0);
+
+    CHILD_CHECK(err == NSC_ELOCKED, 2);
+    CHILD_CHECK(other == NULL, 3);
+    CHILD_CHECK(!strcmp(nsc_error_last(), want), 4);
+    free(want);
+    _exit(0);
+}
+
+static void second_opener_gets_elocked(void **state)
+{
+    char *dir = make_tmpdir();
+    struct store *st = open_ok(dir);
+    struct store *again;
+    char pidstr[32];
+    int status;
+    pid_t pid;
+
+    (void)state;
+    snprintf(pidstr, sizeof(pidstr), "%ld", (long)getpid());
+    pid = spawn_child("lock", dir, pidstr);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* In the same process too: flock() is per open file. */
+    assert_int_equal(store_open(&again, dir, YEAR, 0), NSC_ELOCKED);
+    assert_non_null(strstr(nsc_error_last(), "is in use by another nipscope (pid "));
+    store_free(st);
+    /* Released with the store: opening works again. */
+    st = open_ok(dir);
+    store_free(st);
+    rm_tree(dir);
+}
+
+/* ---- summary ----------------------------------------------------------- */
+
+static void summary_is_replaced_whole(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = xasprintf("%s/neurips-%d.summary.json", dir, YEAR);
+    struct store *st = open_ok(dir);
+    struct buf b = BUF_INIT;
+    json_t *s;
+    DIR *dh;
+    struct dirent *de;
+
+    (void)state;
+    s = json_pack("{s:[i,i], s:i}", "b", 1, 2, "a", 1);
+    assert_int_equal(store_write_summary(st, s), 0);
+    json_decref(s);
+    read_file(&b, path);
+    assert_string_equal(b.ptr, "{\n  \"a\": 1,\n  \"b\": [\n    1,\n    2\n  ]\n}\n");
+
+    s = json_pack("{s:s}", "papers", "\xe2\x80\x93");
+    assert_int_equal(store_write_summary(st, s), 0);
+    json_decref(s);
+    read_file(&b, path);
+    assert_string_equal(b.ptr, "{\n  \"papers\": \"\xe2\x80\x93\"\n}\n");
+
+    /* No temporary file is left beside it. */
+    dh = opendir(dir);
+    assert_non_null(dh);
+    while ((de = readdir(dh))) {
+        if (strstr(de->d_name, ".tmp"))
+            fail_msg("temporary file left: %s", de->d_name);
+    }
+    closedir(dh);
+    store_free(st);
+    buf_release(&b);
+    free(path);
+    rm_tree(dir);
+}
+
+/* ---- state DB ---------------------------------------------------------- */
+
+static void fetch_and_failures_round_trip(void **state)
+{
+    char *dir = make_tmpdir();
+    struct store *st = open_ok(dir);
+    struct store_fetch f = { 0 }, g;
+    static const char body[] = "<html>\0binary</html>";
+    char *e;
+    int n;
+
+    (void)state;
+    assert_int_equal(store_fetch_get(&g, st, "https://x.test/a"), NSC_ENOTFOUND);
+    f.url = "https://x.test/a";
+    f.status = 200;
+    f.fetched_at = 1700000000;
+    f.etag = "\"abc\"";
+    f.last_modified = NULL;
+    f.body = (char *)body;
+    f.body_len = sizeof(body) - 1;
+    assert_int_equal(store_fetch_put(st, &f), 0);
+    store_free(st);
+
+    st = open_ok(dir);
+    assert_int_equal(store_fetch_get(&g, st, "https://x.test/a"), 0);
+    assert_string_equal(g.url, "https://x.test/a");
+    assert_int_equal(g.status, 200);
+    assert_int_equal(g.fetched_at, 1700000000);
+    assert_string_equal(g.etag, "\"abc\"");
+    assert_null(g.last_modified);
+    assert_int_equal(g.body_len, sizeof(body) - 1);
+    assert_memory_equal(g.body, body, sizeof(body) - 1);
+    store_fetch_release(&g);
+
+    /* Replacing: a 304 keeps nothing but what we store. */
+    f.status = 304;
+    f.body = NULL;
+    f.body_len = 0;
+    f.last_modified = "Tue, 01 Oct 2024 10:00:00 GMT";
+    assert_int_equal(store_fetch_put(st, &f), 0);
+    assert_int_equal(store_fetch_get(&g, st, "https://x.test/a"), 0);
+    assert_int_equal(g.status, 304);
+    assert_null(g.body);
+    assert_string_equal(g.last_modified, "Tue, 01 Oct 2024 10:00:00 GMT");
+    store_fetch_release(&g);
+
+    assert_int_equal(store_failed_get(&n, &e, st, "https://x.test/b"), NSC_ENOTFOUND);
+    assert_int_equal(store_failed_add(st, "https://x.test/b", "timeout"), 0);
+    assert_int_equal(store_failed_add(st, "https://x.test/b", "HTTP 503"), 0);
+    assert_int_equal(store_failed_get(&n, &e, st, "https://x.test/b"), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(e, "HTTP 503");
+    free(e);
+    assert_int_equal(store_failed_clear(st, "https://x.test/b"), 0);
+    assert_int_equal(store_failed_get(&n, NULL, st, "https://x.test/b"), NSC_ENOTFOUND);
+    store_free(st);
+    rm_tree(dir);
+}
+
+static void runs_are_recorded_and_crashed_ones_interrupted(void **state)
+{
+    char *dir = make_tmpdir();
+    struct store *st = open_ok(dir);
+    struct store_run run;
+    int64_t id1, id2;
+
+    (void)state;
+    assert_int_equal(store_run_last(&run, st), NSC_ENOTFOUND);
+    assert_int_equal(store_run_begin(&id1, st), 0);
+    assert_int_equal(store_run_end(st, id1, "done", 12, 3), 0);
+    assert_int_equal(store_run_last(&run, st), 0);
+    assert_int_equal(run.id, id1);
+    assert_int_equal(run.year, YEAR);
+    assert_int_equal(run.papers, 12);
+    assert_int_equal(run.failed, 3);
+    assert_string_equal(run.state, "done");
+    assert_true(run.finished >= run.started && run.started > 0);
+    assert_int_equal(store_run_end(st, id1 + 100, "done", 0, 0), NSC_ENOTFOUND);
+
+    /* A run still 'running' when the store is reopened died with its process. */
+    assert_int_equal(store_run_begin(&id2, st), 0);
+    assert_true(id2 > id1);
+    store_free(st);
+    st = open_ok(dir);
+    assert_int_equal(store_run_last(&run, st), 0);
+    assert_int_equal(run.id, id2);
+    assert_string_equal(run.state, "interrupted");
+    assert_int_equal(run.finished, 0);
+    store_free(st);
+    rm_tree(dir);
+}
+
+static void reconcile_fixes_marks_both_ways(void **state)
+{
+    char *dir = make_tmpdir();
+    struct store *st = open_ok(dir);
+    json_t *r = rec("a", "A");
+    size_t n;
+    char hash[17];
+
+    (void)state;
+    assert_int_equal(store_put_finished(st, r), 0);
+    json_decref(r);
+    assert_int_equal(store_paper_finished(st, "a"), 1);
+    put(st, "b", "B");                                                      /* record, no mark */
+    assert_int_equal(store_paper_mark(st, "ghost", "0123456789abcdef"), 0); /* mark, no record */
+    assert_int_equal(store_paper_finished(st, "b"), 0);
+    assert_int_equal(store_paper_finished(st, "ghost"), 1);
+    store_free(st);
+
+    st = open_ok(dir);
+    assert_int_equal(store_paper_finished(st, "a"), 1);
+    assert_int_equal(store_paper_finished(st, "b"), 1);
+    assert_int_equal(store_paper_finished(st, "ghost"), 0);
+    assert_int_equal(store_paper_count(&n, st), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_paper_unmark(st, "a"), 0);
+    assert_int_equal(store_paper_finished(st, "a"), 0);
+    store_free(st);
+
+    /* The hash is FNV-1a 64 of the line: check one value computed by hand
+     * from the published offset basis and prime (empty input = basis). */
+    store_hash_line(hash, "", 0);
+    assert_string_equal(hash, "cbf29ce484222325");
+    store_hash_line(hash, "a", 1);
+    assert_string_equal(hash, "af63dc4c8601ec8c");
+    rm_tree(dir);
+}
+
+static void state_db_has_schema_version_and_refuses_newer(void **state)
+{
+    char *dir = make_tmpdir();
+    char *db_path = xasprintf("%s/.nipscope-state.sqlite", dir);
+    struct store *st = open_ok(dir);
+    sqlite3 *db;
+    sqlite3_stmt *s;
+
+    (void)state;
+    store_free(st);
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 1);
+    sqlite3_finalize(s);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+    sqlite3_finalize(s);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    assert_int_equal(store_open(&st, dir, YEAR, 0), NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "schema version 99"));
+    assert_non_null(strstr(nsc_error_last(), db_path));
+    free(db_path);
+    rm_tree(dir);
+}
+
+static void sqlite_failure_names_the_db(void **state)
+{
+    char *dir = make_tmpdir();
+    char *db_path = xasprintf("%s/.nipscope-state.sqlite", dir);
+    struct store *st;
+
+    (void)state;
+    /* A directory where the DB should be: sqlite cannot open it. */
+    assert_int_equal(mkdir(db_path, 0755), 0);
+    assert_int_equal(store_open(&st, dir, YEAR, 0), NSC_EIO);
+    assert_non_null(strstr(nsc_error_last(), db_path));
+    assert_non_null(strstr(nsc_error_last(), "state DB"));
+    free(db_path);
+    rm_tree(dir);
+}
+
+static void bad_year_is_rejected(void **state)
+{
+    struct store *st;
+
+    (void)state;
+    assert_int_equal(store_open(&st, "/nonexistent-never-created", 12, 0), NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "year 12"));
+}
+
+/* ---- kill -9 ----------------------------------------------------------- */
+
+/* The crawler's loop: resume after what is there, one paper at a time. */
+NSC_NORETURN static void crawl_forever(const char *dir, unsigned seed)
+{
+    struct store *st;
+    char id[32];
+    char *pad;
+    size_t i;
+
+    srand(seed);
+    nsc_log_level = LOG_ERR;
+    CHILD_CHECK(store_open(&st, dir, YEAR, 0) == 0, 3);
+    pad = xmalloc(4001);
+    for (i = store_count(st);; i++) {
+        size_t n = 20 + (size_t)rand() % 580;
+        json_t *r;
+
+        memset(pad, 'a' + (int)(i % 26), n);
+        pad[n] = '\0';
+        snprintf(id, sizeof(id), "p%06zu", i);
+        r = json_pack("{s:s, s:s, s:I}", "id", id, "pad", pad, "i", (json_int_t)i);
+        CHILD_CHECK(store_put_finished(st, r) == 0, 4);
+        json_decref(r);
+        if (i % 40 == 39)
+            CHILD_CHECK(store_finish(st) == 0, 5);
+    }
+}
+
+/* Finished ids of YEAR, read straight from the DB (before any reconcile). */
+static size_t db_finished_ids(char ***out, const char *dir)
+{
+    char *db_path = xasprintf("%s/.nipscope-state.sqlite", dir);
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    char **ids = NULL;
+    size_t n = 0, cap = 0;
+
+    *out = NULL;
+    if (access(db_path, F_OK) < 0) {
+        free(db_path);
+        return 0; /* killed before the DB was created */
+    }
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 2000);
+    if (sqlite3_prepare_v2(db, "SELECT id FROM papers WHERE year = 2024", -1, &s, NULL) !=
+        SQLITE_OK) {
+        /* Killed before the schema was committed: nothing can be marked. */
+        if (!strstr(sqlite3_errmsg(db), "no such table"))
+            fail_msg("'%s': %s", db_path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        free(db_path);
+        return 0;
+    }
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        NSC_GROW(ids, cap, n + 1);
+        ids[n++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    free(db_path);
+    *out = ids;
+    return n;
+}
+
+/*
+ * Check the raw file: whole lines are JSON records with ids p000000,
+ * p000001, ... in order (no gaps, no duplicates); a torn tail is allowed
+ * only when 'allow_torn'.  Returns the number of whole records.
+ */
+static size_t check_raw_file(const char *path, int allow_torn)
+{
+    struct buf b = BUF_INIT;
+    size_t n = 0;
+    char *p, *nl;
+    int r;
+
+    r = nsc_file_read(&b, path, 256 << 20);
+    if (r == NSC_ENOTFOUND)
+        return 0;
+    assert_int_equal(r, 0);
+    buf_grow(&b, 0);
+    for (p = b.ptr; p < b.ptr + b.len; p = nl + 1) {
+        json_t *rec;
+        char want[32];
+
+        nl = memchr(p, '\n', (size_t)(b.ptr + b.len - p));
+        rec = nl ? json_loadb(p, (size_t)(nl - p), 0, NULL) : NULL;
+        if (!rec) {
+            if (!allow_torn || (nl && nl + 1 < b.ptr + b.len))
+                fail_msg("'%s': bad line %zu at offset %zu", path, n + 1, (size_t)(p - b.ptr));
+            break;
+        }
+        snprintf(want, sizeof(want), "p%06zu", n);
+        assert_string_equal(json_string_value(json_object_get(rec, "id")), want);
+        assert_int_equal(json_integer_value(json_object_get(rec, "i")), (json_int_t)n);
+        json_decref(rec);
+        n++;
+    }
+    buf_release(&b);
+    return n;
+}
+
+static void kill9_at_random_times_leaves_a_consistent_store(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = records_path(dir);
+    unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    size_t round, total = 0, killed_mid = 0;
+
+    (void)state;
+    print_message("kill9 seed %u\n", seed);
+    srand(seed);
+    for (round = 0; round < 24; round++) {
+        struct store *st;
+        char **fin;
+        size_t nfin, nraw, k, count;
+        char seedstr[32];
+        int status;
+        pid_t pid;
+
+        snprintf(seedstr, sizeof(seedstr), "%u", seed + (unsigned)round);
+        pid = spawn_child("crawl", dir, seedstr);
+        usleep(500 + (useconds_t)(rand() % 25000));
+        assert_int_equal(kill(pid, SIGKILL), 0);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        if (!WIFSIGNALED(status))
+            fail_msg("child exited with %d instead of being killed (see stderr)",
+                     WEXITSTATUS(status));
+
+        /* Before any repair: every paper marked finished has a whole line. */
+        nraw = check_raw_file(path, 1);
+        nfin = db_finished_ids(&fin, dir);
+        for (k = 0; k < nfin; k++) {
+            unsigned long idx;
+
+            if (sscanf(fin[k], "p%6lu", &idx) != 1 || idx >= nraw)
+                fail_msg("round %zu: '%s' marked finished but only %zu whole records", round,
+                         fin[k], nraw);
+            free(fin[k]);
+        }
+        free(fin);
+        if (nfin < nraw)
+            killed_mid++;
+
+        /* After reopening: nothing torn, no duplicates, marks == records. */
+        st = open_ok(dir);
+        count = store_count(st);
+        assert_int_equal(count, nraw);
+        assert_int_equal(store_paper_count(&k, st), 0);
+        assert_int_equal(k, count);
+        store_free(st);
+        assert_int_equal(check_raw_file(path, 0), count);
+        assert_true(count >= total); /* nothing lost */
+        total = count;
+    }
+    print_message("kill9: %zu records after 24 kills, %zu kills between write and mark\n", total,
+                  killed_mid);
+    assert_true(total > 0);
+    free(path);
+    rm_tree(dir);
+}
+
+/* ---- full disk --------------------------------------------------------- */
+
+/* Runs in a child with its own mount namespace; exit code 0 = all good. */
+NSC_NORETURN static void enospc_child(const char *dir)
+{
+    char *path = records_path(dir);
+    char *sum_path = xasprintf("%s/neurips-%d.summary.json", dir, YEAR);
+    char *ballast = xasprintf("%s/ballast", dir);
+    struct buf before = BUF_INIT, after = BUF_INIT;
+    struct store *st;
+    char id[32], *pad = xmalloc(3001), *big = xmalloc(200001);
+    json_t *s;
+    size_t ok = 0, count, marked;
+    int err = 0;
+
+    nsc_log_level = LOG_ERR;
+    if (unshare(CLONE_NEWNS) < 0) {
+        fprintf(stderr, "ENOSPC test needs a private mount namespace: unshare: %s\n",
+                strerror(errno));
+        _exit(10);
+    }
+    if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        mount("tmpfs", dir, "tmpfs", 0, "size=256k") < 0) {
+        fprintf(stderr, "ENOSPC test needs to mount a small tmpfs on '%s': %s\n", dir,
+                strerror(errno));
+        _exit(11);
+    }
+    CHILD_CHECK(store_open(&st, dir, YEAR, 0) == 0, 12);
+    s = json_pack("{s:i}", "papers", 0);
+    CHILD_CHECK(store_write_summary(st, s) == 0, 13);
+    json_decref(s);
+    CHILD_CHECK(nsc_file_read(&before, sum_path, 1 << 20) == 0, 14);
+    {
+        char zeros[32768] = { 0 };
+        int fd = open(ballast, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+        CHILD_CHECK(fd >= 0 && write(fd, zeros, sizeof(zeros)) == (ssize_t)sizeof(zeros), 30);
+        close(fd);
+    }
+
+    memset(pad, 'x', 3000);
+    pad[3000] = '\0';
+    for (ok = 0; ok < 1000; ok++) {
+        json_t *r;
+
+        snprintf(id, sizeof(id), "p%06zu", ok);
+        r = json_pack("{s:s, s:s}", "id", id, "pad", pad);
+        err = store_put_finished(st, r);
+        json_decref(r);
+        if (err < 0)
+            break;
+    }
+    CHILD_CHECK(err == NSC_ENOSPC, 15);
+    CHILD_CHECK(strstr(nsc_error_last(), dir) != NULL, 16);
+    CHILD_CHECK(strstr(nsc_error_last(), "No space left on device") ||
+                    strstr(nsc_error_last(), "disk is full"),
+                17);
+    fprintf(stderr, "enospc: %zu records fit; error: %s\n", ok, nsc_error_last());
+
+    /* The records file itself on a full disk: a clear error and no partial line. */
+    {
+        struct stat sb1, sb2;
+        json_t *r;
+
+        memset(big, 'z', 200000);
+        big[200000] = '\0';
+        r = json_pack("{s:s, s:s}", "id", "huge", "pad", big);
+        CHILD_CHECK(stat(path, &sb1) == 0, 31);
+        CHILD_CHECK(store_put(st, r) == NSC_ENOSPC, 32);
+        CHILD_CHECK(strstr(nsc_error_last(), path) != NULL, 33);
+        CHILD_CHECK(strstr(nsc_error_last(), "No space left on device") != NULL, 34);
+        CHILD_CHECK(stat(path, &sb2) == 0 && sb2.st_size == sb1.st_size, 35);
+        CHILD_CHECK(!store_has(st, "huge"), 36);
+        json_decref(r);
+    }
+
+    /* A summary too big for the disk: error, and the old one is intact. */
+    memset(big, 'y', 200000);
+    big[200000] = '\0';
+    s = json_pack("{s:s}", "big", big);
+    CHILD_CHECK(store_write_summary(st, s) == NSC_ENOSPC, 18);
+    CHILD_CHECK(strstr(nsc_error_last(), "No space left on device") != NULL, 19);
+    json_decref(s);
+    CHILD_CHECK(nsc_file_read(&after, sum_path, 1 << 20) == 0, 20);
+    CHILD_CHECK(after.len == before.len && !memcmp(after.ptr, before.ptr, after.len), 21);
+    store_free(st);
+
+    /* Reopening on the full disk may fail, but only with a clear NSC_ENOSPC
+     * (reconcile may need to mark the last record). */
+    err = store_open(&st, dir, YEAR, 0);
+    CHILD_CHECK(err == 0 || (err == NSC_ENOSPC && strstr(nsc_error_last(), dir)), 22);
+    store_free(st);
+    /* Once space is freed, the store is whole: marks match the records. */
+    CHILD_CHECK(unlink(ballast) == 0, 28);
+    CHILD_CHECK(store_open(&st, dir, YEAR, 0) == 0, 29);
+    count = store_count(st);
+    CHILD_CHECK(count == ok || count == ok + 1, 23);
+    CHILD_CHECK(store_paper_count(&marked, st) == 0 && marked == count, 24);
+    buf_reset(&after);
+    CHILD_CHECK(nsc_file_read(&after, path, 1 << 20) == 0, 25);
+    {
+        size_t lines = 0, k;
+
+        for (k = 0; k < after.len; k++)
+            lines += after.ptr[k] == '\n';
+        CHILD_CHECK(after.len > 0 && after.ptr[after.len - 1] == '\n', 26);
+        CHILD_CHECK(lines == count, 27);
+    }
+    store_free(st);
+    umount(dir);
+    _exit(0);
+}
+
+static void full_disk_gives_enospc_and_stays_valid(void **state)
+{
+    char *dir = make_tmpdir();
+    int status;
+    pid_t pid;
+
+    (void)state;
+    pid = spawn_child("enospc", dir, "");
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status))
+        fail_msg("ENOSPC child died with signal %d", WTERMSIG(status));
+    if (WEXITSTATUS(status) == 10 || WEXITSTATUS(status) == 11)
+        fail_msg("ENOSPC test cannot run here: it needs root and mount(2) in a private "
+                 "namespace (see stderr)");
+    assert_int_equal(WEXITSTATUS(status), 0);
+    rm_tree(dir);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(put_then_reopen_keeps_records),
+        cmocka_unit_test(put_rejects_record_without_id),
+        cmocka_unit_test(torn_last_line_is_cut_off),
+        cmocka_unit_test(invalid_middle_line_is_an_error_with_line_number),
+        cmocka_unit_test(finish_sorts_and_is_byte_identical),
+        cmocka_unit_test(foreach_visits_in_id_order),
+        cmocka_unit_test(finish_rewrites_5000_records),
+        cmocka_unit_test(second_opener_gets_elocked),
+        cmocka_unit_test(summary_is_replaced_whole),
+        cmocka_unit_test(fetch_and_failures_round_trip),
+        cmocka_unit_test(runs_are_recorded_and_crashed_ones_interrupted),
+        cmocka_unit_test(reconcile_fixes_marks_both_ways),
+        cmocka_unit_test(state_db_has_schema_version_and_refuses_newer),
+        cmocka_unit_test(sqlite_failure_names_the_db),
+        cmocka_unit_test(bad_year_is_rejected),
+        cmocka_unit_test(kill9_at_random_times_leaves_a_consistent_store),
+        cmocka_unit_test(full_disk_gives_enospc_and_stays_valid),
+    };
+
+    nsc_log_level = LOG_ERR;
+    if (argc > 0 && strchr(argv[0], '/') && !realpath(argv[0], self_path))
+        snprintf(self_path, sizeof(self_path), "/proc/self/exe");
+    /* Child modes, started by spawn_child(). */
+    if (argc == 4 && !strcmp(argv[1], "lock"))
+        lock_child(argv[2], argv[3]);
+    if (argc == 4 && !strcmp(argv[1], "crawl"))
+        crawl_forever(argv[2], (unsigned)strtoul(argv[3], NULL, 10));
+    if (argc == 4 && !strcmp(argv[1], "enospc"))
+        enospc_child(argv[2]);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
