@@ -347,6 +347,144 @@ static void decide(struct decision *d, const struct rule *rule, const char *cc, 
     d->matched = matched;
 }
 
+/* Which place evidence a question is about. */
+enum { LOC_COUNTRY = 1, LOC_PLACE = 2, LOC_ANY = 3, LOC_WEAK = 4 };
+
+static int pclass_loc(int pclass)
+{
+    switch (pclass) {
+    case PC_COUNTRY:
+        return LOC_COUNTRY;
+    case PC_PLACE:
+    case PC_POSTAL:
+        return LOC_PLACE;
+    case PC_DEMONYM:
+        return LOC_WEAK;
+    default:
+        return 0;
+    }
+}
+
+/* Does match 'c' say country 'cc' through a pattern of kind 'want'?  -1: no such pattern. */
+static int cand_says(const struct ctx *x, const struct cand *c, int want, const char *cc)
+{
+    int any = -1;
+
+    for (uint32_t q = 0; q < c->pn; q++) {
+        const struct pattern *p = &x->r->pats[x->sc->mp[c->po + q]];
+        if (!(pclass_loc(p->pclass) & want))
+            continue;
+        if (!strcmp(x->r->rules[p->rule].cc, cc))
+            return 1;
+        any = 0;
+    }
+    return any;
+}
+
+/* Is 'cc' consistent with every place match of kind 'want' in [lo, hi)?  Else the first
+ * match that disagrees is left in *bad. */
+static int loc_viable(const struct ctx *x, size_t lo, size_t hi, int want, const char *cc,
+                      const struct cand **bad)
+{
+    for (size_t k = lo; k < hi; k++) {
+        const struct cand *c = &x->sc->c[k];
+        if (c->inst)
+            continue;
+        if (cand_says(x, c, want, cc) == 0) {
+            if (bad)
+                *bad = c;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/*
+ * How many countries agree with all place evidence of kind 'want' among
+ * matches [lo, hi): -1 none, 0 a conflict, 1 decided (*out, *out_c), 2+ ambiguous.
+ */
+static int loc_resolve(const struct ctx *x, size_t lo, size_t hi, int want, const struct rule **out,
+                       const struct cand **out_c)
+{
+    const struct cand *first = NULL;
+    const char *seen[8];
+    int n = 0, n_seen = 0;
+
+    for (size_t k = lo; k < hi && !first; k++) {
+        const struct cand *c = &x->sc->c[k];
+        if (!c->inst && cand_says(x, c, want, "") >= 0)
+            first = c;
+    }
+    if (!first)
+        return -1;
+    for (uint32_t q = 0; q < first->pn; q++) {
+        const struct pattern *p = &x->r->pats[x->sc->mp[first->po + q]];
+        const struct rule *ru = &x->r->rules[p->rule];
+        int dup = 0;
+        if (!(pclass_loc(p->pclass) & want))
+            continue;
+        for (int i = 0; i < n_seen; i++)
+            dup |= !strcmp(seen[i], ru->cc);
+        if (dup || n_seen == (int)NSC_ARRAY_SIZE(seen))
+            continue;
+        seen[n_seen++] = ru->cc;
+        if (loc_viable(x, lo, hi, want, ru->cc, NULL)) {
+            if (!n++) {
+                *out = ru;
+                *out_c = first;
+            }
+        }
+    }
+    /* Quote the most specific evidence: a match that names only that country. */
+    if (n == 1) {
+        for (size_t k = lo; k < hi; k++) {
+            const struct cand *c = &x->sc->c[k];
+            uint32_t q;
+            const struct rule *only = NULL;
+            if (c->inst)
+                continue;
+            for (q = 0; q < c->pn; q++) {
+                const struct pattern *p = &x->r->pats[x->sc->mp[c->po + q]];
+                if (!(pclass_loc(p->pclass) & want))
+                    continue;
+                if (strcmp(x->r->rules[p->rule].cc, (*out)->cc))
+                    break;
+                if (!only)
+                    only = &x->r->rules[p->rule];
+            }
+            if (q == c->pn && only) {
+                *out = only;
+                *out_c = c;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
+/* The input text of match c, for "%.*s". */
+#define CAND_SPAN(x, c)                                                                            \
+    (int)((x)->sc->toks.v[(c)->e - 1].end - (x)->sc->toks.v[(c)->s].start),                        \
+        (x)->s + (x)->sc->toks.v[(c)->s].start
+
+static size_t cand_text(struct ctx *x, const struct cand *c)
+{
+    const struct toks *t = &x->sc->toks;
+
+    return put_str(x->res, x->s + t->v[c->s].start, t->v[c->e - 1].end - t->v[c->s].start);
+}
+
+/* The first pattern of kind 'want' at match c: its rule. */
+static const struct rule *cand_rule(const struct ctx *x, const struct cand *c, int want)
+{
+    for (uint32_t q = 0; q < c->pn; q++) {
+        const struct pattern *p = &x->r->pats[x->sc->mp[c->po + q]];
+        if (pclass_loc(p->pclass) & want)
+            return &x->r->rules[p->rule];
+    }
+    return &x->r->rules[x->r->pats[x->sc->mp[c->po]].rule];
+}
+
 /* Classify tokens [a, b) as one affiliation. */
 static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
 {
@@ -356,12 +494,10 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
     const struct toks *t = &sc->toks;
     struct decision d = { NULL, NULL, "", NOSTR, NOSTR };
     struct af_b *af;
-    size_t ev0 = sc->n_ev;
-    int first_inst = -1;
-    /* Place evidence: first single-country place/country match, conflicts. */
-    const struct rule *country = NULL, *place = NULL, *weak = NULL;
-    size_t country_txt = NOSTR, place_txt = NOSTR, weak_txt = NOSTR;
-    int country_conflict = 0, place_conflict = 0, weak_conflict = 0;
+    size_t ev0 = sc->n_ev, lo = sc->n_c, hi = 0;
+    int first_inst = -1, loc_n;
+    const struct rule *loc = NULL;
+    const struct cand *loc_c = NULL;
     int32_t dinst, dsuf;
 
     for (size_t k = 0; k < sc->n_c; k++) {
@@ -369,62 +505,35 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
         size_t txt;
         if (c->s < a || c->e > b)
             continue;
-        txt = put_str(res, x->s + t->v[c->s].start, t->v[c->e - 1].end - t->v[c->s].start);
-        if (c->inst) {
-            if (first_inst < 0)
-                first_inst = (int)k;
-            for (uint32_t q = 0; q < c->pn; q++) {
-                const struct pattern *p = &r->pats[sc->mp[c->po + q]];
-                const struct rule *ru = &r->rules[p->rule];
-                if (p->pclass == PC_INST)
-                    add_ev(x, ru, inst_kind(ru, c->pn > 1 && p->shared), ru->cc, txt);
-            }
-            continue;
-        }
+        if (k < lo)
+            lo = k;
+        hi = k + 1;
+        txt = cand_text(x, c);
+        if (c->inst && first_inst < 0)
+            first_inst = (int)k;
         for (uint32_t q = 0; q < c->pn; q++) {
             const struct pattern *p = &r->pats[sc->mp[c->po + q]];
             const struct rule *ru = &r->rules[p->rule];
-            const char *kind = p->pclass == PC_COUNTRY  ? "country"
-                               : p->pclass == PC_PLACE  ? "place"
-                               : p->pclass == PC_POSTAL ? "postal-code"
-                                                        : "demonym";
+            const char *kind = p->pclass == PC_INST      ? inst_kind(ru, c->pn > 1 && p->shared)
+                               : p->pclass == PC_COUNTRY ? "country"
+                               : p->pclass == PC_PLACE   ? "place"
+                               : p->pclass == PC_POSTAL  ? "postal-code"
+                                                         : "demonym";
+            if (c->inst && p->pclass != PC_INST)
+                continue; /* a word inside an institution's name is not a place */
             add_ev(x, ru, kind, ru->cc, txt);
         }
-        /* A match naming several countries (a shared place) is one conflicting piece. */
-        for (uint32_t q = 0; q < c->pn; q++) {
-            const struct pattern *p = &r->pats[sc->mp[c->po + q]];
-            const struct rule *ru = &r->rules[p->rule];
-            const struct rule **slot;
-            size_t *slot_txt;
-            int *conf;
-            if (p->pclass == PC_COUNTRY) {
-                slot = &country, slot_txt = &country_txt, conf = &country_conflict;
-            } else if (p->pclass == PC_DEMONYM) {
-                slot = &weak, slot_txt = &weak_txt, conf = &weak_conflict;
-            } else {
-                slot = &place, slot_txt = &place_txt, conf = &place_conflict;
-            }
-            if (!*slot) {
-                *slot = ru;
-                *slot_txt = txt;
-            } else if (strcmp((*slot)->cc, ru->cc)) {
-                *conf = 1;
-            }
-        }
     }
-    /* Places for the precedence: a country name counts as a place. */
-    const struct rule *loc = country ? country : place;
-    size_t loc_txt = country ? country_txt : place_txt;
-    int loc_conflict =
-        country_conflict || place_conflict || (country && place && strcmp(country->cc, place->cc));
-
+    if (hi == 0)
+        lo = hi;
+    loc_n = loc_resolve(x, lo, hi, LOC_ANY, &loc, &loc_c);
     domain_rules(x, &dinst, &dsuf);
 
     if (first_inst >= 0) {
         const struct cand *c = &sc->c[first_inst];
         const struct rule *branch = NULL, *only = NULL;
         int n_inst = 0;
-        size_t txt = put_str(res, x->s + t->v[c->s].start, t->v[c->e - 1].end - t->v[c->s].start);
+        size_t txt = cand_text(x, c);
 
         for (uint32_t q = 0; q < c->pn; q++) {
             const struct pattern *p = &r->pats[sc->mp[c->po + q]];
@@ -443,26 +552,26 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
             decide(&d, branch, branch->cc, txt);
         } else if (n_inst == 1 && only->kind == RK_INST) {
             /* 2. one country, unless a place contradicts it. */
+            const struct cand *bad = NULL;
             d.inst = only;
-            if (loc && (loc_conflict || strcmp(loc->cc, only->cc))) {
-                const struct rule *other = loc;
-                if (country && strcmp(country->cc, only->cc))
-                    other = country;
-                else if (place && strcmp(place->cc, only->cc))
-                    other = place;
-                d.reason = put_fmt(res, "institution %s is in %s but %s says %s", only->id,
-                                   only->cc, other->id, other->cc);
-            } else {
+            if (loc_viable(x, lo, hi, LOC_ANY, only->cc, &bad)) {
                 decide(&d, only, only->cc, txt);
+            } else {
+                const struct rule *br = cand_rule(x, bad, LOC_ANY);
+                d.reason = put_fmt(res, "institution %s is in %s but %s ('%.*s') is not", only->id,
+                                   only->cc, br->id, CAND_SPAN(x, bad));
             }
         } else if (n_inst == 1) {
             /* 3. and 5. a multinational: its place, else the policy. */
             d.inst = only;
-            if (loc_conflict) {
+            if (loc_n == 1) {
+                decide(&d, loc, loc->cc, cand_text(x, loc_c));
+            } else if (loc_n == 0) {
                 d.reason =
                     put_fmt(res, "multinational %s with places in different countries", only->id);
-            } else if (loc) {
-                decide(&d, loc, loc->cc, loc_txt);
+            } else if (loc_n >= 2) {
+                d.reason =
+                    put_fmt(res, "multinational %s with a place in several countries", only->id);
             } else if (x->pol->multinational == CLASSIFY_MN_HEADQUARTERS) {
                 decide(&d, only, only->cc, txt);
             } else {
@@ -480,16 +589,14 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
                 const struct rule *ru = &r->rules[p->rule];
                 if (p->pclass != PC_INST)
                     continue;
-                if (places_in(x, ru, a, b) || (loc && !loc_conflict && !strcmp(loc->cc, ru->cc))) {
+                if (places_in(x, ru, a, b) ||
+                    (loc_n >= 1 && loc_viable(x, lo, hi, LOC_ANY, ru->cc, NULL))) {
                     if (!pick || strcmp(pick->cc, ru->cc))
                         n_pick++;
                     pick = ru;
                 }
             }
-            if (n_pick == 1) {
-                d.inst = pick;
-                decide(&d, pick, pick->cc, txt);
-            } else {
+            if (n_pick != 1) {
                 pick = NULL;
                 n_pick = 0;
                 for (uint32_t q = 0; q < c->pn && (dinst >= 0 || dsuf >= 0); q++) {
@@ -508,33 +615,45 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
                 if (n_pick == 1) {
                     const struct rule *dr = &r->rules[dinst >= 0 ? dinst : dsuf];
                     size_t dt = put_str(res, x->dom, x->dom_len);
-                    add_ev(x, dr, dinst >= 0 ? "institution-domain" : "domain",
+                    add_ev(x, dinst >= 0 ? pick : dr, dinst >= 0 ? "institution-domain" : "domain",
                            dr->cc[0] ? dr->cc : pick->cc, dt);
-                    d.inst = pick;
-                    decide(&d, pick, pick->cc, txt);
-                } else {
-                    struct buf *sb = &res->strs;
-                    d.reason = sb->len;
-                    buf_appendf(sb, "'%s' is shared by", res->strs.ptr + txt);
-                    for (uint32_t q = 0; q < c->pn; q++) {
-                        const struct pattern *p = &r->pats[sc->mp[c->po + q]];
-                        if (p->pclass == PC_INST)
-                            buf_appendf(sb, "%s %s (%s)", q ? "," : "", r->rules[p->rule].id,
-                                        r->rules[p->rule].cc);
-                    }
-                    buf_puts(sb, "; no place or email domain settles it");
-                    buf_putc(sb, '\0');
                 }
             }
+            if (n_pick == 1) {
+                d.inst = pick;
+                decide(&d, pick, pick->cc, txt);
+            } else {
+                struct buf *sb = &res->strs;
+                int first = 1;
+                d.reason = sb->len;
+                buf_appendf(sb, "'%.*s' is shared by", CAND_SPAN(x, c));
+                for (uint32_t q = 0; q < c->pn; q++) {
+                    const struct pattern *p = &r->pats[sc->mp[c->po + q]];
+                    if (p->pclass != PC_INST)
+                        continue;
+                    buf_appendf(sb, "%s %s (%s)", first ? "" : ",", r->rules[p->rule].id,
+                                r->rules[p->rule].cc);
+                    first = 0;
+                }
+                buf_puts(sb, "; no place or email domain settles it");
+                buf_putc(sb, '\0');
+            }
         }
-    } else if (loc) {
+    } else if (loc_n >= 0) {
         /* 6. no institution: a country name, else a place. */
-        if (country && !country_conflict)
-            decide(&d, country, country->cc, country_txt);
-        else if (!country && !place_conflict)
-            decide(&d, place, place->cc, place_txt);
+        int n = loc_resolve(x, lo, hi, LOC_COUNTRY, &loc, &loc_c);
+        const char *what = "country names";
+        if (n < 0) {
+            n = loc_resolve(x, lo, hi, LOC_PLACE, &loc, &loc_c);
+            what = "places";
+        }
+        if (n == 1)
+            decide(&d, loc, loc->cc, cand_text(x, loc_c));
+        else if (n == 0)
+            d.reason = put_fmt(res, "%s in different countries", what);
         else
-            d.reason = put_fmt(res, "places in different countries (%s, ...)", loc->id);
+            d.reason = put_fmt(res, "'%.*s' names a place in several countries",
+                               CAND_SPAN(x, loc_c ? loc_c : &sc->c[lo]));
     } else if (x->use_domain &&
                (dinst >= 0 || (dsuf >= 0 && !x->r->rules[dsuf].weak && x->r->rules[dsuf].cc[0]))) {
         /* 7. the email domain. */
@@ -557,17 +676,19 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
         }
     } else {
         /* 8. weak evidence, only when it agrees with itself. */
-        const struct rule *wd = NULL;
+        const struct rule *wd = NULL, *w = NULL;
+        const struct cand *wc = NULL;
         size_t dt = NOSTR;
+        int wn = loc_resolve(x, lo, hi, LOC_WEAK, &w, &wc);
         if (x->use_domain && dsuf >= 0 && r->rules[dsuf].weak && r->rules[dsuf].cc[0]) {
             wd = &r->rules[dsuf];
             dt = put_str(res, x->dom, x->dom_len);
             add_ev(x, wd, "weak-domain", wd->cc, dt);
         }
-        if (weak_conflict || (weak && wd && strcmp(weak->cc, wd->cc)))
+        if (wn == 0 || wn >= 2 || (wn == 1 && wd && strcmp(w->cc, wd->cc)))
             d.reason = put_fmt(res, "only weak evidence, and it disagrees");
-        else if (weak)
-            decide(&d, weak, weak->cc, weak_txt);
+        else if (wn == 1)
+            decide(&d, w, w->cc, cand_text(x, wc));
         else if (wd)
             decide(&d, wd, wd->cc, dt);
         else
