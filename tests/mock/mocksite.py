@@ -554,11 +554,15 @@ class MockServer(ThreadingHTTPServer):
     def choose_fault(self, path):
         if not self.faults:
             return None
-        r = random.Random("fault:%d:%s:%d" % (self.opts.seed, path, self.next_attempt(path))).random()
+        rng = random.Random("fault:%d:%s:%d" % (self.opts.seed, path, self.next_attempt(path)))
+        r = rng.random()
         acc = 0.0
         for name in FAULT_ORDER:
             acc += self.faults.get(name, 0.0)
             if r < acc:
+                # a reset happens before any byte or mid-response, half and half
+                if name == "reset" and rng.random() < 0.5:
+                    return "reset-early"
                 return name
         return None
 
@@ -680,8 +684,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self.t0 = time.monotonic()
         self.close_connection = True  # the request body is not read
-        self.send_simple(405, b"method not allowed\n", [("Allow", "GET, HEAD")], head=False)
         self.logrec(405, None)
+        self.send_simple(405, b"method not allowed\n", [("Allow", "GET, HEAD")], head=False)
 
     def logrec(self, status, fault):
         h = self.headers
@@ -697,7 +701,10 @@ class Handler(BaseHTTPRequestHandler):
         hdr += ["%s: %s" % kv for kv in extra]
         if self.close_connection:
             hdr.append("Connection: close")
-        self.wfile.write(("\r\n".join(hdr) + "\r\n\r\n").encode("latin-1") + (b"" if head else body))
+        try:
+            self.wfile.write(("\r\n".join(hdr) + "\r\n\r\n").encode("latin-1") + (b"" if head else body))
+        except OSError:
+            self.close_connection = True
 
     def hard_reset(self):
         try:
@@ -715,43 +722,43 @@ class Handler(BaseHTTPRequestHandler):
         if opts.delay_ms:
             time.sleep(opts.delay_ms / 1000.0)
         if opts.mode == "5xx":
-            self.send_simple(503, b"service unavailable\n", [("Retry-After", "1")], head)
-            return self.logrec(503, "mode-5xx")
+            self.logrec(503, "mode-5xx")
+            return self.send_simple(503, b"service unavailable\n", [("Retry-After", "1")], head)
         if path == "/robots.txt" and opts.robots_status:
             st = opts.robots_status
-            self.send_simple(st, b"robots unavailable\n", [("Retry-After", "1")] if st == 503 else [], head)
-            return self.logrec(st, None)
+            self.logrec(st, None)
+            return self.send_simple(st, b"robots unavailable\n", [("Retry-After", "1")] if st == 503 else [], head)
         fault = None
         if not path.startswith("/__fault/") and (path != "/robots.txt" or opts.fault_robots):
             fault = srv.choose_fault(self.path)
         if fault in ("status503", "status429"):
             st = int(fault[6:])
-            self.send_simple(st, b"try again later\n", [("Retry-After", "1")], head)
-            return self.logrec(st, fault)
+            self.logrec(st, fault)
+            return self.send_simple(st, b"try again later\n", [("Retry-After", "1")], head)
         if fault == "slow":
             time.sleep(opts.slow_ms / 1000.0)
         m = re.fullmatch(r"/__fault/status/(\d{3})", path)
         if m:
             st = int(m.group(1))
             if not 200 <= st <= 599:
-                self.send_simple(400, b"bad status\n", [], head)
-                return self.logrec(400, None)
+                self.logrec(400, None)
+                return self.send_simple(400, b"bad status\n", [], head)
             extra = []
             ra = parse_qs(url.query).get("retry_after")
             if ra:
                 extra.append(("Retry-After", ra[0]))
             body = b"" if st in (204, 304) else ("status %d\n" % st).encode()
-            self.send_simple(st, body, extra, head)
-            return self.logrec(st, None)
+            self.logrec(st, None)
+            return self.send_simple(st, body, extra, head)
         if path == "/__fault/huge":
             return self.serve_huge(head)
         if path == "/robots.txt":
             pg = Page(200, "text/plain; charset=utf-8", srv.robots, LASTMOD_OTHER)
         else:
             pg = srv.page(path)
-        if fault == "reset" and random.Random("reset:%s" % self.path).random() < 0.5:
-            self.hard_reset()  # no response at all
-            return self.logrec(None, "reset")
+        if fault == "reset-early":
+            self.logrec(None, "reset")
+            return self.hard_reset()  # no response at all
         status = pg.status
         use_gz = accepts_gzip(self.headers.get("Accept-Encoding")) and status == 200 and len(pg.body) > 0
         etag = pg.etag
@@ -779,8 +786,8 @@ class Handler(BaseHTTPRequestHandler):
                        "Last-Modified: " + pg.lastmod, "Vary: Accept-Encoding"]
                 if self.close_connection:
                     hdr.append("Connection: close")
-                self.wfile.write(("\r\n".join(hdr) + "\r\n\r\n").encode("latin-1"))
-                return self.logrec(304, fault)
+                self.logrec(304, fault)
+                return self.wfile.write(("\r\n".join(hdr) + "\r\n\r\n").encode("latin-1"))
         clen = len(body) + (max(1000, len(body)) if fault == "truncate" else 0)
         hdr = ["HTTP/1.1 %d %s" % (status, STATUS_TEXT.get(status, "Status")), "Server: nipscope-mock/1.0",
                "Date: " + email.utils.formatdate(usegmt=True), "Content-Type: " + pg.ctype,
@@ -794,18 +801,19 @@ class Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             hdr.append("Connection: close")
         head_bytes = ("\r\n".join(hdr) + "\r\n\r\n").encode("latin-1")
+        # The log line is written before the response, so a client that has
+        # its answer always finds the line.
+        self.logrec(status, fault)
         if fault == "reset":  # mid-response: headers and half the body, then RST
             try:
                 self.wfile.write(head_bytes + (b"" if head else body[:len(body) // 2]))
             except OSError:
                 pass
-            self.hard_reset()
-            return self.logrec(status, "reset")
+            return self.hard_reset()
         try:
             self.wfile.write(head_bytes if head else head_bytes + body)
         except OSError:
             self.close_connection = True
-        self.logrec(status, fault)
 
     def serve_huge(self, head):
         total = self.server.opts.huge_mb * 1024 * 1024
@@ -814,6 +822,7 @@ class Handler(BaseHTTPRequestHandler):
                "Last-Modified: " + email.utils.formatdate(LASTMOD_OTHER, usegmt=True)]
         if self.close_connection:
             hdr.append("Connection: close")
+        self.logrec(200, None)
         try:
             self.wfile.write(("\r\n".join(hdr) + "\r\n\r\n").encode("latin-1"))
             if not head:
@@ -824,7 +833,6 @@ class Handler(BaseHTTPRequestHandler):
                     sent += len(chunk)
         except OSError:
             self.close_connection = True
-        self.logrec(200, None)
 
 
 EPILOG = """\

@@ -473,9 +473,11 @@ class MockSiteTest(unittest.TestCase):
 
 
 class FaultTest(unittest.TestCase):
-    def run_mock(self, args):
-        proc, port, tmp = start(["--years", "2024"] + SMALL + args)
+    def run_mock(self, args, log=False):
+        tmp = tempfile.mkdtemp(prefix="mocksite-test-")
         self.addCleanup(shutil.rmtree, tmp, True)
+        extra = ["--log", os.path.join(tmp, "req.log")] if log else []
+        proc, port, tmp = start(["--years", "2024"] + SMALL + args + extra, tmp)
         self.addCleanup(stop, proc)
         return proc, port, tmp
 
@@ -498,9 +500,15 @@ class FaultTest(unittest.TestCase):
 
     def test_random_faults_deterministic_and_retryable(self):
         spec = "status503=0.2,status429=0.2,reset=0.15,truncate=0.15"
-        _, p1, t1 = self.run_mock(["--fault", spec, "--seed", "5"])
+        _, p1, t1 = self.run_mock(["--fault", spec, "--seed", "5"], log=True)
         paths = ["/paper_files/paper/2024?x=%d" % i for i in range(40)]
         a = self.outcomes(p1, paths)
+        recs = [json.loads(line) for line in slurp(os.path.join(t1, "req.log"), "r").splitlines()]
+        self.assertEqual([r["path"] for r in recs], paths)
+        faults = {(r["fault"], r["status"]) for r in recs}
+        self.assertIn(("reset", None), faults)  # closed before any byte
+        self.assertTrue(any(f == "reset" and st == 200 for f, st in faults))  # closed mid-response
+        self.assertTrue(any(f == "truncate" and st == 200 for f, st in faults))
         kinds = {o[0] if o[1] != "short" else "short" for o in a}
         self.assertTrue({503, 429, "reset", "short", 200} <= kinds, a)
         for st, extra in a:
