@@ -13,3 +13,10 @@ set_tests_properties(mock_site PROPERTIES
   LABELS mock
   TIMEOUT 120
   ENVIRONMENT "${NSC_TEST_ENV}")
+
+# The POSIX sh helpers other components' CLI tests use (tests/mock/mock.sh).
+add_test(NAME mock_site_sh COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/mock/test_mock_sh.sh)
+set_tests_properties(mock_site_sh PROPERTIES
+  LABELS mock
+  TIMEOUT 60
+  ENVIRONMENT "${NSC_TEST_ENV}")
