@@ -540,7 +540,7 @@ class Paper:
     """One proceedings paper (or, with number None, a feed-only record)."""
     __slots__ = ("year", "number", "sha", "track", "title", "authors", "abstract",
                  "mentions", "in_feed", "oral", "decision", "pages", "supplemental",
-                 "uid", "event_id", "forum", "doi", "bibtex_id", "blank_meta_author",
+                 "uid", "event_id", "oral_event_id", "forum", "doi", "bibtex_id", "blank_meta_author",
                  "double_escaped")
 
 
@@ -652,7 +652,6 @@ def build_year(year, seed, people, papers=None):
             p.pages = (first, first + rng.randrange(9, 40))
             p.supplemental = rng.random() < 0.6
             p.uid = md5hex("uid:%d:%d:%d" % (seed, year, number))
-            p.event_id = 90000 + (year - 2019) * 5000 + number
             p.forum = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
                               for _ in range(10))
             p.doi = "10.52202/%06d-%04d" % (79017 + (year - 2024) * 1000, len(out) + 1)
@@ -689,9 +688,15 @@ def build_year(year, seed, people, papers=None):
         p.abstract, p.mentions = _abstract(rng)
         p.in_feed, p.oral, p.decision = True, False, "Accept (poster)"
         p.uid = md5hex("uid-extra:%d:%d:%d" % (seed, year, j))
-        p.event_id = 90000 + (year - 2019) * 5000 + 4000 + j
         p.forum = md5hex("forum:%d:%d" % (year, j))[:10]
         extra.append(p)
+    # Event ids (SOURCES.md §2.1: the number in /virtual/<Y>/poster/<id>),
+    # unique within a year's feed; an oral's second record has its own id.
+    base = 100000 + (year - 2019) * 50000
+    allp = out + extra
+    for i, p in enumerate(allp):
+        p.event_id = base + i
+        p.oral_event_id = base + len(allp) + i
     # Per-author feed quirks: empty or null institutions, decided now so the
     # truth and the feed agree.
     for p in out + extra:

@@ -186,7 +186,7 @@ class Site:
         day = 10 + rng.randrange(4)
         hour = rng.choice((10, 11, 16))
         kind = "oral" if oral else "poster"
-        ev = p.event_id + (30000 if oral else 0)
+        ev = p.oral_event_id if oral else p.event_id
         if y <= 2024 and p.number is not None:
             paper_url = CANON + self.abstract_path(p)
         else:

@@ -336,6 +336,7 @@ class MockSiteTest(unittest.TestCase):
             d = json.loads(self.page("/static/virtual/data/neurips-%d-orals-posters.json" % y)[1])
             self.assertEqual(set(d), {"count", "next", "previous", "results"})
             self.assertEqual(d["count"], len(d["results"]))
+            self.assertEqual(len({r["id"] for r in d["results"]}), d["count"])  # event ids unique
             self.assertIsNone(d["next"])
             uids = {}
             for r in d["results"]:
