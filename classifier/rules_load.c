@@ -1153,7 +1153,8 @@ static void finish_domains(struct loader *L)
     struct classify_rules *r = L->r;
     size_t w = 0;
 
-    qsort(r->doms, r->n_doms, sizeof(*r->doms), dom_cmp);
+    if (r->n_doms)
+        qsort(r->doms, r->n_doms, sizeof(*r->doms), dom_cmp);
     for (size_t i = 0; i < r->n_doms; i++) {
         if (w && r->doms[w - 1].inst == r->doms[i].inst &&
             !strcmp(r->doms[w - 1].suffix, r->doms[i].suffix)) {
@@ -1265,6 +1266,28 @@ static int load_file(struct loader *L, int which, const char *path, const struct
     return 1;
 }
 
+/* Where the first invalid UTF-8 byte is, as line and column (in characters). */
+static void bad_utf8_at(const char *s, size_t len, size_t *line, size_t *col)
+{
+    utf8proc_int32_t cp;
+
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < len;) {
+        utf8proc_ssize_t n =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0 || cp < 0)
+            return;
+        if (cp == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+        i += (size_t)n;
+    }
+}
+
 int classify_rules_load(struct classify_rules **out, const char *dir, struct buf *diag)
 {
     struct loader L;
@@ -1293,7 +1316,9 @@ int classify_rules_load(struct classify_rules **out, const char *dir, struct buf
         present[f] = 1;
         fh[f] = classify__hash(text.ptr ? text.ptr : "", text.len);
         if (!nsc_utf8_valid(buf_cstr(&text), text.len)) {
-            lerr_at(&L, r->files[f], 1, 1, "file is not valid UTF-8");
+            size_t line, col;
+            bad_utf8_at(buf_cstr(&text), text.len, &line, &col);
+            lerr_at(&L, r->files[f], line, col, "invalid UTF-8");
             continue;
         }
         load_file(&L, f, r->files[f], &text);
