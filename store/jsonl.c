@@ -186,6 +186,22 @@ out:
     return err;
 }
 
+/* fsync the directory holding the store, so a create or rename is durable. */
+static int sync_dir(struct store *st)
+{
+    int dfd, err = 0;
+
+    if (st->flags & STORE_F_NOSYNC)
+        return 0;
+    dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return store__io_error(errno, "open directory", st->dir);
+    if (fsync(dfd) < 0 && errno != EINVAL)
+        err = store__io_error(errno, "fsync directory", st->dir);
+    close(dfd);
+    return err;
+}
+
 /* Open the records file, load its index and repair a torn end. */
 int store__records_open(struct store *st)
 {
@@ -196,7 +212,13 @@ int store__records_open(struct store *st)
      * not happen, so the old file is still the truth. */
     if (unlink(st->tmp_path) < 0 && errno != ENOENT)
         return store__io_error(errno, "remove", st->tmp_path);
-    st->fd = open(st->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    st->fd = open(st->path, O_RDWR | O_APPEND | O_CLOEXEC);
+    if (st->fd < 0 && errno == ENOENT) {
+        /* New file: make its name durable before any paper can be marked. */
+        st->fd = open(st->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (st->fd >= 0 && (err = sync_dir(st)) < 0)
+            return err;
+    }
     if (st->fd < 0)
         return store__io_error(errno, "open", st->path);
     err = load(st);
@@ -382,22 +404,6 @@ int store_foreach(struct store *st, store_record_cb cb, void *payload)
     }
     buf_release(&scratch);
     free(v);
-    return err;
-}
-
-/* fsync the directory holding the store, so a rename is durable. */
-static int sync_dir(struct store *st)
-{
-    int dfd, err = 0;
-
-    if (st->flags & STORE_F_NOSYNC)
-        return 0;
-    dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return store__io_error(errno, "open directory", st->dir);
-    if (fsync(dfd) < 0 && errno != EINVAL)
-        err = store__io_error(errno, "fsync directory", st->dir);
-    close(dfd);
     return err;
 }
 

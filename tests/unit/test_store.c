@@ -825,6 +825,109 @@ static void kill9_at_random_times_leaves_a_consistent_store(void **state)
     rm_tree(dir);
 }
 
+/* ---- memory ------------------------------------------------------------ */
+
+/* "VmHWM" (peak RSS) or "VmRSS" (current) of this process, in KB. */
+static long status_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    size_t n = strlen(field);
+
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f)) {
+        if (!strncmp(line, field, n) && line[n] == ':')
+            kb = strtol(line + n + 1, NULL, 10);
+    }
+    fclose(f);
+    return kb;
+}
+
+/* Start a new peak: the kernel resets VmHWM to the current RSS. */
+static long reset_peak_kb(void)
+{
+    int fd = open("/proc/self/clear_refs", O_WRONLY);
+
+    if (fd < 0 || write(fd, "5", 1) != 1) {
+        fprintf(stderr, "memflat: cannot reset the peak RSS via /proc/self/clear_refs: %s\n",
+                strerror(errno));
+        _exit(9);
+    }
+    close(fd);
+    return status_kb("VmRSS");
+}
+
+/*
+ * Child: 5,000 records of 4 KB (20 MB) written by hand, then open and
+ * finish; the peak RSS may grow by much less than the file's size, as the
+ * index holds offsets and one record is in memory at a time.
+ */
+NSC_NORETURN static void memflat_child(const char *dir)
+{
+    char *path = records_path(dir);
+    char *pad = xmalloc(4001);
+    FILE *f = fopen(path, "w");
+    struct store *st;
+    long base, opened, base2, finished;
+    size_t k;
+
+    CHILD_CHECK(f != NULL, 2);
+    memset(pad, 'q', 4000);
+    pad[4000] = '\0';
+    for (k = 0; k < 5000; k++)
+        fprintf(f, "{\"id\":\"m%05zu\",\"pad\":\"%s\"}\n", (k * 7919) % 5000, pad);
+    CHILD_CHECK(fclose(f) == 0, 3);
+    base = reset_peak_kb();
+    CHILD_CHECK(store_open(&st, dir, YEAR, STORE_F_NOSYNC) == 0, 4);
+    opened = status_kb("VmHWM");
+    CHILD_CHECK(store_count(st) == 5000, 5);
+    base2 = reset_peak_kb();
+    CHILD_CHECK(store_finish(st) == 0, 6);
+    finished = status_kb("VmHWM");
+    fprintf(stderr, "memflat: peak RSS +%ld KB during open, +%ld KB during finish (file 20 MB)\n",
+            opened - base, finished - base2);
+    CHILD_CHECK(base > 0 && opened > 0 && base2 > 0 && finished > 0, 10);
+    CHILD_CHECK(opened - base < 8 * 1024, 7);
+    CHILD_CHECK(finished - base2 < 8 * 1024, 8);
+    store_free(st);
+    free(pad);
+    free(path);
+    _exit(0);
+}
+
+static void open_and_finish_keep_memory_flat(void **state)
+{
+    char *dir = make_tmpdir();
+    int status;
+    pid_t pid;
+
+    (void)state;
+    /* A child, so the peak RSS is its own (and native under valgrind).
+     * Under ASan, freed blocks sit in a quarantine instead of being reused,
+     * which would measure ASan, not the store: turn it off for the child. */
+    {
+        const char *old = getenv("ASAN_OPTIONS");
+        char *saved = old ? xstrdup(old) : NULL;
+        char *opts = xasprintf("%s%squarantine_size_mb=0:thread_local_quarantine_size_kb=0",
+                               old ? old : "", old && *old ? ":" : "");
+
+        setenv("ASAN_OPTIONS", opts, 1);
+        pid = spawn_child("memflat", dir, "");
+        if (saved)
+            setenv("ASAN_OPTIONS", saved, 1);
+        else
+            unsetenv("ASAN_OPTIONS");
+        free(saved);
+        free(opts);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    rm_tree(dir);
+}
+
 /* ---- full disk --------------------------------------------------------- */
 
 /* Runs in a child with its own mount namespace; exit code 0 = all good. */
@@ -910,6 +1013,22 @@ NSC_NORETURN static void enospc_child(const char *dir)
     json_decref(s);
     CHILD_CHECK(nsc_file_read(&after, sum_path, 1 << 20) == 0, 20);
     CHILD_CHECK(after.len == before.len && !memcmp(after.ptr, before.ptr, after.len), 21);
+    /* Compaction on a full disk: an error, the old file intact, no temp file. */
+    {
+        struct buf b1 = BUF_INIT, b2 = BUF_INIT;
+        char *tmp = xasprintf("%s.tmp", path);
+
+        CHILD_CHECK(nsc_file_read(&b1, path, 1 << 20) == 0, 37);
+        err = store_finish(st);
+        CHILD_CHECK(err == NSC_ENOSPC, 38);
+        CHILD_CHECK(strstr(nsc_error_last(), "No space left on device") != NULL, 39);
+        CHILD_CHECK(nsc_file_read(&b2, path, 1 << 20) == 0, 40);
+        CHILD_CHECK(b1.len == b2.len && !memcmp(b1.ptr, b2.ptr, b1.len), 41);
+        CHILD_CHECK(access(tmp, F_OK) < 0 && errno == ENOENT, 42);
+        buf_release(&b1);
+        buf_release(&b2);
+        free(tmp);
+    }
     store_free(st);
 
     /* Reopening on the full disk may fail, but only with a clear NSC_ENOSPC
@@ -966,6 +1085,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(finish_sorts_and_is_byte_identical),
         cmocka_unit_test(foreach_visits_in_id_order),
         cmocka_unit_test(finish_rewrites_5000_records),
+        cmocka_unit_test(open_and_finish_keep_memory_flat),
         cmocka_unit_test(second_opener_gets_elocked),
         cmocka_unit_test(summary_is_replaced_whole),
         cmocka_unit_test(fetch_and_failures_round_trip),
@@ -986,6 +1106,8 @@ int main(int argc, char **argv)
         lock_child(argv[2], argv[3]);
     if (argc == 4 && !strcmp(argv[1], "crawl"))
         crawl_forever(argv[2], (unsigned)strtoul(argv[3], NULL, 10));
+    if (argc == 4 && !strcmp(argv[1], "memflat"))
+        memflat_child(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "enospc"))
         enospc_child(argv[2]);
     return cmocka_run_group_tests(tests, NULL, NULL);
