@@ -594,7 +594,10 @@ def _scaled(year, papers):
     return out
 
 
-DOUBLE_ESCAPED_NAME = ("Chenyue", '"xdd44" Dai')  # SOURCES.md §1.2: Chenyue &amp;quot;xdd44&amp;quot; Dai
+# Names stored HTML-escaped and escaped again on output (SOURCES.md §1.2:
+# "Chenyue &amp;quot;xdd44&amp;quot; Dai"), placed on these paper indexes.
+DOUBLE_ESCAPED_NAMES = [(7, ("Chenyue", '"xdd44" Dai')), (41, ("Siobhan", "O'Brien")),
+                        (113, ("Zoe", '"ZZ" M\u00fcller'))]
 
 
 def build_year(year, seed, people, papers=None):
@@ -662,10 +665,11 @@ def build_year(year, seed, people, papers=None):
     # Quirks placed deterministically: a double-escaped name (SOURCES.md §1.2)
     # and, before 2022, blank-name Metadata.json entries (§1.4).
     if out:
-        q = out[min(len(out) - 1, 7)]
-        q.authors[0] = dict(q.authors[0], given=DOUBLE_ESCAPED_NAME[0], family=DOUBLE_ESCAPED_NAME[1],
-                            name=DOUBLE_ESCAPED_NAME[0] + " " + DOUBLE_ESCAPED_NAME[1])
-        q.double_escaped = True
+        for idx, (given, family) in DOUBLE_ESCAPED_NAMES:
+            if idx < len(out) or idx == 7:
+                q = out[min(len(out) - 1, idx)]
+                q.authors[0] = dict(q.authors[0], given=given, family=family, name=given + " " + family)
+                q.double_escaped = True
         for i in range(3, len(out), 97):
             out[i].blank_meta_author = True
         # Whatever the size, at least one paper is missing from the feed and
