@@ -286,6 +286,11 @@ int store_put(struct store *st, const json_t *record)
 
     if (!json_is_object(record) || !(id = record_id(record)))
         return nsc_error_set(NSC_EINVAL, "record has no usable \"id\" (a non-empty string)");
+    if (st->broken)
+        return nsc_error_set(NSC_EIO,
+                             "'%s' ends in a partial line that could not be cut off; "
+                             "reopen the store to repair it",
+                             st->path);
     err = dump_line(&line, record);
     if (err < 0)
         goto out;
@@ -293,8 +298,10 @@ int store_put(struct store *st, const json_t *record)
     err = write_all(st->fd, line.ptr, line.len, st->path);
     if (err < 0) {
         /* Shrinking needs no space; if it fails too, store_open() cuts it. */
-        if (ftruncate(st->fd, st->end) < 0)
+        if (ftruncate(st->fd, st->end) < 0) {
             log_warn("cannot cut partial line from '%s': %s", st->path, strerror(errno));
+            st->broken = 1; /* appending after it would glue two lines together */
+        }
         goto out;
     }
     index_set(st, id, st->end, line.len - 1, store__fnv1a(line.ptr, line.len - 1));

@@ -21,11 +21,11 @@ static int db_error(struct store *st, const char *what)
 
 /* Version 0 -> 1: the first schema. */
 static const char *const migration_1 = "CREATE TABLE papers ("
-                                       "  id TEXT PRIMARY KEY,"
                                        "  year INTEGER NOT NULL,"
+                                       "  id TEXT NOT NULL,"
                                        "  hash TEXT NOT NULL,"
-                                       "  finished_at INTEGER NOT NULL);"
-                                       "CREATE INDEX papers_year ON papers(year);"
+                                       "  finished_at INTEGER NOT NULL,"
+                                       "  PRIMARY KEY (year, id));"
                                        "CREATE TABLE fetches ("
                                        "  url TEXT PRIMARY KEY,"
                                        "  status INTEGER NOT NULL,"

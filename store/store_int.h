@@ -51,6 +51,7 @@ struct store {
     char *tmp_path; /* DIR/neurips-Y.jsonl.tmp, used by store_finish() */
     int fd;         /* O_RDWR | O_APPEND */
     off_t end;      /* size of the whole lines written so far */
+    int broken;     /* a partial line could not be cut off: refuse appends */
     struct store_entry *ents;
     size_t nents, cap;
     size_t *slots; /* open-addressing table of ents index + 1; 0 = empty */

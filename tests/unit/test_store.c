@@ -599,6 +599,17 @@ static void reconcile_fixes_marks_both_ways(void **state)
     assert_int_equal(store_paper_finished(st, "a"), 0);
     store_free(st);
 
+    /* Marks are per year: another year of the same directory sees none of
+     * them, and its reconcile leaves them alone. */
+    assert_int_equal(store_open(&st, dir, 2023, 0), 0);
+    assert_int_equal(store_paper_finished(st, "b"), 0);
+    assert_int_equal(store_paper_count(&n, st), 0);
+    assert_int_equal(n, 0);
+    store_free(st);
+    st = open_ok(dir);
+    assert_int_equal(store_paper_finished(st, "b"), 1);
+    store_free(st);
+
     /* The hash is FNV-1a 64 of the line: check one value computed by hand
      * from the published offset basis and prime (empty input = basis). */
     store_hash_line(hash, "", 0);
