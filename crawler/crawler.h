@@ -209,6 +209,267 @@ void crawler_fetch_free(struct crawler_fetch *f);
 /* ==== end of fetch ========================================================= */
 
 /* ==== parse: page parsers ================================================== */
+/*
+ * The parsers turn page bodies into paper records.  They never fetch: the
+ * caller fetches with the engine above and hands in each body with the URL
+ * it came from (used to resolve relative links and named in every error).
+ * They know no countries: an affiliation is the raw string a source gave.
+ *
+ * What markup means what lives in a site profile (rules/sites/neurips.yaml):
+ * XPath selectors per template era, the marker XPath that recognises an era,
+ * the "See also" links to follow, URL templates and the sources each year
+ * has.  When the site changes its markup, edit the profile, not C.
+ *
+ * Strings in records are UTF-8, entity-decoded and whitespace-collapsed, and
+ * are owned by the record.  An absent value is NULL, never "".
+ *
+ * Caps: HTML pages over CRAWLER_MAX_HTML, nesting deeper than
+ * CRAWLER_MAX_DEPTH, Metadata.json over CRAWLER_MAX_JSON and feeds over the
+ * caller's cap fail with NSC_ELIMIT, for that document only.
+ */
+
+#define CRAWLER_MAX_HTML  ((size_t)16 << 20)  /* bytes of one HTML page */
+#define CRAWLER_MAX_DEPTH 1024                /* element nesting in one page */
+#define CRAWLER_MAX_JSON  ((size_t)4 << 20)   /* bytes of one Metadata.json */
+#define CRAWLER_MAX_FEED  ((size_t)256 << 20) /* default cap on a virtual feed */
+
+/* Where an author's affiliation came from (static strings). */
+#define CRAWLER_AFF_METADATA "metadata"
+#define CRAWLER_AFF_VIRTUAL  "virtual"
+
+struct crawler_author {
+    char *name;
+    char *affiliation;      /* NULL when no source gave one */
+    const char *aff_source; /* CRAWLER_AFF_*, or NULL with affiliation */
+};
+
+/* Which document (URL) gave which field of a paper. */
+struct crawler_source {
+    char *field; /* "title", "authors", "abstract", "affiliations", ... */
+    char *url;
+};
+
+struct crawler_paper {
+    char *id; /* the hash in the abstract URL */
+    int year;
+    char *track; /* canonical slug from the profile: "conference", ... */
+    char *title;
+    char *abstract;
+    char *abstract_url; /* absolute */
+    char *pdf_url;      /* absolute */
+    char *metadata_url; /* absolute; Metadata.json link (<= 2021) */
+    char *doi;
+    struct crawler_author *authors;
+    size_t nauthors;
+    struct crawler_source *sources;
+    size_t nsources;
+};
+
+/* Free what 'p' holds and zero it (the struct itself is the caller's). */
+void crawler_paper_release(struct crawler_paper *p);
+
+/* Release and free a heap paper.  NULL is a no-op. */
+void crawler_paper_free(struct crawler_paper *p);
+
+/* Record that 'url' gave 'field', replacing an earlier URL for that field. */
+void crawler_paper_set_source(struct crawler_paper *p, const char *field, const char *url);
+
+/* The URL that gave 'field' (borrowed), or NULL. */
+const char *crawler_paper_source(const struct crawler_paper *p, const char *field);
+
+/* ---- site profiles ---- */
+
+struct crawler_profile;
+
+/* Sources a year has, as the profile's "years" map says. */
+enum crawler_year_sources {
+    CRAWLER_SRC_PROCEEDINGS = 1 << 0, /* year index and abstract pages */
+    CRAWLER_SRC_METADATA = 1 << 1,    /* -Metadata.json per paper */
+    CRAWLER_SRC_VIRTUAL = 1 << 2      /* the virtual-site orals-posters feed */
+};
+
+/*
+ * Load a site profile from the YAML file 'path'.  *out is the caller's; free
+ * with crawler_profile_free().  Every XPath is compiled at load time.
+ * Returns 0, NSC_ENOTFOUND / NSC_EIO (unreadable file), or NSC_EPARSE (bad
+ * YAML, a missing or unknown key, a bad XPath or pattern) with a message
+ * "<file>:<line>:<col>: ...".
+ */
+int crawler_profile_load(struct crawler_profile **out, const char *path);
+
+/* As crawler_profile_load() on 'len' bytes of 'text'; 'name' is the file
+ * name used in messages. */
+int crawler_profile_parse(struct crawler_profile **out, const char *name, const char *text,
+                          size_t len);
+
+/* NULL is a no-op. */
+void crawler_profile_free(struct crawler_profile *prof);
+
+/* The CRAWLER_SRC_* bits the profile lists for 'year', 0 for an unknown year. */
+unsigned crawler_profile_year_sources(const struct crawler_profile *prof, int year);
+
+/*
+ * Replace the base URL of host 'name' ("proceedings", "virtual"), e.g. with
+ * a mock site's "http://127.0.0.1:8080".  Returns 0 or NSC_ENOTFOUND.
+ */
+int crawler_profile_set_host(struct crawler_profile *prof, const char *name, const char *base);
+
+/*
+ * Expand the URL template 'name' ("year_index", "feed", "metadata"):
+ * {proceedings} and the other hosts, {year}, and {id} (may be NULL when the
+ * template has no {id}).  *out is the caller's to free.
+ * Returns 0, NSC_ENOTFOUND (no such template) or NSC_EINVAL (an unknown
+ * placeholder, or {id} without an id).
+ */
+int crawler_profile_url(char **out, const struct crawler_profile *prof, const char *name, int year,
+                        const char *id);
+
+/* ---- proceedings pages ---- */
+
+struct crawler_year_index {
+    struct crawler_paper *papers; /* id, year, track, title, authors, abstract_url */
+    size_t npapers;
+    char **see_also; /* absolute URLs of companion indexes to parse too */
+    size_t nsee_also;
+    char *era; /* the profile era that recognised the page */
+};
+
+/*
+ * Parse a year index page fetched from 'url' for 'year'.  The first era
+ * whose marker matches is used.  Returns 0 with at least one paper;
+ * NSC_ETEMPLATE "no papers found in <url>: template not recognised" when no
+ * era matches or the matched era finds no paper (an empty year is never a
+ * success); NSC_EPARSE for an item without a usable link; NSC_ELIMIT over
+ * the caps.  On failure *out is empty.  Release with
+ * crawler_year_index_release().
+ */
+int crawler_parse_year_index(struct crawler_year_index *out, const struct crawler_profile *prof,
+                             const char *url, int year, const char *html, size_t len);
+
+void crawler_year_index_release(struct crawler_year_index *ix);
+
+/*
+ * Parse an abstract page fetched from 'url' into 'p', which may already hold
+ * what the year index gave: fields the page has replace the index's (their
+ * source becomes 'url'); authors are replaced only while none has an
+ * affiliation.  Sets abstract_url (if NULL), id (from the URL), title,
+ * authors in order, track, abstract, pdf_url, metadata_url, doi.
+ * Returns 0, NSC_ETEMPLATE (no era recognises the page, or it has no title),
+ * NSC_ELIMIT; 'p' is unchanged on failure.
+ */
+int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile *prof,
+                           const char *url, const char *html, size_t len);
+
+/* ---- Metadata.json (<= 2021) ---- */
+
+struct crawler_meta_author {
+    char *given_name; /* NULL when empty */
+    char *family_name;
+    char *institution; /* NULL when null, absent or empty */
+};
+
+struct crawler_metadata {
+    char *title;
+    struct crawler_meta_author *authors;
+    size_t nauthors;
+};
+
+/*
+ * Parse a -Metadata.json body fetched from 'url'.  Returns 0, NSC_EPARSE
+ * (bad JSON with line:col, or a wrong type naming the author index),
+ * NSC_ELIMIT over CRAWLER_MAX_JSON.  Release with crawler_metadata_release().
+ */
+int crawler_parse_metadata(struct crawler_metadata *out, const char *url, const char *json,
+                           size_t len);
+
+void crawler_metadata_release(struct crawler_metadata *md);
+
+/*
+ * Give p's authors the institutions of 'md' (source "metadata", document
+ * 'url'): by position when both lists have the same length and every
+ * non-blank name agrees, otherwise by a unique normalised name.  An author
+ * already holding an affiliation keeps it.  *unmatched (may be NULL) gets
+ * the number of p's authors left without one by this call.
+ */
+void crawler_apply_metadata(struct crawler_paper *p, const struct crawler_metadata *md,
+                            const char *url, size_t *unmatched);
+
+/* ---- virtual-site feed (neurips-<year>-orals-posters.json) ---- */
+
+struct crawler_feed_author {
+    char *fullname;
+    char *institution; /* entity-decoded; NULL when null, absent or empty */
+};
+
+struct crawler_feed_record {
+    char *uid;
+    long long id;
+    char *name; /* the title, entity-decoded */
+    char *paper_url;
+    char *decision;
+    char *eventtype;
+    struct crawler_feed_author *authors;
+    size_t nauthors;
+};
+
+struct crawler_feed {
+    char *url;
+    struct crawler_feed_record *records; /* one per uid, first seen kept */
+    size_t nrecords;
+    long long count;   /* "count" as the feed states it, -1 when absent */
+    char *next;        /* "next" when not null: the dump is truncated */
+    size_t duplicates; /* records dropped because their uid was seen */
+};
+
+/*
+ * Parse a feed held in memory.  Returns 0; NSC_EPARSE for bad JSON
+ * (line:col), a wrong type or a missing field, naming the record index
+ * ("record 12: 'authors' is not an array"); NSC_ELIMIT when len > 'max'.
+ * Release with crawler_feed_release().
+ */
+int crawler_parse_feed(struct crawler_feed *out, const char *url, const char *json, size_t len,
+                       size_t max);
+
+/*
+ * As crawler_parse_feed() on the file 'path', streamed through jansson's
+ * json_load_callback: at most 'max' bytes are ever read (NSC_ELIMIT beyond),
+ * so a huge feed is never loaded whole.  NSC_ENOTFOUND / NSC_EIO for the file.
+ */
+int crawler_parse_feed_file(struct crawler_feed *out, const char *url, const char *path,
+                            size_t max);
+
+void crawler_feed_release(struct crawler_feed *f);
+
+/* ---- joining the feed to the proceedings ---- */
+
+struct crawler_join_stats {
+    size_t by_url;            /* papers joined by the path of paper_url */
+    size_t by_title;          /* papers joined by title and author names */
+    size_t papers_unjoined;   /* papers no record joined */
+    size_t records_unjoined;  /* records that joined no paper */
+    size_t ambiguous;         /* records whose title key fits several papers */
+    size_t authors_unmatched; /* authors of joined papers left without an affiliation */
+};
+
+/*
+ * Join 'feed' to 'papers' and give their authors the records' institutions
+ * (source "virtual").  A record joins a paper when the path of its
+ * paper_url equals the path of the paper's abstract_url (scheme and host
+ * ignored), otherwise when the normalised title (case-folded, punctuation
+ * and spaces collapsed) and the normalised author-name list are equal and
+ * unique.  Within a joined paper, authors match by position when the names
+ * agree, else by unique name; an author left unmatched keeps NULL.  No
+ * affiliation ever moves between papers.  Fills *stats (may be NULL).
+ */
+void crawler_join_feed(struct crawler_join_stats *stats, struct crawler_paper *papers,
+                       size_t npapers, const struct crawler_feed *feed);
+
+/*
+ * Normalise 's' for matching: NFKC case-folded, marks stripped, every run of
+ * characters that are not letters or digits turned into one space, trimmed.
+ * Returns a new string (the caller's).
+ */
+char *crawler_normalise_key(const char *s);
 
 /* ==== end of parse ========================================================= */
 

@@ -51,6 +51,124 @@ long crawler__retry_after_s(const char *value, int64_t now);
 
 /* ==== parse ================================================================ */
 
+/*
+ * html.c: gumbo-parser parses the HTML; the tree is copied into a libxml2
+ * document (elements, attributes, text; comments skipped) with an explicit
+ * stack, so XPath from the profile can run on it.  libxml2 types are only
+ * forward-declared here so that this header needs no libxml2 include path.
+ */
+struct _xmlDoc;
+struct _xmlNode;
+
+/* A compiled XPath from a profile, with where it was written. */
+struct crawler__xpath {
+    char *src;
+    void *comp; /* xmlXPathCompExprPtr; NULL when the key was absent */
+    int line, col;
+};
+
+/*
+ * Parse 'len' bytes of HTML fetched from 'url' into a libxml2 document.
+ * Input over CRAWLER_MAX_HTML or nested deeper than CRAWLER_MAX_DEPTH fails
+ * with NSC_ELIMIT before gumbo sees it; NUL bytes and invalid UTF-8 become
+ * U+FFFD.  NSC_EPARSE if gumbo gives no tree.  Free with crawler__html_free().
+ */
+int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html, size_t len);
+void crawler__html_free(struct _xmlDoc *doc);
+
+/* Evaluate 'xp' at 'node' (NULL: the document root): 1 if it selects at
+ * least one node or yields true / a non-empty string / a non-zero number. */
+int crawler__xp_match(const struct crawler__xpath *xp, struct _xmlDoc *doc, struct _xmlNode *node);
+
+/* The nodes 'xp' selects at 'node'; *out (the caller's, free() only the
+ * array) may be NULL when *n is 0.  Returns 0 or NSC_EPARSE. */
+int crawler__xp_nodes(struct _xmlNode ***out, size_t *n, const struct crawler__xpath *xp,
+                      struct _xmlDoc *doc, struct _xmlNode *node);
+
+/*
+ * The cleaned string values of what 'xp' yields at 'node': one per selected
+ * node, or one for a string/number result.  Empty values are dropped.
+ * 'twice' decodes entities once more (sites that double-escape).
+ * *out is a NULL-terminated array the caller frees with crawler__strv_free().
+ */
+int crawler__xp_strings(char ***out, size_t *n, const struct crawler__xpath *xp,
+                        struct _xmlDoc *doc, struct _xmlNode *node, int twice);
+
+/* The first of crawler__xp_strings(), or NULL (not an error) when none. */
+int crawler__xp_string(char **out, const struct crawler__xpath *xp, struct _xmlDoc *doc,
+                       struct _xmlNode *node, int twice);
+
+void crawler__strv_free(char **v);
+
+/* Collapse whitespace runs (incl. U+00A0) to one space and trim; with
+ * 'twice', decode HTML entities first.  NULL when the result is empty. */
+char *crawler__text_clean(const char *s, int twice);
+
+/* Decode HTML character references once (libxml2's entity table, numeric
+ * references); unknown ones are left as they are.  A new string. */
+char *crawler__entities_decode(const char *s);
+
+/* Resolve 'ref' against 'base' (RFC 3986).  A new string, or NULL. */
+char *crawler__url_resolve(const char *base, const char *ref);
+
+/* The path of 'url' without scheme, host, query or fragment ("/" when
+ * empty).  A new string. */
+char *crawler__url_path(const char *url);
+
+/* profile.c: the loaded form of a site profile. */
+struct crawler__index_sel {
+    struct crawler__xpath marker, item, link, title, authors, track, see_also;
+    char *authors_sep; /* splits one authors string; NULL: one author per value */
+};
+
+struct crawler__page_sel {
+    struct crawler__xpath marker, title, authors, track, abstract, pdf, metadata, doi;
+};
+
+struct crawler__era {
+    char *name;
+    int has_index, has_abstract;
+    int unescape_twice; /* decode entities once more in text fields */
+    struct crawler__index_sel index;
+    struct crawler__page_sel page;
+};
+
+struct crawler__kv {
+    char *key;
+    char *value;
+};
+
+struct crawler__year {
+    int year;
+    unsigned sources; /* CRAWLER_SRC_* */
+};
+
+struct crawler_profile {
+    char *file;
+    char *site;
+    struct crawler__kv *hosts, *urls, *tracks;
+    size_t nhosts, nurls, ntracks;
+    void *id_re; /* regex_t *: group 1 of it on an abstract URL is the paper id */
+    struct crawler__year *years;
+    size_t nyears;
+    struct crawler__era *eras;
+    size_t neras;
+};
+
+/* The canonical track for a raw value (slug or badge text) via the
+ * profile's "tracks" map; the raw value itself when unmapped.  Borrowed. */
+const char *crawler__profile_track(const struct crawler_profile *prof, const char *raw);
+
+/* The paper id in 'url' by the profile's id pattern; a new string or NULL. */
+char *crawler__profile_id(const struct crawler_profile *prof, const char *url);
+
+/* parse_paper.c: append an author (strings copied; aff may be NULL). */
+void crawler__paper_add_author(struct crawler_paper *p, const char *name, const char *aff,
+                               const char *aff_source);
+void crawler__paper_clear_authors(struct crawler_paper *p);
+/* Replace *slot with a copy of 'v' (NULL allowed). */
+void crawler__set_str(char **slot, const char *v);
+
 /* ==== end of parse ========================================================= */
 
 #endif

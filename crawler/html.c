@@ -1,0 +1,606 @@
+/*
+ * html.c - HTML to libxml2: gumbo-parser does the HTML5 parsing (it never
+ * rejects a page), and its tree is copied into an xmlDoc so that the XPath
+ * selectors of a site profile can run on it.  Plus the text and URL helpers
+ * the parsers share.
+ *
+ * gumbo 0.10 is unmaintained, so nothing hostile reaches it: the input is
+ * capped, NUL bytes and invalid UTF-8 are replaced first, and a cheap
+ * pre-scan refuses pages whose tags nest deeper than CRAWLER_MAX_DEPTH
+ * (gumbo's time grows with the square of the nesting depth).  The copy uses
+ * an explicit stack, never recursion.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include <gumbo.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <libxml/uri.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xpath.h>
+
+#include "crawler_int.h"
+
+/* libxml2 would print XPath and URI errors to stderr; we report our own. */
+static void silent_error(void *ctx, const xmlError *err)
+{
+    (void)ctx;
+    (void)err;
+}
+
+static void quiet_libxml(void)
+{
+    xmlInitParser();
+    xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)silent_error);
+}
+
+/* Append code point 'cp' as UTF-8. */
+static void put_utf8(struct buf *b, unsigned long cp)
+{
+    char u[4];
+
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        buf_putc(b, (char)cp);
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        buf_append(b, u, 2);
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        buf_append(b, u, 3);
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        buf_append(b, u, 4);
+    }
+}
+
+/* Length of the UTF-8 sequence a lead byte announces, 0 if it is no lead. */
+static size_t utf8_seq_len(unsigned char c)
+{
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return 2;
+    if (c >= 0xE0 && c <= 0xEF)
+        return 3;
+    if (c >= 0xF0 && c <= 0xF4)
+        return 4;
+    return 0;
+}
+
+/* Copy 's' replacing NUL bytes and invalid UTF-8 with U+FFFD. */
+static void sanitise(struct buf *out, const char *s, size_t len)
+{
+    size_t i = 0;
+
+    buf_grow(out, len);
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = utf8_seq_len(c);
+
+        if (c == 0 || n == 0 || i + n > len || (n > 1 && !nsc_utf8_valid(s + i, n))) {
+            put_utf8(out, 0xFFFD);
+            i++;
+            continue;
+        }
+        buf_append(out, s + i, n);
+        i += n;
+    }
+}
+
+static int name_in(const char *name, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(name, *list) == 0)
+            return 1;
+    return 0;
+}
+
+/* Elements that never nest (void) or that the next sibling closes. */
+static const char *const flat_tags[] = {
+    "area",  "base",  "br",    "col",    "embed",    "hr",      "img",      "input",
+    "link",  "meta",  "param", "source", "track",    "wbr",     "keygen",   "p",
+    "li",    "dt",    "dd",    "option", "optgroup", "tr",      "td",       "th",
+    "thead", "tbody", "tfoot", "rb",     "rt",       "rp",      "colgroup", "caption",
+    "html",  "head",  "body",  "frame",  "basefont", "bgsound", NULL
+};
+
+/* Elements whose content is raw text, not markup. */
+static const char *const raw_tags[] = { "script",   "style",     "textarea", "title",
+                                        "xmp",      "iframe",    "noembed",  "noframes",
+                                        "noscript", "plaintext", NULL };
+
+/* Find 'needle' (lower case) in s[i..len) ignoring case; len when absent. */
+static size_t find_ci(const char *s, size_t len, size_t i, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; i + n <= len; i++)
+        if (nsc_strncasecmp(s + i, needle, n) == 0)
+            return i;
+    return len;
+}
+
+/*
+ * An upper estimate of the element nesting depth: opening tags minus
+ * closing tags, ignoring void and self-closing elements, raw text and
+ * comments.  1 when it exceeds 'max'.
+ */
+static int nesting_exceeds(const char *s, size_t len, int max)
+{
+    size_t i = 0;
+    int depth = 0;
+
+    while (i < len) {
+        char name[16];
+        size_t n = 0;
+        int closing = 0, selfclose = 0;
+        char q = 0;
+
+        if (s[i] != '<') {
+            i++;
+            continue;
+        }
+        i++;
+        if (i + 2 < len && s[i] == '!' && s[i + 1] == '-' && s[i + 2] == '-') {
+            i = find_ci(s, len, i + 3, "-->");
+            continue;
+        }
+        if (i < len && (s[i] == '!' || s[i] == '?')) {
+            while (i < len && s[i] != '>')
+                i++;
+            continue;
+        }
+        if (i < len && s[i] == '/') {
+            closing = 1;
+            i++;
+        }
+        if (i >= len || !isalpha((unsigned char)s[i]))
+            continue;
+        while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == ':')) {
+            if (n + 1 < sizeof(name))
+                name[n++] = (char)tolower((unsigned char)s[i]);
+            i++;
+        }
+        name[n] = '\0';
+        for (; i < len; i++) {
+            if (q) {
+                if (s[i] == q)
+                    q = 0;
+            } else if (s[i] == '"' || s[i] == '\'') {
+                q = s[i];
+            } else if (s[i] == '>') {
+                selfclose = i > 0 && s[i - 1] == '/';
+                i++;
+                break;
+            }
+        }
+        if (closing) {
+            if (!name_in(name, flat_tags) && depth > 0)
+                depth--;
+            continue;
+        }
+        if (name_in(name, raw_tags)) {
+            char end[20];
+
+            snprintf(end, sizeof(end), "</%s", name);
+            i = find_ci(s, len, i, end);
+            continue;
+        }
+        if (selfclose || name_in(name, flat_tags))
+            continue;
+        if (++depth > max)
+            return 1;
+    }
+    return 0;
+}
+
+/* A libxml2 element for a gumbo element, with its attributes. */
+static xmlNodePtr new_element(const GumboNode *g)
+{
+    const GumboElement *e = &g->v.element;
+    char *owned = NULL;
+    const char *name;
+    xmlNodePtr x;
+    unsigned i;
+
+    if (e->tag != GUMBO_TAG_UNKNOWN) {
+        name = gumbo_normalized_tagname(e->tag);
+    } else {
+        GumboStringPiece piece = e->original_tag;
+
+        gumbo_tag_from_original_text(&piece);
+        owned = xstrndup(piece.data ? piece.data : "", piece.length);
+        for (char *c = owned; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        name = owned;
+    }
+    if (!name || !*name)
+        name = "unknown";
+    x = xmlNewNode(NULL, BAD_CAST name);
+    if (!x)
+        NSC_BUG("xmlNewNode failed");
+    for (i = 0; i < e->attributes.length; i++) {
+        const GumboAttribute *a = e->attributes.data[i];
+
+        if (a->name && *a->name)
+            xmlNewProp(x, BAD_CAST a->name, BAD_CAST(a->value ? a->value : ""));
+    }
+    free(owned);
+    return x;
+}
+
+struct frame {
+    const GumboVector *kids;
+    unsigned i;
+    xmlNodePtr parent;
+};
+
+/* Copy gumbo's document into 'doc' without recursion. */
+static int copy_tree(xmlDocPtr doc, const GumboNode *root, const char *url)
+{
+    struct frame *st = NULL;
+    size_t n = 0, cap = 0;
+    int err = 0;
+
+    NSC_GROW(st, cap, 1);
+    st[n++] = (struct frame){ &root->v.document.children, 0, (xmlNodePtr)doc };
+    while (n > 0) {
+        struct frame *f = &st[n - 1];
+        const GumboNode *g;
+        xmlNodePtr x;
+
+        if (f->i >= f->kids->length) {
+            n--;
+            continue;
+        }
+        g = f->kids->data[f->i++];
+        switch (g->type) {
+        case GUMBO_NODE_ELEMENT:
+        case GUMBO_NODE_TEMPLATE:
+            if (n > CRAWLER_MAX_DEPTH) {
+                err = nsc_error_set(NSC_ELIMIT, "'%s': elements nested deeper than %d", url,
+                                    CRAWLER_MAX_DEPTH);
+                goto out;
+            }
+            x = new_element(g);
+            xmlAddChild(f->parent, x);
+            NSC_GROW(st, cap, n + 1);
+            st[n++] = (struct frame){ &g->v.element.children, 0, x };
+            break;
+        case GUMBO_NODE_TEXT:
+        case GUMBO_NODE_WHITESPACE:
+        case GUMBO_NODE_CDATA:
+            if (f->parent != (xmlNodePtr)doc)
+                xmlAddChild(f->parent, xmlNewText(BAD_CAST g->v.text.text));
+            break;
+        default: /* comments, a stray document node */
+            break;
+        }
+    }
+out:
+    free(st);
+    return err;
+}
+
+int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html, size_t len)
+{
+    struct buf clean = BUF_INIT;
+    GumboOptions opts = kGumboDefaultOptions;
+    GumboOutput *g = NULL;
+    xmlDocPtr doc = NULL;
+    int err = 0;
+
+    *out = NULL;
+    if (len > CRAWLER_MAX_HTML)
+        return nsc_error_set(NSC_ELIMIT, "'%s': page of %zu bytes is over the %zu byte cap", url,
+                             len, CRAWLER_MAX_HTML);
+    sanitise(&clean, html ? html : "", len);
+    if (nesting_exceeds(clean.ptr, clean.len, CRAWLER_MAX_DEPTH)) {
+        err = nsc_error_set(NSC_ELIMIT, "'%s': elements nested deeper than %d", url,
+                            CRAWLER_MAX_DEPTH);
+        goto out;
+    }
+    opts.max_errors = 0; /* we never read them; do not let a bad page fill memory */
+    g = gumbo_parse_with_options(&opts, clean.ptr, clean.len);
+    if (!g || !g->document) {
+        err = nsc_error_set(NSC_EPARSE, "'%s': the HTML parser gave no tree", url);
+        goto out;
+    }
+    quiet_libxml();
+    doc = xmlNewDoc(BAD_CAST "1.0");
+    if (!doc)
+        NSC_BUG("xmlNewDoc failed");
+    err = copy_tree(doc, g->document, url);
+    if (err < 0)
+        goto out;
+    *out = doc;
+    doc = NULL;
+out:
+    if (g)
+        gumbo_destroy_output(&opts, g);
+    if (doc)
+        xmlFreeDoc(doc);
+    buf_release(&clean);
+    return err;
+}
+
+void crawler__html_free(struct _xmlDoc *doc)
+{
+    if (doc)
+        xmlFreeDoc(doc);
+}
+
+/* Run 'xp' at 'node'; NULL with the error set on failure. */
+static xmlXPathObjectPtr xp_eval(const struct crawler__xpath *xp, xmlDocPtr doc, xmlNodePtr node)
+{
+    xmlXPathContextPtr ctx;
+    xmlXPathObjectPtr obj;
+
+    quiet_libxml();
+    ctx = xmlXPathNewContext(doc);
+    if (!ctx)
+        NSC_BUG("xmlXPathNewContext failed");
+    ctx->node = node ? node : (xmlNodePtr)doc;
+    obj = xmlXPathCompiledEval((xmlXPathCompExprPtr)xp->comp, ctx);
+    xmlXPathFreeContext(ctx);
+    if (!obj)
+        nsc_error_set(NSC_EPARSE, "xpath '%s' (profile line %d:%d) failed to evaluate", xp->src,
+                      xp->line, xp->col);
+    return obj;
+}
+
+int crawler__xp_match(const struct crawler__xpath *xp, struct _xmlDoc *doc, struct _xmlNode *node)
+{
+    xmlXPathObjectPtr obj;
+    int r = 0;
+
+    if (!xp->comp)
+        return 0;
+    obj = xp_eval(xp, doc, node);
+    if (!obj)
+        return 0;
+    switch (obj->type) {
+    case XPATH_NODESET:
+        r = obj->nodesetval && obj->nodesetval->nodeNr > 0;
+        break;
+    case XPATH_BOOLEAN:
+        r = obj->boolval;
+        break;
+    case XPATH_NUMBER:
+        r = obj->floatval != 0 && obj->floatval == obj->floatval;
+        break;
+    case XPATH_STRING:
+        r = obj->stringval && obj->stringval[0];
+        break;
+    default:
+        break;
+    }
+    xmlXPathFreeObject(obj);
+    return r;
+}
+
+int crawler__xp_nodes(struct _xmlNode ***out, size_t *n, const struct crawler__xpath *xp,
+                      struct _xmlDoc *doc, struct _xmlNode *node)
+{
+    xmlXPathObjectPtr obj;
+
+    *out = NULL;
+    *n = 0;
+    if (!xp->comp)
+        return 0;
+    obj = xp_eval(xp, doc, node);
+    if (!obj)
+        return NSC_EPARSE;
+    if (obj->type == XPATH_NODESET && obj->nodesetval && obj->nodesetval->nodeNr > 0) {
+        size_t k = (size_t)obj->nodesetval->nodeNr;
+
+        *out = xreallocarray(NULL, k, sizeof(**out));
+        memcpy(*out, obj->nodesetval->nodeTab, k * sizeof(**out));
+        *n = k;
+    }
+    xmlXPathFreeObject(obj);
+    return 0;
+}
+
+static void strv_push(char ***v, size_t *n, size_t *cap, char *s)
+{
+    NSC_GROW(*v, *cap, *n + 2);
+    (*v)[(*n)++] = s;
+    (*v)[*n] = NULL;
+}
+
+int crawler__xp_strings(char ***out, size_t *n, const struct crawler__xpath *xp,
+                        struct _xmlDoc *doc, struct _xmlNode *node, int twice)
+{
+    xmlXPathObjectPtr obj;
+    size_t cap = 0;
+    char **v = NULL;
+    char *s;
+
+    *out = NULL;
+    *n = 0;
+    if (!xp->comp)
+        return 0;
+    obj = xp_eval(xp, doc, node);
+    if (!obj)
+        return NSC_EPARSE;
+    if (obj->type == XPATH_NODESET) {
+        int k = obj->nodesetval ? obj->nodesetval->nodeNr : 0;
+
+        for (int i = 0; i < k; i++) {
+            xmlChar *raw = xmlXPathCastNodeToString(obj->nodesetval->nodeTab[i]);
+
+            s = crawler__text_clean((const char *)raw, twice);
+            xmlFree(raw);
+            if (s)
+                strv_push(&v, n, &cap, s);
+        }
+    } else {
+        xmlChar *raw = xmlXPathCastToString(obj);
+
+        s = crawler__text_clean((const char *)raw, twice);
+        xmlFree(raw);
+        if (s)
+            strv_push(&v, n, &cap, s);
+    }
+    xmlXPathFreeObject(obj);
+    *out = v;
+    return 0;
+}
+
+int crawler__xp_string(char **out, const struct crawler__xpath *xp, struct _xmlDoc *doc,
+                       struct _xmlNode *node, int twice)
+{
+    char **v;
+    size_t n;
+    int err;
+
+    *out = NULL;
+    err = crawler__xp_strings(&v, &n, xp, doc, node, twice);
+    if (err < 0)
+        return err;
+    if (n > 0) {
+        *out = v[0];
+        v[0] = xstrdup(""); /* keep the array freeable as a whole */
+    }
+    crawler__strv_free(v);
+    return 0;
+}
+
+void crawler__strv_free(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+char *crawler__text_clean(const char *s, int twice)
+{
+    struct buf b = BUF_INIT;
+    char *dec = NULL;
+    int space = 0;
+
+    if (!s)
+        return NULL;
+    if (twice)
+        s = dec = crawler__entities_decode(s);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        int ws = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v';
+
+        if (!ws && p[0] == 0xC2 && p[1] == 0xA0) { /* U+00A0 no-break space */
+            ws = 1;
+            p++;
+        }
+        if (ws) {
+            space = 1;
+            continue;
+        }
+        if (space && b.len > 0)
+            buf_putc(&b, ' ');
+        space = 0;
+        buf_putc(&b, (char)*p);
+    }
+    free(dec);
+    if (b.len == 0) {
+        buf_release(&b);
+        return NULL;
+    }
+    return buf_detach(&b, NULL);
+}
+
+char *crawler__entities_decode(const char *s)
+{
+    struct buf b = BUF_INIT;
+
+    buf_puts(&b, "");
+    while (*s) {
+        const char *semi;
+        char name[40];
+        size_t n;
+
+        if (*s != '&' || !(semi = strchr(s + 1, ';')) || (n = (size_t)(semi - s - 1)) == 0 ||
+            n >= sizeof(name)) {
+            buf_putc(&b, *s++);
+            continue;
+        }
+        memcpy(name, s + 1, n);
+        name[n] = '\0';
+        if (name[0] == '#') {
+            int hex = name[1] == 'x' || name[1] == 'X';
+            const char *d = name + 1 + hex;
+            unsigned long cp = 0;
+            int ok = *d != '\0' && strlen(d) <= 8;
+
+            for (; ok && *d; d++) {
+                if (hex ? !isxdigit((unsigned char)*d) : !isdigit((unsigned char)*d))
+                    ok = 0;
+                else
+                    cp = cp * (hex ? 16 : 10) +
+                         (unsigned long)(isdigit((unsigned char)*d)
+                                             ? *d - '0'
+                                             : tolower((unsigned char)*d) - 'a' + 10);
+            }
+            if (ok) {
+                put_utf8(&b, cp);
+                s = semi + 1;
+                continue;
+            }
+        } else {
+            const htmlEntityDesc *e = htmlEntityLookup(BAD_CAST name);
+
+            if (e) {
+                put_utf8(&b, e->value);
+                s = semi + 1;
+                continue;
+            }
+        }
+        buf_putc(&b, *s++);
+    }
+    return buf_detach(&b, NULL);
+}
+
+char *crawler__url_resolve(const char *base, const char *ref)
+{
+    xmlChar *u;
+    char *r;
+
+    if (!ref)
+        return NULL;
+    quiet_libxml();
+    u = xmlBuildURI(BAD_CAST ref, BAD_CAST(base ? base : ""));
+    if (!u)
+        return NULL;
+    r = xstrdup((const char *)u);
+    xmlFree(u);
+    return r;
+}
+
+char *crawler__url_path(const char *url)
+{
+    const char *p = url, *sep = strstr(url, "://");
+    size_t n;
+
+    if (sep && sep < url + strcspn(url, "/?#"))
+        p = sep + 3;
+    else if (url[0] == '/' && url[1] == '/')
+        p = url + 2;
+    else
+        goto path;
+    p += strcspn(p, "/?#");
+path:
+    n = strcspn(p, "?#");
+    if (n == 0)
+        return xstrdup("/");
+    return xstrndup(p, n);
+}

@@ -1,0 +1,249 @@
+/*
+ * join.c - put the virtual feed's institutions onto the proceedings papers.
+ *
+ * A record joins a paper by the path of its paper_url (the real feed says
+ * https://proceedings.neurips.cc, a mock site http://127.0.0.1:P, so scheme
+ * and host are ignored), else by normalised title plus the normalised
+ * author list, and only when that key is unique.  Inside a paper, authors
+ * match by position when every name agrees, else by a unique name.  An
+ * affiliation is only ever copied within one joined pair, never across.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "crawler_int.h"
+
+static int keep_category(utf8proc_int32_t cp)
+{
+    utf8proc_category_t c = utf8proc_category(cp);
+
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+           (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO);
+}
+
+char *crawler_normalise_key(const char *s)
+{
+    utf8proc_uint8_t *m = NULL;
+    utf8proc_ssize_t len;
+    struct buf b = BUF_INIT;
+    int space = 0;
+
+    buf_puts(&b, "");
+    if (!s)
+        return buf_detach(&b, NULL);
+    len = utf8proc_map((const utf8proc_uint8_t *)s, 0, &m,
+                       UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+                           UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+    if (len < 0) { /* invalid UTF-8: ASCII folding only */
+        for (const char *p = s; *p; p++) {
+            unsigned char c = (unsigned char)*p;
+
+            if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+                if (space && b.len > 0)
+                    buf_putc(&b, ' ');
+                space = 0;
+                buf_putc(&b, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+            } else {
+                space = 1;
+            }
+        }
+        return buf_detach(&b, NULL);
+    }
+    for (utf8proc_ssize_t i = 0; i < len;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(m + i, len - i, &cp);
+
+        if (n <= 0)
+            break;
+        if (keep_category(cp)) {
+            if (space && b.len > 0)
+                buf_putc(&b, ' ');
+            space = 0;
+            buf_append(&b, m + i, (size_t)n);
+        } else {
+            space = 1;
+        }
+        i += n;
+    }
+    free(m);
+    return buf_detach(&b, NULL);
+}
+
+/* Title key plus author keys, separated by control characters. */
+static char *paper_key(const char *title, const char *const *names, size_t n)
+{
+    struct buf b = BUF_INIT;
+    char *k = crawler_normalise_key(title);
+
+    buf_puts(&b, k);
+    free(k);
+    for (size_t i = 0; i < n; i++) {
+        k = crawler_normalise_key(names[i]);
+        buf_putc(&b, '\x1f');
+        buf_puts(&b, k);
+        free(k);
+    }
+    return buf_detach(&b, NULL);
+}
+
+struct entry {
+    char *key;
+    size_t idx;
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
+}
+
+/* The range [*lo, *hi) of entries whose key is 'key'. */
+static void find_range(const struct entry *e, size_t n, const char *key, size_t *lo, size_t *hi)
+{
+    size_t l = 0, h = n;
+
+    while (l < h) {
+        size_t mid = l + (h - l) / 2;
+
+        if (strcmp(e[mid].key, key) < 0)
+            l = mid + 1;
+        else
+            h = mid;
+    }
+    *lo = l;
+    while (l < n && strcmp(e[l].key, key) == 0)
+        l++;
+    *hi = l;
+}
+
+/* Copy the record's institutions onto the paper's authors. */
+static size_t assign(struct crawler_paper *p, const struct crawler_feed_record *r,
+                     const char *feed_url)
+{
+    char **pk = xcalloc(p->nauthors + 1, sizeof(char *));
+    char **rk = xcalloc(r->nauthors + 1, sizeof(char *));
+    int positional = p->nauthors == r->nauthors;
+    size_t left = 0, given = 0;
+
+    for (size_t i = 0; i < p->nauthors; i++)
+        pk[i] = crawler_normalise_key(p->authors[i].name);
+    for (size_t i = 0; i < r->nauthors; i++)
+        rk[i] = crawler_normalise_key(r->authors[i].fullname);
+    for (size_t i = 0; positional && i < p->nauthors; i++)
+        positional = strcmp(pk[i], rk[i]) == 0;
+    for (size_t i = 0; i < p->nauthors; i++) {
+        struct crawler_author *a = &p->authors[i];
+        long idx = positional ? (long)i : -1;
+
+        if (a->affiliation)
+            continue;
+        for (size_t j = 0; !positional && *pk[i] && j < r->nauthors; j++) {
+            if (strcmp(pk[i], rk[j]) != 0)
+                continue;
+            if (idx >= 0) { /* two authors of that name: take neither */
+                idx = -1;
+                break;
+            }
+            idx = (long)j;
+        }
+        if (idx >= 0 && r->authors[idx].institution) {
+            a->affiliation = xstrdup(r->authors[idx].institution);
+            a->aff_source = CRAWLER_AFF_VIRTUAL;
+            given++;
+        } else {
+            left++;
+        }
+    }
+    if (given > 0)
+        crawler_paper_set_source(p, "affiliations", feed_url);
+    for (size_t i = 0; i < p->nauthors; i++)
+        free(pk[i]);
+    for (size_t i = 0; i < r->nauthors; i++)
+        free(rk[i]);
+    free(pk);
+    free(rk);
+    return left;
+}
+
+void crawler_join_feed(struct crawler_join_stats *stats, struct crawler_paper *papers,
+                       size_t npapers, const struct crawler_feed *feed)
+{
+    struct crawler_join_stats st = { 0 };
+    struct entry *bypath = xcalloc(npapers + 1, sizeof(*bypath));
+    struct entry *bytitle = xcalloc(npapers + 1, sizeof(*bytitle));
+    long *joined = xcalloc(npapers + 1, sizeof(*joined));
+    size_t npath = 0;
+
+    for (size_t i = 0; i < npapers; i++) {
+        const char **names = xcalloc(papers[i].nauthors + 1, sizeof(char *));
+
+        for (size_t j = 0; j < papers[i].nauthors; j++)
+            names[j] = papers[i].authors[j].name;
+        bytitle[i].key = paper_key(papers[i].title, names, papers[i].nauthors);
+        bytitle[i].idx = i;
+        free(names);
+        if (papers[i].abstract_url) {
+            bypath[npath].key = crawler__url_path(papers[i].abstract_url);
+            bypath[npath++].idx = i;
+        }
+        joined[i] = -1;
+    }
+    qsort(bypath, npath, sizeof(*bypath), entry_cmp);
+    qsort(bytitle, npapers, sizeof(*bytitle), entry_cmp);
+    for (size_t r = 0; r < feed->nrecords; r++) {
+        const struct crawler_feed_record *rec = &feed->records[r];
+        long target = -1;
+        int how = 0;
+        size_t lo, hi;
+
+        if (rec->paper_url) {
+            char *path = crawler__url_path(rec->paper_url);
+
+            find_range(bypath, npath, path, &lo, &hi);
+            if (hi - lo == 1) {
+                target = (long)bypath[lo].idx;
+                how = 1;
+            }
+            free(path);
+        }
+        if (target < 0) {
+            const char **names = xcalloc(rec->nauthors + 1, sizeof(char *));
+            char *key;
+
+            for (size_t j = 0; j < rec->nauthors; j++)
+                names[j] = rec->authors[j].fullname;
+            key = paper_key(rec->name, names, rec->nauthors);
+            free(names);
+            find_range(bytitle, npapers, key, &lo, &hi);
+            free(key);
+            if (hi - lo == 1) {
+                target = (long)bytitle[lo].idx;
+                how = 2;
+            } else if (hi - lo > 1) {
+                st.ambiguous++;
+            }
+        }
+        if (target < 0 || joined[target] >= 0) {
+            st.records_unjoined++;
+            continue;
+        }
+        joined[target] = (long)r;
+        if (how == 1)
+            st.by_url++;
+        else
+            st.by_title++;
+        st.authors_unmatched += assign(&papers[target], rec, feed->url ? feed->url : "");
+    }
+    for (size_t i = 0; i < npapers; i++)
+        st.papers_unjoined += joined[i] < 0;
+    for (size_t i = 0; i < npapers; i++)
+        free(bytitle[i].key);
+    for (size_t i = 0; i < npath; i++)
+        free(bypath[i].key);
+    free(bypath);
+    free(bytitle);
+    free(joined);
+    if (stats)
+        *stats = st;
+}

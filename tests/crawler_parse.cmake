@@ -1,0 +1,8 @@
+# The crawler's parsers and site profiles: HTML eras, abstract pages, the
+# profile YAML, Metadata.json, the virtual feed and the join (no network).
+nsc_unit_test(test_parse SOURCES unit/test_parse.c LIBS nsc_crawler)
+nsc_unit_test(test_parse_json SOURCES unit/test_parse_json.c LIBS nsc_crawler)
+nsc_fuzzer(fuzz_year_index fuzz_year_index.c LIBS nsc_crawler)
+nsc_fuzzer(fuzz_abstract fuzz_abstract.c LIBS nsc_crawler)
+nsc_fuzzer(fuzz_feed fuzz_feed.c LIBS nsc_crawler)
+nsc_fuzzer(fuzz_metadata fuzz_metadata.c LIBS nsc_crawler)

@@ -1,0 +1,582 @@
+/*
+ * test_parse.c - the crawler's HTML side: site profile loading, the year
+ * index of every template era, the abstract page, and hostile HTML.
+ * Fixtures are hand-written in tests/fixtures/html; expected values were
+ * read off those files by hand.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "crawler.h"
+
+#define PROFILE NSC_SOURCE_DIR "/rules/sites/neurips.yaml"
+#define MOCK    "http://127.0.0.1:8080"
+
+static struct crawler_profile *prof;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (crawler_profile_load(&prof, PROFILE) < 0) {
+        fprintf(stderr, "profile: %s\n", nsc_error_last());
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    crawler_profile_free(prof);
+    return 0;
+}
+
+static void load(struct buf *b, const char *name)
+{
+    char *path = xasprintf("%s/%s", NSC_FIXTURES_DIR, name);
+
+    buf_init(b);
+    assert_int_equal(nsc_file_read(b, path, (size_t)64 << 20), 0);
+    free(path);
+}
+
+static int parse_index_file(struct crawler_year_index *ix, const char *file, const char *url,
+                            int year)
+{
+    struct buf b;
+    int err;
+
+    load(&b, file);
+    err = crawler_parse_year_index(ix, prof, url, year, b.ptr, b.len);
+    buf_release(&b);
+    return err;
+}
+
+static void assert_authors(const struct crawler_paper *p, const char *const *names, size_t n)
+{
+    assert_int_equal(p->nauthors, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(p->authors[i].name, names[i]);
+        assert_null(p->authors[i].affiliation);
+        assert_null(p->authors[i].aff_source);
+    }
+}
+
+/* <= 2021: data-track="none", -Abstract.html, no track token. */
+static void index_2020_none_track(void **state)
+{
+    struct crawler_year_index ix;
+    const char *a0[] = { "Ada Lovelace", "Alan Turing" };
+    const char *a2[] = { "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth" };
+
+    (void)state;
+    assert_int_equal(
+        parse_index_file(&ix, "html/index_2020.html", MOCK "/paper_files/paper/2020", 2020), 0);
+    assert_string_equal(ix.era, "current");
+    assert_int_equal(ix.npapers, 3); /* not the <li> in the script nor the comment */
+    assert_string_equal(ix.papers[0].id, "c81e728d9d4c2f636f067f89cc14862c");
+    assert_string_equal(ix.papers[0].abstract_url,
+                        MOCK "/paper_files/paper/2020/hash/"
+                             "c81e728d9d4c2f636f067f89cc14862c-Abstract.html");
+    assert_string_equal(ix.papers[0].title, "Gradient Flows on Graphs");
+    assert_int_equal(ix.papers[0].year, 2020);
+    assert_string_equal(ix.papers[0].track, "conference"); /* "none" mapped by the profile */
+    assert_authors(&ix.papers[0], a0, 2);
+    assert_string_equal(ix.papers[1].title, "Kernels & Margins");
+    assert_authors(&ix.papers[2], a2, 3);
+    assert_int_equal(ix.nsee_also, 0);
+    assert_string_equal(crawler_paper_source(&ix.papers[0], "title"),
+                        MOCK "/paper_files/paper/2020");
+    crawler_year_index_release(&ix);
+}
+
+/* 2022-23: Conference and Datasets_and_Benchmarks, UTF-8 names. */
+static void index_2022_tracks(void **state)
+{
+    struct crawler_year_index ix;
+    const char *a0[] = { "Yoshua Example", "Zo\xc3\xab M\xc3\xbcller" };
+
+    (void)state;
+    assert_int_equal(
+        parse_index_file(&ix, "html/index_2022.html", MOCK "/paper_files/paper/2022", 2022), 0);
+    assert_int_equal(ix.npapers, 2);
+    assert_string_equal(ix.papers[0].track, "conference");
+    assert_authors(&ix.papers[0], a0, 2);
+    assert_string_equal(ix.papers[1].id, "8f14e45fceea167a5a36dedd4bea2543");
+    assert_string_equal(ix.papers[1].track, "datasets_and_benchmarks");
+    assert_string_equal(ix.papers[1].abstract_url,
+                        MOCK "/paper_files/paper/2022/hash/"
+                             "8f14e45fceea167a5a36dedd4bea2543-Abstract-Datasets_and_Benchmarks."
+                             "html");
+    crawler_year_index_release(&ix);
+}
+
+/* 2024: _Track suffix, items after the first at column 0, modal h4 ignored. */
+static void index_2024_track_suffix(void **state)
+{
+    struct crawler_year_index ix;
+    const char *a2[] = { "Emeka Okafor", "Fatima Zahra" };
+
+    (void)state;
+    assert_int_equal(parse_index_file(&ix, "html/index_2024.html",
+                                      "https://proceedings.neurips.cc/paper_files/paper/2024",
+                                      2024),
+                     0);
+    assert_int_equal(ix.npapers, 3);
+    assert_string_equal(ix.papers[1].title, "Scaling Laws: A Review");
+    assert_string_equal(ix.papers[2].id, "d3d9446802a44259755d38e6d163e820");
+    assert_string_equal(ix.papers[2].track, "datasets_and_benchmarks");
+    assert_string_equal(ix.papers[2].abstract_url,
+                        "https://proceedings.neurips.cc/paper_files/paper/2024/hash/"
+                        "d3d9446802a44259755d38e6d163e820-Abstract-Datasets_and_Benchmarks_Track."
+                        "html");
+    assert_authors(&ix.papers[2], a2, 2);
+    crawler_year_index_release(&ix);
+}
+
+/* 2025: the Creative AI base page, its See-also link, double escaping. */
+static void index_2025_base_see_also(void **state)
+{
+    struct crawler_year_index ix;
+    const char *a0[] = { "Chenyue \"xdd44\" Dai", "Hugo Martin" };
+
+    (void)state;
+    assert_int_equal(
+        parse_index_file(&ix, "html/index_2025_base.html", MOCK "/paper_files/paper/2025", 2025),
+        0);
+    assert_int_equal(ix.npapers, 2);
+    assert_string_equal(ix.papers[0].track, "creative_ai");
+    assert_authors(&ix.papers[0], a0, 2);
+    assert_string_equal(ix.papers[1].title, "Songs <3 Models");
+    assert_int_equal(ix.nsee_also, 1);
+    assert_string_equal(ix.see_also[0], MOCK "/paper_files/paper/2025/vol38-main-conference");
+    crawler_year_index_release(&ix);
+}
+
+/* 2025: the vol38 companion, three tracks, See-also back to the base. */
+static void index_2025_vol38_companion(void **state)
+{
+    struct crawler_year_index ix;
+
+    (void)state;
+    assert_int_equal(parse_index_file(&ix, "html/index_2025_vol38.html",
+                                      MOCK "/paper_files/paper/2025/vol38-main-conference", 2025),
+                     0);
+    assert_int_equal(ix.npapers, 3);
+    assert_string_equal(ix.papers[0].track, "conference");
+    assert_string_equal(ix.papers[1].track, "datasets_and_benchmarks");
+    assert_string_equal(ix.papers[2].track, "position_paper");
+    assert_string_equal(ix.papers[2].title, "Position: Benchmarks Should Expire");
+    assert_string_equal(ix.papers[2].id, "9bf31c7ff062936a96d3c8bd1f8f2ff3");
+    assert_int_equal(ix.nsee_also, 1);
+    assert_string_equal(ix.see_also[0], MOCK "/paper_files/paper/2025");
+    crawler_year_index_release(&ix);
+}
+
+/* The older h4 template is a second era of the same profile. */
+static void index_h4_era(void **state)
+{
+    struct crawler_year_index ix;
+    const char *a0[] = { "Paul Erdos", "Emmy Noether" };
+
+    (void)state;
+    assert_int_equal(
+        parse_index_file(&ix, "html/index_h4_2020.html", "https://papers.nips.cc/paper/2020", 2020),
+        0);
+    assert_string_equal(ix.era, "h4-2020");
+    assert_int_equal(ix.npapers, 2);
+    assert_string_equal(ix.papers[0].title, "Old Template Paper");
+    assert_string_equal(ix.papers[0].track, "conference"); /* li.none, mapped */
+    assert_string_equal(ix.papers[0].abstract_url,
+                        "https://papers.nips.cc/paper/2020/hash/"
+                        "e4da3b7fbbce2345d7772b0674a318d5-Abstract.html");
+    assert_authors(&ix.papers[0], a0, 2);
+    crawler_year_index_release(&ix);
+}
+
+static void index_unknown_template_fails(void **state)
+{
+    struct crawler_year_index ix;
+    const char *url = MOCK "/paper_files/paper/2024";
+
+    (void)state;
+    assert_int_equal(parse_index_file(&ix, "html/index_unknown.html", url, 2024), NSC_ETEMPLATE);
+    assert_non_null(strstr(nsc_error_last(), "no papers found in " MOCK
+                                             "/paper_files/paper/2024: template not recognised"));
+    assert_int_equal(ix.npapers, 0);
+    assert_null(ix.papers);
+}
+
+/* A page of the known template listing nothing is not an empty year. */
+static void index_empty_list_fails(void **state)
+{
+    struct crawler_year_index ix;
+
+    (void)state;
+    assert_int_equal(parse_index_file(&ix, "html/index_empty_list.html", MOCK "/x", 2024),
+                     NSC_ETEMPLATE);
+    assert_non_null(strstr(nsc_error_last(), "no papers found in " MOCK "/x: template not"));
+}
+
+/* An item of the list without a link is an error naming the item. */
+static void index_item_without_link_fails(void **state)
+{
+    struct crawler_year_index ix;
+    const char *html = "<ul class=\"paper-list\"><li data-track=\"conference\">"
+                       "<a href=\"/paper_files/paper/2024/hash/"
+                       "c9f0f895fb98ab9159f51fd0297e236d-Abstract-Conference.html\">T</a></li>"
+                       "<li data-track=\"conference\"><span class=\"paper-authors\">X</span></li>"
+                       "</ul>";
+
+    (void)state;
+    assert_int_equal(crawler_parse_year_index(&ix, prof, MOCK "/y", 2024, html, strlen(html)),
+                     NSC_EPARSE);
+    assert_non_null(strstr(nsc_error_last(), "paper 2"));
+    assert_non_null(strstr(nsc_error_last(), MOCK "/y"));
+}
+
+static int parse_abstract_file(struct crawler_paper *p, const char *file, const char *url)
+{
+    struct buf b;
+    int err;
+
+    load(&b, file);
+    err = crawler_parse_abstract(p, prof, url, b.ptr, b.len);
+    buf_release(&b);
+    return err;
+}
+
+/* 2024 D&B page: metas, DOI, single-quoted PDF button, unclosed <p>, bare '<'. */
+static void abstract_2024_page(void **state)
+{
+    struct crawler_paper p = { 0 };
+    const char *names[] = { "Emeka Okafor", "Chenyue \"xdd44\" Dai", "Fatima Zahra" };
+    const char *url = MOCK "/paper_files/paper/2024/hash/"
+                           "d3d9446802a44259755d38e6d163e820-Abstract-Datasets_and_Benchmarks_"
+                           "Track.html";
+
+    (void)state;
+    assert_int_equal(parse_abstract_file(&p, "html/abstract_2024_db.html", url), 0);
+    assert_string_equal(p.id, "d3d9446802a44259755d38e6d163e820");
+    assert_string_equal(p.abstract_url, url);
+    assert_string_equal(p.title, "OpenFish: 10M Labelled Fish");
+    assert_authors(&p, names, 3);
+    assert_string_equal(p.track, "datasets_and_benchmarks");
+    /* the <p> is closed by </section>; entities decoded once, spaces collapsed */
+    assert_string_equal(p.abstract, "We release 10M fish images where accuracy < 50% for p < 0.05 "
+                                    "& models <b>fail</b> badly.");
+    assert_string_equal(p.pdf_url, MOCK "/paper_files/paper/2024/file/"
+                                        "d3d9446802a44259755d38e6d163e820-Paper-Datasets_and_"
+                                        "Benchmarks_Track.pdf");
+    assert_null(p.metadata_url);
+    assert_string_equal(p.doi, "10.52202/079017-0099");
+    assert_string_equal(crawler_paper_source(&p, "abstract"), url);
+    crawler_paper_release(&p);
+}
+
+/* Pre-2022 page: Metadata.json button, no track, no DOI; merges into an index record. */
+static void abstract_2020_metadata_link(void **state)
+{
+    struct crawler_year_index ix;
+    struct crawler_paper *p;
+    const char *url;
+
+    (void)state;
+    assert_int_equal(
+        parse_index_file(&ix, "html/index_2020.html", MOCK "/paper_files/paper/2020", 2020), 0);
+    p = &ix.papers[0];
+    url = p->abstract_url;
+    assert_int_equal(parse_abstract_file(p, "html/abstract_2020.html", url), 0);
+    assert_string_equal(p->metadata_url, MOCK "/paper_files/paper/2020/file/"
+                                              "c81e728d9d4c2f636f067f89cc14862c-Metadata.json");
+    assert_string_equal(p->pdf_url, MOCK "/paper_files/paper/2020/file/"
+                                         "c81e728d9d4c2f636f067f89cc14862c-Paper.pdf");
+    assert_string_equal(p->track, "conference"); /* kept from the index */
+    assert_string_equal(crawler_paper_source(p, "track"), MOCK "/paper_files/paper/2020");
+    assert_null(p->doi);
+    assert_string_equal(p->abstract, "Flows on graphs (cid:173) converge.");
+    assert_int_equal(p->nauthors, 2);
+    assert_string_equal(crawler_paper_source(p, "authors"), url);
+    assert_int_equal(p->year, 2020);
+    crawler_year_index_release(&ix);
+}
+
+static void abstract_h4_era(void **state)
+{
+    struct crawler_paper p = { 0 };
+    const char *url = "https://papers.nips.cc/paper/2020/hash/"
+                      "e4da3b7fbbce2345d7772b0674a318d5-Abstract.html";
+
+    (void)state;
+    assert_int_equal(parse_abstract_file(&p, "html/abstract_h4_2020.html", url), 0);
+    assert_string_equal(p.title, "Old Template Paper");
+    assert_int_equal(p.nauthors, 2);
+    assert_string_equal(p.abstract, "An abstract in the old template.");
+    assert_string_equal(p.metadata_url, "https://papers.nips.cc/paper/2020/file/"
+                                        "e4da3b7fbbce2345d7772b0674a318d5-Metadata.json");
+    crawler_paper_release(&p);
+}
+
+static void abstract_unknown_template_fails(void **state)
+{
+    struct crawler_paper p = { 0 };
+
+    (void)state;
+    assert_int_equal(parse_abstract_file(&p, "html/index_unknown.html", MOCK "/a"), NSC_ETEMPLATE);
+    assert_non_null(strstr(nsc_error_last(), MOCK "/a"));
+    assert_null(p.title);
+    assert_null(p.abstract_url);
+}
+
+/* ---- hostile HTML ---- */
+
+static void hostile_deep_nesting(void **state)
+{
+    struct buf b = BUF_INIT;
+    struct crawler_year_index ix;
+
+    (void)state;
+    for (int i = 0; i < 200000; i++)
+        buf_puts(&b, "<div>");
+    assert_int_equal(crawler_parse_year_index(&ix, prof, MOCK "/deep", 2024, b.ptr, b.len),
+                     NSC_ELIMIT);
+    assert_non_null(strstr(nsc_error_last(), "nested deeper"));
+    buf_release(&b);
+}
+
+/* Nesting under the cap parses (the explicit stack has no recursion). */
+static void hostile_nesting_under_cap(void **state)
+{
+    struct buf b = BUF_INIT;
+    struct crawler_paper p = { 0 };
+
+    (void)state;
+    buf_puts(&b, "<meta name=\"citation_title\" content=\"Deep\"><div class=\"paper-detail\">");
+    for (int i = 0; i < CRAWLER_MAX_DEPTH - 10; i++)
+        buf_puts(&b, "<span>");
+    buf_puts(&b, "<p class=\"paper-abstract\">bottom");
+    assert_int_equal(crawler_parse_abstract(&p, prof, MOCK "/ok", b.ptr, b.len), 0);
+    assert_string_equal(p.title, "Deep");
+    assert_string_equal(p.abstract, "bottom");
+    crawler_paper_release(&p);
+    buf_release(&b);
+}
+
+static void hostile_nul_and_bad_utf8(void **state)
+{
+    static const char html[] = "<ul class=\"paper-list\"><li data-track=\"conference\">"
+                               "<a href=\"/paper_files/paper/2024/hash/"
+                               "c9f0f895fb98ab9159f51fd0297e236d-Abstract-Conference.html\">"
+                               "A\0B\xff\xfe C\xc3</a><span class=\"paper-authors\">X\xe2\x82"
+                               "</span></li></ul>";
+    struct crawler_year_index ix;
+
+    (void)state;
+    assert_int_equal(crawler_parse_year_index(&ix, prof, MOCK "/nul", 2024, html, sizeof(html) - 1),
+                     0);
+    assert_int_equal(ix.npapers, 1);
+    /* each bad byte became U+FFFD (EF BF BD) */
+    assert_string_equal(ix.papers[0].title, "A\xef\xbf\xbd"
+                                            "B\xef\xbf\xbd\xef\xbf\xbd C\xef\xbf\xbd");
+    assert_string_equal(ix.papers[0].authors[0].name, "X\xef\xbf\xbd\xef\xbf\xbd");
+    crawler_year_index_release(&ix);
+}
+
+static void hostile_over_cap(void **state)
+{
+    struct crawler_year_index ix;
+    char *big = xmalloc(CRAWLER_MAX_HTML + 1);
+
+    (void)state;
+    memset(big, ' ', CRAWLER_MAX_HTML + 1);
+    assert_int_equal(
+        crawler_parse_year_index(&ix, prof, MOCK "/big", 2024, big, CRAWLER_MAX_HTML + 1),
+        NSC_ELIMIT);
+    assert_non_null(strstr(nsc_error_last(), MOCK "/big"));
+    free(big);
+}
+
+static void hostile_garbage_is_template_error(void **state)
+{
+    static const char junk[] = "<<<>>>&&&;;<!--<li><a href=x>";
+    struct crawler_year_index ix;
+
+    (void)state;
+    assert_int_equal(crawler_parse_year_index(&ix, prof, MOCK "/junk", 2024, junk, 5),
+                     NSC_ETEMPLATE);
+    assert_int_equal(crawler_parse_year_index(&ix, prof, MOCK "/junk", 2024, junk, 0),
+                     NSC_ETEMPLATE);
+    assert_int_equal(
+        crawler_parse_year_index(&ix, prof, MOCK "/junk", 2024, junk, sizeof(junk) - 1),
+        NSC_ETEMPLATE);
+}
+
+/* ---- profiles ---- */
+
+static void profile_urls_and_years(void **state)
+{
+    char *u;
+
+    (void)state;
+    assert_int_equal(crawler_profile_url(&u, prof, "year_index", 2024, NULL), 0);
+    assert_string_equal(u, "https://proceedings.neurips.cc/paper_files/paper/2024");
+    free(u);
+    assert_int_equal(crawler_profile_url(&u, prof, "feed", 2025, NULL), 0);
+    assert_string_equal(u,
+                        "https://neurips.cc/static/virtual/data/neurips-2025-orals-posters.json");
+    free(u);
+    assert_int_equal(crawler_profile_url(&u, prof, "metadata", 2019, NULL), NSC_EINVAL);
+    assert_null(u);
+    assert_int_equal(crawler_profile_url(&u, prof, "nope", 2019, NULL), NSC_ENOTFOUND);
+    assert_int_equal(crawler_profile_year_sources(prof, 2019),
+                     CRAWLER_SRC_PROCEEDINGS | CRAWLER_SRC_METADATA);
+    assert_int_equal(crawler_profile_year_sources(prof, 2024),
+                     CRAWLER_SRC_PROCEEDINGS | CRAWLER_SRC_VIRTUAL);
+    assert_int_equal(crawler_profile_year_sources(prof, 1999), 0);
+}
+
+static void profile_set_host_for_mock(void **state)
+{
+    struct crawler_profile *p;
+    char *u;
+
+    (void)state;
+    assert_int_equal(crawler_profile_load(&p, PROFILE), 0);
+    assert_int_equal(crawler_profile_set_host(p, "proceedings", MOCK "/"), 0);
+    assert_int_equal(crawler_profile_url(&u, p, "metadata", 2020, "abc"), 0);
+    assert_string_equal(u, MOCK "/paper_files/paper/2020/file/abc-Metadata.json");
+    free(u);
+    assert_int_equal(crawler_profile_set_host(p, "elsewhere", MOCK), NSC_ENOTFOUND);
+    crawler_profile_free(p);
+}
+
+static void expect_profile_error(const char *file, const char *where, const char *what)
+{
+    struct crawler_profile *p = (struct crawler_profile *)1;
+    char *path = xasprintf("%s/sites/%s", NSC_FIXTURES_DIR, file);
+    char *loc = xasprintf("%s:%s: ", path, where);
+
+    assert_int_equal(crawler_profile_load(&p, path), NSC_EPARSE);
+    assert_null(p);
+    if (!strstr(nsc_error_last(), loc) || !strstr(nsc_error_last(), what))
+        fail_msg("got '%s', want '%s' and '%s'", nsc_error_last(), loc, what);
+    free(loc);
+    free(path);
+}
+
+static void profile_errors_have_file_line_col(void **state)
+{
+    (void)state;
+    expect_profile_error("bad_xpath.yaml", "13:13", "invalid XPath for 'item'");
+    expect_profile_error("unknown_key.yaml", "16:7", "unknown key 'autors'");
+    expect_profile_error("bad_syntax.yaml", "4:5", "did not find expected ',' or ']'");
+}
+
+static void profile_inline_errors(void **state)
+{
+    struct crawler_profile *p;
+    const char *missing = "site: x\nhosts: {h: http://a}\nurls: {u: \"{h}/{year}\"}\n"
+                          "id_pattern: \"(x)\"\nyears: {2020: [proceedings]}\n";
+    const char *badph = "site: x\nhosts: {h: http://a}\nurls:\n  u: \"{host}/{year}\"\n"
+                        "id_pattern: \"(x)\"\n";
+    const char *badsrc = "site: x\nhosts: {h: a}\nurls: {}\nid_pattern: \"(x)\"\n"
+                         "years:\n  2020: [proceedings, pdfs]\neras: []\n";
+    const char *nogroup = "site: x\nhosts: {h: a}\nurls: {}\nid_pattern: \"x\"\n";
+    const char *alias = "site: &a x\nhosts: *a\n";
+
+    (void)state;
+    assert_int_equal(crawler_profile_parse(&p, "m.yaml", missing, strlen(missing)), NSC_EPARSE);
+    assert_string_equal(nsc_error_last(), "m.yaml:1:1: the profile lacks the key 'eras'");
+    assert_int_equal(crawler_profile_parse(&p, "p.yaml", badph, strlen(badph)), NSC_EPARSE);
+    assert_string_equal(nsc_error_last(),
+                        "p.yaml:4:6: unknown placeholder '{host}' in '{host}/{year}'");
+    assert_int_equal(crawler_profile_parse(&p, "s.yaml", badsrc, strlen(badsrc)), NSC_EPARSE);
+    assert_non_null(strstr(nsc_error_last(), "s.yaml:6:23: unknown source 'pdfs'"));
+    assert_int_equal(crawler_profile_parse(&p, "g.yaml", nogroup, strlen(nogroup)), NSC_EPARSE);
+    assert_non_null(strstr(nsc_error_last(), "g.yaml:4:13: 'id_pattern' needs one (group)"));
+    assert_int_equal(crawler_profile_parse(&p, "a.yaml", alias, strlen(alias)), NSC_EPARSE);
+    assert_non_null(strstr(nsc_error_last(), "a.yaml:2:8: YAML aliases"));
+    assert_int_equal(crawler_profile_parse(&p, "e.yaml", "", 0), NSC_EPARSE);
+}
+
+/* A profile edit (not C) is what adapts the parser to new markup. */
+static void profile_edit_changes_selectors(void **state)
+{
+    const char *yaml =
+        "site: t\nhosts: {p: http://h}\nurls: {i: \"{p}/{year}\"}\n"
+        "id_pattern: \"/hash/([0-9a-f]+)\"\nyears: {2030: [proceedings]}\n"
+        "eras:\n  - name: future\n    index:\n      marker: \"//table[@id='papers']\"\n"
+        "      item: \"//table[@id='papers']//tr\"\n      link: \"td[1]/a/@href\"\n"
+        "      title: \"td[1]\"\n      authors: \"td[2]/b\"\n";
+    const char *html = "<table id=papers><tr><td><a href=/hash/abc1>New T</a></td>"
+                       "<td><b>P, Q</b><b>R</b></td></tr></table>";
+    struct crawler_profile *p;
+    struct crawler_year_index ix;
+
+    (void)state;
+    assert_int_equal(crawler_profile_parse(&p, "t.yaml", yaml, strlen(yaml)), 0);
+    assert_int_equal(crawler_parse_year_index(&ix, p, "http://h/2030", 2030, html, strlen(html)),
+                     0);
+    assert_int_equal(ix.npapers, 1);
+    assert_string_equal(ix.papers[0].id, "abc1");
+    assert_string_equal(ix.papers[0].title, "New T");
+    assert_int_equal(ix.papers[0].nauthors, 2); /* no separator: one author per <b> */
+    assert_string_equal(ix.papers[0].authors[0].name, "P, Q");
+    assert_null(ix.papers[0].track);
+    crawler_year_index_release(&ix);
+    crawler_profile_free(p);
+}
+
+static void paper_sources_replace(void **state)
+{
+    struct crawler_paper *p = xcalloc(1, sizeof(*p));
+
+    (void)state;
+    crawler_paper_set_source(p, "title", "u1");
+    crawler_paper_set_source(p, "abstract", "u2");
+    crawler_paper_set_source(p, "title", "u3");
+    assert_int_equal(p->nsources, 2);
+    assert_string_equal(crawler_paper_source(p, "title"), "u3");
+    assert_null(crawler_paper_source(p, "doi"));
+    crawler_paper_free(p);
+    crawler_paper_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(index_2020_none_track),
+        cmocka_unit_test(index_2022_tracks),
+        cmocka_unit_test(index_2024_track_suffix),
+        cmocka_unit_test(index_2025_base_see_also),
+        cmocka_unit_test(index_2025_vol38_companion),
+        cmocka_unit_test(index_h4_era),
+        cmocka_unit_test(index_unknown_template_fails),
+        cmocka_unit_test(index_empty_list_fails),
+        cmocka_unit_test(index_item_without_link_fails),
+        cmocka_unit_test(abstract_2024_page),
+        cmocka_unit_test(abstract_2020_metadata_link),
+        cmocka_unit_test(abstract_h4_era),
+        cmocka_unit_test(abstract_unknown_template_fails),
+        cmocka_unit_test(hostile_deep_nesting),
+        cmocka_unit_test(hostile_nesting_under_cap),
+        cmocka_unit_test(hostile_nul_and_bad_utf8),
+        cmocka_unit_test(hostile_over_cap),
+        cmocka_unit_test(hostile_garbage_is_template_error),
+        cmocka_unit_test(profile_urls_and_years),
+        cmocka_unit_test(profile_set_host_for_mock),
+        cmocka_unit_test(profile_errors_have_file_line_col),
+        cmocka_unit_test(profile_inline_errors),
+        cmocka_unit_test(profile_edit_changes_selectors),
+        cmocka_unit_test(paper_sources_replace),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
