@@ -20,6 +20,9 @@ Rules of generation (see also docs/accuracy.md):
   - A name that two sources or two world-list entries put in different
     countries is emitted once per country with `shared: [name]`, so the
     engine settles it by a place or a domain and otherwise says unknown.
+  - A name the dev raw strings use under several countries (over
+    --max-foreign of their count, default 0.2) is dropped: such names are
+    units ("Robotics Institute") found inside many institutions.
   - Generic names, made only of GENERIC_WORDS ("Robotics Laboratory",
     "School of Computer Science"), and names that are only a place or
     country are left out.
@@ -78,6 +81,11 @@ chinese indian german french american swiss australian japanese korean british
 canadian italian spanish
 """.split())
 
+# Acronyms that name several institutions (see the header of
+# rules/institutions.yaml): never emitted, whatever the data says.
+AMBIGUOUS = {"ntu", "ucl", "usc", "uw", "umd", "ucd", "hit", "bit", "iit", "cas",
+             "mpi", "ict", "crest", "ist", "ecole polytechnique"}
+
 HK_WORDS = re.compile(r"\b(hong kong|kowloon)\b")
 MO_WORDS = re.compile(r"\b(macau|macao)\b")
 TW_WORDS = re.compile(r"\b(taiwan|taipei|hsinchu|tainan|taichung|kaohsiung|taoyuan|chiayi)\b")
@@ -106,6 +114,7 @@ def main():
     ap.add_argument("--rules", default=os.path.join(root, "rules"))
     ap.add_argument("--out", default=None, help="default: RULES/institutions-generated.yaml")
     ap.add_argument("--min-share", type=float, default=0.8)
+    ap.add_argument("--max-foreign", type=float, default=0.2)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     out_path = args.out or os.path.join(args.rules, "institutions-generated.yaml")
@@ -147,6 +156,8 @@ def main():
         if not toks or n in taken or n in geo:
             return None
         if all(t in GENERIC_WORDS or t.isdigit() for t in toks):
+            return None
+        if n in AMBIGUOUS:
             return None
         if len(toks) == 1 and len(toks[0]) < 2:
             return None
@@ -244,7 +255,47 @@ def main():
             if k >= 2 and k * 2 > domain_total[d] and owned_domain(d):
                 c["domains"].add(d)
 
-    # 3. emit
+    # 3. Drop a name that the dev raw strings use under several countries:
+    # a unit name such as "Robotics Institute" or "Biorobotics Laboratory"
+    # appears in affiliations of CMU, HIT and Oxford alike, and as an
+    # institution rule it would decide against the real institution.  A
+    # candidate is dropped when more than --max-foreign of the count of the
+    # dev rows whose raw string contains it carries a label of another
+    # country ("China" counts as agreeing with HK, MO and TW).
+    lengths = sorted({len(k.split()) for k in cand})
+    seen_under = collections.defaultdict(collections.Counter)
+    with open(dev_path, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            code = label_code.get(norm(r.get("country") or ""))
+            toks = norm.tokens(r.get("raw") or "")
+            grams = set()
+            for n in lengths:
+                for i in range(len(toks) - n + 1):
+                    g = " ".join(toks[i:i + n])
+                    if g in cand:
+                        grams.add(g)
+            for g in grams:
+                seen_under[g][code] += r.get("count") or 1
+    dropped = []
+    for key in sorted(cand):
+        use = seen_under.get(key)
+        if not use:
+            continue
+        total = sum(use.values())
+        for code in list(cand[key]):
+            agree = use[code] + (use["CN"] if code in ("HK", "MO", "TW") else 0)
+            if total >= 3 and (total - agree) > args.max_foreign * total:
+                # keep it if another candidate country of the same (shared)
+                # name explains the foreign rows
+                others = sum(use[c] for c in cand[key] if c != code)
+                if total - agree - others > args.max_foreign * total:
+                    dropped.append((key, code, dict(use)))
+                    del cand[key][code]
+        if not cand[key]:
+            del cand[key]
+
+    # 4. emit
     entries = []
     used_ids = set()
     used_domains = {}
@@ -298,10 +349,13 @@ def main():
         f.write("\n".join(lines) + "\n")
     os.replace(out_path + ".tmp", out_path)
     if args.verbose:
+        for key, code, use in dropped:
+            print(f"dropped (used under other countries): {key} {code} {use}", file=sys.stderr)
         for key, cs in left_out:
             print(f"left out (no {args.min_share:.0%} majority): {key} {cs}", file=sys.stderr)
     print(f"gen_institutions: {len(entries)} entries, "
-          f"{sum(1 for e in entries if e[3])} shared, {len(left_out)} dev names left out",
+          f"{sum(1 for e in entries if e[3])} shared, {len(left_out)} dev names left out, "
+          f"{len(dropped)} dropped as used under other countries",
           file=sys.stderr)
 
 
