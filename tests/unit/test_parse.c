@@ -201,6 +201,29 @@ static void index_h4_era(void **state)
     crawler_year_index_release(&ix);
 }
 
+/* 2021 Datasets and Benchmarks: its own host, li.round1/li.round2, <i> authors. */
+static void index_2021_db_rounds(void **state)
+{
+    struct crawler_year_index ix;
+    const char *a0[] = { "Ola Nordmann", "Kari Nordmann" };
+
+    (void)state;
+    assert_int_equal(
+        parse_index_file(&ix, "html/index_2021_db_rounds.html",
+                         "https://datasets-benchmarks-proceedings.neurips.cc/paper/2021", 2021),
+        0);
+    assert_string_equal(ix.era, "h4-2020");
+    assert_int_equal(ix.npapers, 2);
+    assert_string_equal(ix.papers[0].id, "c74d97b01eae257e44aa9d5bade97baf");
+    assert_string_equal(ix.papers[0].track, "datasets_and_benchmarks");
+    assert_string_equal(ix.papers[1].track, "datasets_and_benchmarks");
+    assert_string_equal(ix.papers[1].abstract_url,
+                        "https://datasets-benchmarks-proceedings.neurips.cc/paper/2021/hash/"
+                        "70efdf2ec9b086079795c442636b55fb-Abstract-round2.html");
+    assert_authors(&ix.papers[0], a0, 2);
+    crawler_year_index_release(&ix);
+}
+
 static void index_unknown_template_fails(void **state)
 {
     struct crawler_year_index ix;
@@ -558,6 +581,7 @@ int main(void)
         cmocka_unit_test(index_2025_base_see_also),
         cmocka_unit_test(index_2025_vol38_companion),
         cmocka_unit_test(index_h4_era),
+        cmocka_unit_test(index_2021_db_rounds),
         cmocka_unit_test(index_unknown_template_fails),
         cmocka_unit_test(index_empty_list_fails),
         cmocka_unit_test(index_item_without_link_fails),
