@@ -1,0 +1,1276 @@
+/*
+ * pipeline.c - the crawl pipeline: fetch, parse, join, classify, store.
+ * See pipeline.h for the order of things and the affiliation precedence.
+ *
+ * Everything runs on one thread inside crawler_fetch_run(): the engine calls
+ * on_done() for each URL, and on_done() parses, queues the next URLs and
+ * commits every record whose sources are all in.
+ */
+#include "pipeline.h"
+
+#include "classify.h"
+#include "common.h"
+#include "crawler.h"
+#include "store.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_PROCEEDINGS "https://proceedings.neurips.cc"
+#define DEFAULT_VIRTUAL     "https://neurips.cc"
+#define MAX_COUNTRIES       64 /* distinct countries in one paper */
+#define MAX_MODES           2  /* classify_multinational values */
+#define RECORD_SCHEMA       1
+
+enum job_kind { JOB_INDEX, JOB_FEED, JOB_ABSTRACT, JOB_METADATA };
+
+/* One queued URL; the engine hands back its position in pl->jobs. */
+struct job {
+    enum job_kind kind;
+    size_t item;
+};
+
+enum item_flags {
+    I_SKIP = 1 << 0,     /* finished by an earlier run: not fetched */
+    I_ABSTRACT = 1 << 1, /* abstract page parsed */
+    I_META = 1 << 2,     /* Metadata.json applied */
+    I_FAILED = 1 << 3,   /* a page failed: not written, retried next run */
+    I_WRITTEN = 1 << 4   /* committed to the store in this run */
+};
+
+struct item {
+    struct crawler_paper paper; /* index, then abstract page, then metadata */
+    unsigned flags;
+};
+
+enum feed_state { FEED_NONE, FEED_PENDING, FEED_PARSED, FEED_FAILED };
+
+/* A set of alpha-2 codes, kept sorted. */
+struct ccset {
+    size_t n;
+    char cc[MAX_COUNTRIES][3];
+};
+
+struct pipeline {
+    const struct pipeline_config *cfg;
+    struct classify_rules *rules;
+    const struct classify_policy *policy; /* the chosen one */
+    const struct classify_policy *policies;
+    size_t npolicies;
+    const struct classify_bloc *blocs;
+    size_t nblocs;
+    const struct classify_policy *mode_policy[MAX_MODES]; /* one policy per multinational mode */
+    struct crawler_profile *prof;
+    struct store *st;
+    struct crawler_fetch *fetch;
+    unsigned sources;
+    char *index_url;
+    char *feed_url;
+
+    struct job *jobs;
+    size_t njobs, jobs_cap;
+    char **index_urls; /* index pages queued, to follow each "See also" once */
+    size_t nindex_urls, index_urls_cap;
+    size_t index_pending;
+
+    /* The year index as parsed: the skeletons the feed is joined to. */
+    struct crawler_paper *skel;
+    size_t nskel, skel_cap;
+    struct item *items; /* parallel to skel once listed */
+    size_t nitems;
+    int listed;
+
+    enum feed_state feed_state;
+    struct crawler_feed feed;
+    int joined;
+    struct crawler_join_stats jstats;
+
+    size_t done, failed, written, skipped;
+    int err; /* a fatal error: the run is stopped */
+    struct progress pg;
+    struct classify_result cres;
+    struct buf scratch;
+};
+
+static volatile sig_atomic_t stop_requested;
+static struct crawler_fetch *volatile active_fetch;
+
+void pipeline_config_init(struct pipeline_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->out_dir = ".";
+    cfg->proceedings_url = DEFAULT_PROCEEDINGS;
+    cfg->virtual_url = DEFAULT_VIRTUAL;
+    cfg->rate = 1.0;
+    cfg->concurrency = 2;
+    cfg->progress = -1;
+}
+
+void pipeline_stop(void)
+{
+    struct crawler_fetch *f = active_fetch;
+
+    stop_requested = 1;
+    if (f)
+        crawler_fetch_stop(f);
+}
+
+/* A fatal error: remember the first one and stop the engine. */
+static void fail(struct pipeline *pl, int err)
+{
+    if (!pl->err)
+        pl->err = err;
+    if (pl->fetch)
+        crawler_fetch_stop(pl->fetch);
+}
+
+/* ---- paper copies ------------------------------------------------------ */
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+/* Deep-copy 'src' into the zeroed 'dst'. */
+static void paper_copy(struct crawler_paper *dst, const struct crawler_paper *src)
+{
+    dst->id = dup_or_null(src->id);
+    dst->year = src->year;
+    dst->track = dup_or_null(src->track);
+    dst->title = dup_or_null(src->title);
+    dst->abstract = dup_or_null(src->abstract);
+    dst->abstract_url = dup_or_null(src->abstract_url);
+    dst->pdf_url = dup_or_null(src->pdf_url);
+    dst->metadata_url = dup_or_null(src->metadata_url);
+    dst->doi = dup_or_null(src->doi);
+    if (src->nauthors) {
+        dst->authors = xcalloc(src->nauthors, sizeof(*dst->authors));
+        for (size_t i = 0; i < src->nauthors; i++) {
+            dst->authors[i].name = dup_or_null(src->authors[i].name);
+            dst->authors[i].affiliation = dup_or_null(src->authors[i].affiliation);
+            dst->authors[i].aff_source = src->authors[i].aff_source;
+        }
+        dst->nauthors = src->nauthors;
+    }
+    for (size_t i = 0; i < src->nsources; i++)
+        crawler_paper_set_source(dst, src->sources[i].field, src->sources[i].url);
+}
+
+static int cmp_paper_id(const void *a, const void *b)
+{
+    const struct crawler_paper *x = a, *y = b;
+    int c = strcmp(x->id ? x->id : "", y->id ? y->id : "");
+
+    if (c)
+        return c;
+    return strcmp(x->abstract_url ? x->abstract_url : "", y->abstract_url ? y->abstract_url : "");
+}
+
+/* ---- fetching ---------------------------------------------------------- */
+
+/* Queue 'url' as a 'kind' job, conditional when the state DB has a copy. */
+static int queue(struct pipeline *pl, enum job_kind kind, size_t item, const char *url)
+{
+    struct crawler_fetch_request req = { 0 };
+    struct store_fetch sf = { 0 };
+    int have = 0, err;
+
+    NSC_GROW(pl->jobs, pl->jobs_cap, pl->njobs + 1);
+    pl->jobs[pl->njobs].kind = kind;
+    pl->jobs[pl->njobs].item = item;
+    req.url = url;
+    req.user = (void *)(uintptr_t)(pl->njobs + 1);
+    /* A 304 is only useful when we kept the body it refers to. */
+    if (store_fetch_get(&sf, pl->st, url) == 0 && sf.body) {
+        req.etag = sf.etag;
+        req.last_modified = sf.last_modified;
+        have = 1;
+    }
+    err = crawler_fetch_add(pl->fetch, &req);
+    if (have)
+        store_fetch_release(&sf);
+    if (err < 0)
+        return err;
+    pl->njobs++;
+    return 0;
+}
+
+/*
+ * The body of a successful answer in 'out': the new body, or the kept one
+ * for a 304.  Records validators and body in the state DB.  Returns 0, the
+ * fetch error (recorded as a failure), or a store error.
+ */
+static int take_body(struct pipeline *pl, struct crawler_fetch_result *res, struct buf *out)
+{
+    struct store_fetch sf = { 0 };
+    int err;
+
+    if (res->err < 0) {
+        store_failed_add(pl->st, res->url, res->errmsg);
+        return nsc_error_set(res->err, "%s", res->errmsg);
+    }
+    if (res->not_modified) {
+        err = store_fetch_get(&sf, pl->st, res->url);
+        if (err == 0 && !sf.body)
+            err = nsc_error_set(NSC_ENOTFOUND, "'%s': 304 but no kept copy", res->url);
+        if (err == 0)
+            buf_append(out, sf.body, sf.body_len);
+        store_fetch_release(&sf);
+        return err;
+    }
+    sf.url = (char *)res->url;
+    sf.status = (int)res->status;
+    sf.fetched_at = nsc_wall_s();
+    sf.etag = (char *)res->etag;
+    sf.last_modified = (char *)res->last_modified;
+    sf.body = (char *)buf_cstr(&res->body);
+    sf.body_len = res->body.len;
+    err = store_fetch_put(pl->st, &sf);
+    if (err < 0)
+        return err;
+    store_failed_clear(pl->st, res->url);
+    buf_append(out, res->body.ptr ? res->body.ptr : "", res->body.len);
+    return 0;
+}
+
+/* ---- classification and records ---------------------------------------- */
+
+static void ccset_add(struct ccset *s, const char *cc)
+{
+    size_t i = 0;
+
+    if (!cc[0])
+        return;
+    while (i < s->n && strcmp(s->cc[i], cc) < 0)
+        i++;
+    if ((i < s->n && !strcmp(s->cc[i], cc)) || s->n == MAX_COUNTRIES)
+        return;
+    memmove(s->cc[i + 1], s->cc[i], (s->n - i) * sizeof(s->cc[0]));
+    memcpy(s->cc[i], cc, 3);
+    s->n++;
+}
+
+static const struct classify_bloc *bloc_find(const struct pipeline *pl, const char *name)
+{
+    for (size_t i = 0; name && i < pl->nblocs; i++) {
+        if (!strcmp(pl->blocs[i].name, name))
+            return &pl->blocs[i];
+    }
+    return NULL;
+}
+
+static int bloc_meets(const struct classify_bloc *b, const struct ccset *s)
+{
+    for (size_t i = 0; i < b->n_members; i++) {
+        for (size_t j = 0; j < s->n; j++) {
+            if (!strcmp(b->members[i], s->cc[j]))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* The source names of docs/schema.md for the crawler's CRAWLER_AFF_* values. */
+static const char *source_name(const char *aff_source)
+{
+    if (!aff_source)
+        return NULL;
+    if (!strcmp(aff_source, CRAWLER_AFF_METADATA))
+        return "metadata_json";
+    if (!strcmp(aff_source, CRAWLER_AFF_VIRTUAL))
+        return "virtual_json";
+    return aff_source;
+}
+
+static json_t *affiliation_json(const struct classify_affiliation *a)
+{
+    json_t *o = json_object(), *ev = json_array();
+
+    json_object_set_new(o, "institution", str_or_null(a->institution));
+    json_object_set_new(o, "country", a->country[0] ? json_string(a->country) : json_null());
+    json_object_set_new(o, "rule", str_or_null(a->rule));
+    for (size_t i = 0; i < a->n_evidence; i++) {
+        const struct classify_evidence *e = &a->evidence[i];
+        json_t *eo = json_object();
+
+        json_object_set_new(eo, "rule", str_or_null(e->rule));
+        json_object_set_new(eo, "kind", str_or_null(e->kind));
+        json_object_set_new(eo, "country", e->country[0] ? json_string(e->country) : json_null());
+        json_object_set_new(eo, "text", str_or_null(e->text));
+        json_array_append_new(ev, eo);
+    }
+    json_object_set_new(o, "evidence", ev);
+    return o;
+}
+
+static int classify_mode(struct pipeline *pl, int mode, const char *aff)
+{
+    return classify_run(pl->rules, pl->mode_policy[mode], aff, strlen(aff), NULL, &pl->cres);
+}
+
+/*
+ * Build the record of 'p' (schema: docs/schema.md).  Countries and the
+ * record's affiliations follow the chosen policy; "pairs" says, for every
+ * policy with a pair of blocs, whether the paper joins that pair.
+ */
+static int build_record(json_t **out, struct pipeline *pl, const struct crawler_paper *p)
+{
+    json_t *rec = json_object(), *authors = json_array(), *sources = json_object();
+    json_t *pairs = json_object(), *countries = json_array();
+    struct ccset cs[MAX_MODES];
+    int chosen = (int)pl->policy->multinational;
+    int err = 0;
+
+    memset(cs, 0, sizeof(cs));
+    for (size_t i = 0; i < p->nauthors; i++) {
+        const struct crawler_author *a = &p->authors[i];
+        json_t *ao = json_object(), *affs = json_array();
+
+        json_object_set_new(ao, "name", str_or_null(a->name));
+        json_object_set_new(ao, "affiliation", str_or_null(a->affiliation));
+        json_object_set_new(ao, "source",
+                            str_or_null(a->affiliation ? source_name(a->aff_source) : NULL));
+        for (int m = 0; a->affiliation && m < MAX_MODES; m++) {
+            if (!pl->mode_policy[m])
+                continue;
+            err = classify_mode(pl, m, a->affiliation);
+            if (err < 0) {
+                /* Invalid UTF-8 cannot come from the parsers; say where. */
+                nsc_error_prefix(err, "paper %s, author %zu", p->id, i + 1);
+                json_decref(ao);
+                json_decref(affs);
+                goto out;
+            }
+            for (size_t k = 0; k < pl->cres.n; k++) {
+                ccset_add(&cs[m], pl->cres.affils[k].country);
+                if (m == chosen)
+                    json_array_append_new(affs, affiliation_json(&pl->cres.affils[k]));
+            }
+        }
+        json_object_set_new(ao, "affiliations", affs);
+        json_array_append_new(authors, ao);
+    }
+    for (size_t i = 0; i < cs[chosen].n; i++)
+        json_array_append_new(countries, json_string(cs[chosen].cc[i]));
+    for (size_t i = 0; i < pl->npolicies; i++) {
+        const struct classify_policy *pol = &pl->policies[i];
+        const struct classify_bloc *b0 = bloc_find(pl, pol->pair[0]);
+        const struct classify_bloc *b1 = bloc_find(pl, pol->pair[1]);
+        const struct ccset *s = &cs[pol->multinational];
+        json_t *list = json_array();
+
+        if (b0 && b1 && bloc_meets(b0, s) && bloc_meets(b1, s))
+            json_array_append_new(list, json_sprintf("%s_%s", b0->name, b1->name));
+        json_object_set_new(pairs, pol->name, list);
+    }
+    for (size_t i = 0; i < p->nsources; i++)
+        json_object_set_new(sources, p->sources[i].field, json_string(p->sources[i].url));
+
+    json_object_set_new(rec, "schema", json_integer(RECORD_SCHEMA));
+    json_object_set_new(rec, "id", json_string(p->id));
+    json_object_set_new(rec, "year", json_integer(p->year));
+    json_object_set_new(rec, "track", str_or_null(p->track));
+    json_object_set_new(rec, "title", str_or_null(p->title));
+    json_object_set_new(rec, "abstract_url", str_or_null(p->abstract_url));
+    json_object_set_new(rec, "pdf_url", str_or_null(p->pdf_url));
+    json_object_set_new(rec, "authors", authors);
+    json_object_set_new(rec, "countries", countries);
+    json_object_set_new(rec, "pairs", pairs);
+    /* No mention scanner exists yet: an empty object, not a claim of none. */
+    json_object_set_new(rec, "mentions", json_object());
+    json_object_set_new(rec, "sources", sources);
+    *out = rec;
+    return 0;
+out:
+    json_decref(authors);
+    json_decref(sources);
+    json_decref(pairs);
+    json_decref(countries);
+    json_decref(rec);
+    return err;
+}
+
+/*
+ * Give the authors of 'p' that still have no affiliation the ones the feed
+ * gave the skeleton 'sk': by position when every name agrees, otherwise by
+ * a unique normalised name.
+ */
+static void take_feed_affiliations(struct crawler_paper *p, const struct crawler_paper *sk,
+                                   const char *feed_url)
+{
+    char **pk = NULL, **sks = NULL;
+    int by_pos = p->nauthors == sk->nauthors, used = 0;
+
+    if (!p->nauthors || !sk->nauthors)
+        return;
+    pk = xcalloc(p->nauthors, sizeof(*pk));
+    sks = xcalloc(sk->nauthors, sizeof(*sks));
+    for (size_t i = 0; i < p->nauthors; i++)
+        pk[i] = crawler_normalise_key(p->authors[i].name ? p->authors[i].name : "");
+    for (size_t j = 0; j < sk->nauthors; j++)
+        sks[j] = crawler_normalise_key(sk->authors[j].name ? sk->authors[j].name : "");
+    for (size_t i = 0; by_pos && i < p->nauthors; i++) {
+        if (pk[i][0] && sks[i][0] && strcmp(pk[i], sks[i]))
+            by_pos = 0;
+    }
+    for (size_t i = 0; i < p->nauthors; i++) {
+        const struct crawler_author *src = NULL;
+
+        if (p->authors[i].affiliation)
+            continue;
+        if (by_pos) {
+            src = &sk->authors[i];
+        } else {
+            for (size_t j = 0; j < sk->nauthors; j++) {
+                if (!pk[i][0] || strcmp(pk[i], sks[j]))
+                    continue;
+                if (src) { /* not unique: leave it unknown */
+                    src = NULL;
+                    break;
+                }
+                src = &sk->authors[j];
+            }
+        }
+        if (src && src->affiliation) {
+            p->authors[i].affiliation = xstrdup(src->affiliation);
+            p->authors[i].aff_source = src->aff_source ? src->aff_source : CRAWLER_AFF_VIRTUAL;
+            used = 1;
+        }
+    }
+    if (used && !crawler_paper_source(p, "affiliations")) {
+        const char *u = crawler_paper_source(sk, "affiliations");
+        crawler_paper_set_source(p, "affiliations", u ? u : feed_url);
+    }
+    for (size_t i = 0; i < p->nauthors; i++)
+        free(pk[i]);
+    for (size_t j = 0; j < sk->nauthors; j++)
+        free(sks[j]);
+    free(pk);
+    free(sks);
+}
+
+/* Commit item 'i' if all its sources are in. */
+static void try_finish(struct pipeline *pl, size_t i)
+{
+    struct item *it = &pl->items[i];
+    json_t *rec = NULL;
+    int err;
+
+    if (it->flags & (I_SKIP | I_FAILED | I_WRITTEN) || !(it->flags & I_ABSTRACT))
+        return;
+    if ((pl->sources & CRAWLER_SRC_METADATA) && !(it->flags & I_META))
+        return;
+    if (pl->feed_state != FEED_NONE && !pl->joined)
+        return;
+    if (pl->joined)
+        take_feed_affiliations(&it->paper, &pl->skel[i], pl->feed_url);
+    err = build_record(&rec, pl, &it->paper);
+    if (err == 0)
+        err = store_put_finished(pl->st, rec);
+    json_decref(rec);
+    if (err < 0) {
+        fail(pl, err);
+        return;
+    }
+    it->flags |= I_WRITTEN;
+    pl->written++;
+    pl->done++;
+    crawler_paper_release(&it->paper); /* the record is on disk now */
+}
+
+/* Join the feed to the skeletons once both are in, then commit what waits. */
+static void try_join(struct pipeline *pl)
+{
+    if (!pl->listed || pl->feed_state != FEED_PARSED || pl->joined)
+        return;
+    crawler_join_feed(&pl->jstats, pl->skel, pl->nskel, &pl->feed);
+    pl->joined = 1;
+    log_info("crawl: feed joined: %zu by URL, %zu by title, %zu papers unjoined, %zu records "
+             "unjoined, %zu ambiguous",
+             pl->jstats.by_url, pl->jstats.by_title, pl->jstats.papers_unjoined,
+             pl->jstats.records_unjoined, pl->jstats.ambiguous);
+    crawler_feed_release(&pl->feed);
+    memset(&pl->feed, 0, sizeof(pl->feed));
+    for (size_t i = 0; i < pl->nitems && !pl->err; i++)
+        try_finish(pl, i);
+}
+
+/* All index pages are in: fix the paper list and queue the abstract pages. */
+static void list_papers(struct pipeline *pl)
+{
+    size_t n = 0;
+    int err;
+
+    if (pl->nskel == 0) {
+        fail(pl, nsc_error_set(NSC_ETEMPLATE, "no papers found in %s: template not recognised",
+                               pl->index_url));
+        return;
+    }
+    /* Sorted by id and capped, so --max-papers picks the same papers every run. */
+    qsort(pl->skel, pl->nskel, sizeof(*pl->skel), cmp_paper_id);
+    for (size_t i = 0; i < pl->nskel; i++) {
+        if (n > 0 && !strcmp(pl->skel[n - 1].id, pl->skel[i].id)) {
+            crawler_paper_release(&pl->skel[i]);
+            continue;
+        }
+        if (n != i)
+            pl->skel[n] = pl->skel[i];
+        n++;
+    }
+    if (pl->cfg->max_papers && n > pl->cfg->max_papers) {
+        for (size_t i = pl->cfg->max_papers; i < n; i++)
+            crawler_paper_release(&pl->skel[i]);
+        n = pl->cfg->max_papers;
+    }
+    pl->nskel = n;
+    pl->items = xcalloc(n, sizeof(*pl->items));
+    pl->nitems = n;
+    pl->listed = 1;
+    for (size_t i = 0; i < n && !pl->err; i++) {
+        struct item *it = &pl->items[i];
+
+        err = store_paper_finished(pl->st, pl->skel[i].id);
+        if (err < 0) {
+            fail(pl, err);
+            return;
+        }
+        if (err == 1) {
+            it->flags |= I_SKIP;
+            pl->skipped++;
+            pl->done++;
+            continue;
+        }
+        paper_copy(&it->paper, &pl->skel[i]);
+        if (!it->paper.abstract_url) {
+            it->flags |= I_FAILED;
+            pl->failed++;
+            log_warn("crawl: paper %s has no abstract URL", it->paper.id);
+            continue;
+        }
+        err = queue(pl, JOB_ABSTRACT, i, it->paper.abstract_url);
+        if (err < 0) {
+            it->flags |= I_FAILED;
+            pl->failed++;
+            log_warn("crawl: %s", nsc_error_last());
+        }
+    }
+    log_notice("crawl: %zu papers in the %d index, %zu finished before", n, pl->cfg->year,
+               pl->skipped);
+    try_join(pl);
+}
+
+static void on_index(struct pipeline *pl, struct crawler_fetch_result *res, const struct buf *body)
+{
+    struct crawler_year_index ix = { 0 };
+    int err;
+
+    err =
+        crawler_parse_year_index(&ix, pl->prof, res->url, pl->cfg->year, buf_cstr(body), body->len);
+    if (err < 0) {
+        fail(pl, err);
+        return;
+    }
+    log_info("crawl: %s: %zu papers (%s)", res->url, ix.npapers, ix.era ? ix.era : "?");
+    NSC_GROW(pl->skel, pl->skel_cap, pl->nskel + ix.npapers);
+    for (size_t i = 0; i < ix.npapers; i++) {
+        if (!ix.papers[i].id)
+            continue;
+        memset(&pl->skel[pl->nskel], 0, sizeof(pl->skel[0]));
+        paper_copy(&pl->skel[pl->nskel++], &ix.papers[i]);
+    }
+    for (size_t i = 0; i < ix.nsee_also; i++) {
+        int seen = 0;
+
+        for (size_t k = 0; k < pl->nindex_urls; k++)
+            seen |= !strcmp(pl->index_urls[k], ix.see_also[i]);
+        if (seen)
+            continue;
+        NSC_GROW(pl->index_urls, pl->index_urls_cap, pl->nindex_urls + 1);
+        pl->index_urls[pl->nindex_urls++] = xstrdup(ix.see_also[i]);
+        err = queue(pl, JOB_INDEX, 0, ix.see_also[i]);
+        if (err < 0) {
+            crawler_year_index_release(&ix);
+            fail(pl, err);
+            return;
+        }
+        pl->index_pending++;
+    }
+    crawler_year_index_release(&ix);
+}
+
+static void on_feed(struct pipeline *pl, struct crawler_fetch_result *res, const struct buf *body)
+{
+    int err = crawler_parse_feed(&pl->feed, res->url, buf_cstr(body), body->len, CRAWLER_MAX_FEED);
+
+    if (err < 0) {
+        pl->feed_state = FEED_FAILED;
+        log_err("crawl: %s", nsc_error_last());
+        return;
+    }
+    if (pl->feed.next)
+        log_warn("crawl: the feed %s is truncated (next: %s); papers beyond it stay unjoined",
+                 res->url, pl->feed.next);
+    log_info("crawl: feed %s: %zu records", res->url, pl->feed.nrecords);
+    pl->feed_state = FEED_PARSED;
+    try_join(pl);
+}
+
+static void item_failed(struct pipeline *pl, size_t i, const char *what)
+{
+    pl->items[i].flags |= I_FAILED;
+    pl->failed++;
+    log_warn("crawl: %s: %s", what, nsc_error_last());
+}
+
+static void on_abstract(struct pipeline *pl, size_t i, struct crawler_fetch_result *res,
+                        const struct buf *body)
+{
+    struct item *it = &pl->items[i];
+    char *murl = NULL;
+    int err;
+
+    err = crawler_parse_abstract(&it->paper, pl->prof, res->url, buf_cstr(body), body->len);
+    if (err < 0) {
+        item_failed(pl, i, "abstract page");
+        return;
+    }
+    it->flags |= I_ABSTRACT;
+    if (pl->sources & CRAWLER_SRC_METADATA) {
+        if (it->paper.metadata_url)
+            murl = xstrdup(it->paper.metadata_url);
+        else
+            err = crawler_profile_url(&murl, pl->prof, "metadata", pl->cfg->year, it->paper.id);
+        if (err == 0)
+            err = queue(pl, JOB_METADATA, i, murl);
+        free(murl);
+        if (err < 0)
+            item_failed(pl, i, "metadata");
+        return;
+    }
+    try_finish(pl, i);
+}
+
+/*
+ * Decode the few HTML entities a -Metadata.json name can carry in place
+ * ("O&#x27;Brien", "&quot;xdd44&quot; Dai": SOURCES.md 1.2), so the names
+ * match the abstract page's.  A stop-gap until crawler_parse_metadata()
+ * decodes names itself (docs/pipeline-needs.md).
+ */
+static void decode_name_entities(char *s)
+{
+    static const struct {
+        const char *ent;
+        char c;
+    } ents[] = { { "&quot;", '"' },  { "&amp;", '&' }, { "&#x27;", '\'' }, { "&#39;", '\'' },
+                 { "&apos;", '\'' }, { "&lt;", '<' },  { "&gt;", '>' } };
+    char *w = s;
+
+    if (!s || !strchr(s, '&'))
+        return;
+    /* Twice over, for a name escaped twice ("&amp;quot;"). */
+    for (int pass = 0; pass < 2; pass++) {
+        const char *r = s;
+
+        w = s;
+        while (*r) {
+            size_t k;
+
+            for (k = 0; k < NSC_ARRAY_SIZE(ents); k++) {
+                if (!strncmp(r, ents[k].ent, strlen(ents[k].ent)))
+                    break;
+            }
+            if (k < NSC_ARRAY_SIZE(ents)) {
+                *w++ = ents[k].c;
+                r += strlen(ents[k].ent);
+            } else {
+                *w++ = *r++;
+            }
+        }
+        *w = '\0';
+    }
+}
+
+static void on_metadata(struct pipeline *pl, size_t i, struct crawler_fetch_result *res,
+                        const struct buf *body)
+{
+    struct crawler_metadata md = { 0 };
+    size_t unmatched = 0;
+    int err;
+
+    err = crawler_parse_metadata(&md, res->url, buf_cstr(body), body->len);
+    if (err < 0) {
+        item_failed(pl, i, "metadata");
+        return;
+    }
+    for (size_t k = 0; k < md.nauthors; k++) {
+        decode_name_entities(md.authors[k].given_name);
+        decode_name_entities(md.authors[k].family_name);
+    }
+    crawler_apply_metadata(&pl->items[i].paper, &md, res->url, &unmatched);
+    crawler_metadata_release(&md);
+    if (unmatched)
+        log_debug("crawl: %s: %zu authors without an institution", res->url, unmatched);
+    pl->items[i].flags |= I_META;
+    try_finish(pl, i);
+}
+
+static void on_done(struct crawler_fetch *f, struct crawler_fetch_result *res, void *payload)
+{
+    struct pipeline *pl = payload;
+    struct job job = pl->jobs[(uintptr_t)res->user - 1];
+    struct buf body = BUF_INIT;
+    int err;
+
+    /* A stop is not a failure: the URL is fetched by the next run. */
+    if (pl->err || (res->err < 0 && res->stopped))
+        return;
+    err = take_body(pl, res, &body);
+    if (err < 0 && err != res->err) {
+        fail(pl, err); /* the store failed */
+        goto out;
+    }
+    switch (job.kind) {
+    case JOB_INDEX:
+        if (err < 0)
+            fail(pl, err);
+        else
+            on_index(pl, res, &body);
+        if (--pl->index_pending == 0 && !pl->err)
+            list_papers(pl);
+        break;
+    case JOB_FEED:
+        if (err < 0) {
+            pl->feed_state = FEED_FAILED;
+            log_err("crawl: feed: %s", res->errmsg);
+        } else {
+            on_feed(pl, res, &body);
+        }
+        break;
+    case JOB_ABSTRACT:
+        if (err < 0)
+            item_failed(pl, job.item, "abstract page");
+        else
+            on_abstract(pl, job.item, res, &body);
+        break;
+    case JOB_METADATA:
+        if (err < 0)
+            item_failed(pl, job.item, "metadata");
+        else
+            on_metadata(pl, job.item, res, &body);
+        break;
+    }
+out:
+    buf_release(&body);
+}
+
+static void on_progress(const struct crawler_fetch_stats *st, void *payload)
+{
+    struct pipeline *pl = payload;
+
+    progress_update(&pl->pg, pl->nitems, pl->done, pl->failed, 0);
+}
+
+/* ---- summary and report ------------------------------------------------ */
+
+/*
+ * The summary is computed from the records in the store (this run's and
+ * earlier runs'), re-placing each stored affiliation string under every
+ * multinational mode, so all its numbers come from one rule set: the one
+ * named in its "rules".
+ */
+struct tally {
+    struct pipeline *pl;
+    size_t papers, complete, partial, missing;
+    json_t *by_country, *matrix, *us_cn;
+};
+
+static void count_up(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+
+    json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+static int tally_record(const char *id, json_t *rec, void *payload)
+{
+    struct tally *t = payload;
+    struct pipeline *pl = t->pl;
+    json_t *authors = json_object_get(rec, "authors");
+    size_t na = json_array_size(authors), placed = 0;
+    int chosen = (int)pl->policy->multinational;
+    struct ccset cs[MAX_MODES];
+    int err;
+
+    memset(cs, 0, sizeof(cs));
+    for (size_t i = 0; i < na; i++) {
+        const char *aff =
+            json_string_value(json_object_get(json_array_get(authors, i), "affiliation"));
+        int has = 0;
+
+        if (!aff)
+            continue;
+        for (int m = 0; m < MAX_MODES; m++) {
+            if (!pl->mode_policy[m])
+                continue;
+            err = classify_mode(pl, m, aff);
+            if (err < 0)
+                return nsc_error_prefix(err, "record %s", id);
+            for (size_t k = 0; k < pl->cres.n; k++) {
+                ccset_add(&cs[m], pl->cres.affils[k].country);
+                if (m == chosen && pl->cres.affils[k].country[0])
+                    has = 1;
+            }
+        }
+        placed += has;
+    }
+    t->papers++;
+    if (na && placed == na)
+        t->complete++;
+    else if (placed)
+        t->partial++;
+    else
+        t->missing++;
+    for (size_t i = 0; i < cs[chosen].n; i++) {
+        const char *a = cs[chosen].cc[i];
+
+        count_up(t->by_country, a);
+        for (size_t j = 0; j < cs[chosen].n; j++) {
+            json_t *row;
+
+            if (i == j)
+                continue;
+            row = json_object_get(t->matrix, a);
+            if (!row) {
+                row = json_object();
+                json_object_set_new(t->matrix, a, row);
+            }
+            count_up(row, cs[chosen].cc[j]);
+        }
+    }
+    for (size_t i = 0; i < pl->npolicies; i++) {
+        const struct classify_policy *pol = &pl->policies[i];
+        const struct classify_bloc *b0 = bloc_find(pl, pol->pair[0]);
+        const struct classify_bloc *b1 = bloc_find(pl, pol->pair[1]);
+        json_t *e = json_object_get(t->us_cn, pol->name);
+        const struct ccset *s = &cs[pol->multinational];
+        int in0, in1;
+
+        if (!e || !b0 || !b1)
+            continue;
+        in0 = bloc_meets(b0, s);
+        in1 = bloc_meets(b1, s);
+        if (in0)
+            count_up(e, "first");
+        if (in1)
+            count_up(e, "second");
+        if (in0 && in1)
+            count_up(e, "both");
+    }
+    return 0;
+}
+
+static const char *mn_name(enum classify_multinational m)
+{
+    return m == CLASSIFY_MN_HEADQUARTERS ? "at its headquarters" : "nowhere (country unknown)";
+}
+
+/* "us (US) and at least one in cn (CN)" for a policy's pair. */
+static void describe_pair(struct buf *b, const struct pipeline *pl,
+                          const struct classify_policy *pol)
+{
+    for (int k = 0; k < 2; k++) {
+        const struct classify_bloc *bl = bloc_find(pl, pol->pair[k]);
+
+        if (k)
+            buf_puts(b, " and at least one in ");
+        if (!bl) {
+            buf_puts(b, "?");
+            continue;
+        }
+        buf_appendf(b, "%s (", bl->name);
+        for (size_t i = 0; i < bl->n_members; i++)
+            buf_appendf(b, "%s%s", i ? ", " : "", bl->members[i]);
+        buf_puts(b, ")");
+    }
+}
+
+static json_t *iso_time(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char s[32];
+
+    gmtime_r(&tt, &tm);
+    strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(s);
+}
+
+static json_t *build_summary(struct pipeline *pl, struct tally *t, int64_t started)
+{
+    json_t *s = json_object(), *join;
+
+    json_object_set_new(s, "schema", json_integer(RECORD_SCHEMA));
+    json_object_set_new(s, "year", json_integer(pl->cfg->year));
+    json_object_set_new(s, "papers", json_integer((json_int_t)t->papers));
+    json_object_set_new(s, "affiliations",
+                        json_pack("{s:I, s:I, s:I}", "complete", (json_int_t)t->complete, "partial",
+                                  (json_int_t)t->partial, "missing", (json_int_t)t->missing));
+    json_object_set_new(s, "countries", json_incref(t->by_country));
+    json_object_set_new(s, "country_pairs", json_incref(t->matrix));
+    json_object_set_new(s, "us_cn", json_incref(t->us_cn));
+    /* No mention scanner exists yet: an empty object, not a claim of none. */
+    json_object_set_new(s, "mentions", json_object());
+    json_object_set_new(s, "rules",
+                        json_pack("{s:s, s:s}", "version", classify_rules_version(pl->rules),
+                                  "hash", classify_rules_hash(pl->rules)));
+    if (pl->feed_state == FEED_NONE) {
+        join = json_null();
+    } else {
+        join = json_pack("{s:s?, s:I, s:I, s:I, s:I, s:I, s:I}", "feed", pl->feed_url, "by_url",
+                         (json_int_t)pl->jstats.by_url, "by_title", (json_int_t)pl->jstats.by_title,
+                         "papers_unjoined", (json_int_t)pl->jstats.papers_unjoined,
+                         "records_unjoined", (json_int_t)pl->jstats.records_unjoined, "ambiguous",
+                         (json_int_t)pl->jstats.ambiguous, "authors_unmatched",
+                         (json_int_t)pl->jstats.authors_unmatched);
+    }
+    json_object_set_new(s, "join", join);
+    json_object_set_new(
+        s, "crawl",
+        json_pack("{s:o, s:o}", "started", iso_time(started), "finished", iso_time(nsc_wall_s())));
+    return s;
+}
+
+/*
+ * Keep the previous summary's "crawl" times when nothing else changed, so a
+ * rerun that found nothing new leaves the summary byte-identical.
+ */
+static void keep_crawl_time(json_t *summary, const char *path)
+{
+    struct buf text = BUF_INIT;
+    json_t *old = NULL, *now;
+
+    if (nsc_file_read(&text, path, (size_t)64 << 20) < 0)
+        goto out;
+    old = json_loads(buf_cstr(&text), 0, NULL);
+    if (!json_is_object(old) || !json_object_get(old, "crawl"))
+        goto out;
+    now = json_deep_copy(summary);
+    json_object_set(now, "crawl", json_object_get(old, "crawl"));
+    if (json_equal(now, old))
+        json_object_set(summary, "crawl", json_object_get(old, "crawl"));
+    json_decref(now);
+out:
+    nsc_error_clear();
+    json_decref(old);
+    buf_release(&text);
+}
+
+static json_int_t geti(const json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+static void print_report(struct pipeline *pl, const json_t *s, FILE *f)
+{
+    const json_t *aff = json_object_get(s, "affiliations");
+    const json_t *us_cn = json_object_get(s, "us_cn");
+    const json_t *join = json_object_get(s, "join");
+    const json_t *hl = json_object_get(us_cn, pl->policy->name);
+    struct buf def = BUF_INIT;
+    json_int_t papers = geti(s, "papers");
+
+    fprintf(f, "NeurIPS %d: %" JSON_INTEGER_FORMAT " papers in %s\n", pl->cfg->year, papers,
+            store_records_path(pl->st));
+    fprintf(f,
+            "authors placed in a country: all of them in %" JSON_INTEGER_FORMAT
+            " papers, some in %" JSON_INTEGER_FORMAT ", none in %" JSON_INTEGER_FORMAT "\n",
+            geti(aff, "complete"), geti(aff, "partial"), geti(aff, "missing"));
+    if (json_is_object(join))
+        fprintf(f, "feed: %" JSON_INTEGER_FORMAT " papers not joined to the virtual-site feed\n",
+                geti(join, "papers_unjoined"));
+    if (hl) {
+        describe_pair(&def, pl, pl->policy);
+        fprintf(f,
+                "\nUS-CN: %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+                " papers (policy %s)\n  = papers with at least one author in %s;\n"
+                "  a multinational named without a place counts %s\n",
+                geti(hl, "both"), papers, pl->policy->name, buf_cstr(&def),
+                mn_name(pl->policy->multinational));
+    }
+    fprintf(f, "\n%-18s %-26s %-13s %7s %7s %7s\n", "policy", "pair", "multinational", "first",
+            "second", "both");
+    for (size_t i = 0; i < pl->npolicies; i++) {
+        const struct classify_policy *pol = &pl->policies[i];
+        const json_t *e = json_object_get(us_cn, pol->name);
+        char pair[64];
+
+        if (!e)
+            continue;
+        snprintf(pair, sizeof(pair), "%s + %s", pol->pair[0], pol->pair[1]);
+        fprintf(f,
+                "%-18s %-26s %-13s %7" JSON_INTEGER_FORMAT " %7" JSON_INTEGER_FORMAT
+                " %7" JSON_INTEGER_FORMAT "\n",
+                pol->name, pair,
+                pol->multinational == CLASSIFY_MN_HEADQUARTERS ? "headquarters" : "unknown",
+                geti(e, "first"), geti(e, "second"), geti(e, "both"));
+    }
+    buf_release(&def);
+}
+
+/* Records, summary and report once the run is over. */
+static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
+{
+    struct tally t = { 0 };
+    json_t *summary = NULL;
+    char *path = NULL;
+    int err;
+
+    err = store_finish(pl->st);
+    if (err < 0)
+        return err;
+    t.pl = pl;
+    t.by_country = json_object();
+    t.matrix = json_object();
+    t.us_cn = json_object();
+    for (size_t i = 0; i < pl->npolicies; i++) {
+        const struct classify_policy *pol = &pl->policies[i];
+
+        if (!pol->pair[0] || !pol->pair[1])
+            continue;
+        json_object_set_new(t.us_cn, pol->name,
+                            json_pack("{s:[s,s], s:I, s:I, s:I}", "pair", pol->pair[0],
+                                      pol->pair[1], "first", (json_int_t)0, "second", (json_int_t)0,
+                                      "both", (json_int_t)0));
+    }
+    err = store_foreach(pl->st, tally_record, &t);
+    if (err < 0)
+        goto out;
+    summary = build_summary(pl, &t, started);
+    path = xasprintf("%s/neurips-%d.summary.json", store_dir(pl->st), store_year(pl->st));
+    keep_crawl_time(summary, path);
+    err = store_write_summary(pl->st, summary);
+    if (err < 0)
+        goto out;
+    print_report(pl, summary, report);
+out:
+    free(path);
+    json_decref(summary);
+    json_decref(t.by_country);
+    json_decref(t.matrix);
+    json_decref(t.us_cn);
+    return err;
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+/* The host of 'url' ("https://h:1/x" -> "h"), newly allocated. */
+static char *url_host(const char *url)
+{
+    const char *p = strstr(url, "://"), *e;
+
+    p = p ? p + 3 : url;
+    if (*p == '[') {
+        e = strchr(p, ']');
+        return e ? xstrndup(p + 1, (size_t)(e - p - 1)) : xstrdup(p);
+    }
+    e = p + strcspn(p, ":/?#");
+    return xstrndup(p, (size_t)(e - p));
+}
+
+static int setup(struct pipeline *pl)
+{
+    const struct pipeline_config *cfg = pl->cfg;
+    char *profile = NULL;
+    int err;
+
+    err = classify_rules_load(&pl->rules, cfg->rules_dir, NULL);
+    if (err < 0)
+        return err;
+    pl->policy = classify_policy_find(pl->rules, cfg->policy);
+    if (!pl->policy)
+        return nsc_error_set(NSC_EINVAL, "no policy '%s' in the rules in '%s'", cfg->policy,
+                             cfg->rules_dir);
+    pl->npolicies = classify_rules_policies(pl->rules, &pl->policies);
+    pl->nblocs = classify_rules_blocs(pl->rules, &pl->blocs);
+    if ((unsigned)pl->policy->multinational >= MAX_MODES)
+        return nsc_error_set(NSC_EINVAL, "policy '%s': unknown multinational setting",
+                             pl->policy->name);
+    pl->mode_policy[pl->policy->multinational] = pl->policy;
+    for (size_t i = 0; i < pl->npolicies; i++) {
+        unsigned m = (unsigned)pl->policies[i].multinational;
+
+        if (m < MAX_MODES && !pl->mode_policy[m])
+            pl->mode_policy[m] = &pl->policies[i];
+    }
+
+    profile = cfg->profile_path ? xstrdup(cfg->profile_path)
+                                : xasprintf("%s/sites/neurips.yaml", cfg->rules_dir);
+    err = crawler_profile_load(&pl->prof, profile);
+    free(profile);
+    if (err < 0)
+        return err;
+    err = crawler_profile_set_host(pl->prof, "proceedings", cfg->proceedings_url);
+    if (err == 0)
+        err = crawler_profile_set_host(pl->prof, "virtual", cfg->virtual_url);
+    if (err < 0)
+        return err;
+    pl->sources = crawler_profile_year_sources(pl->prof, cfg->year);
+    if (!(pl->sources & CRAWLER_SRC_PROCEEDINGS))
+        return nsc_error_set(NSC_EINVAL, "the site profile has no proceedings for %d", cfg->year);
+    err = crawler_profile_url(&pl->index_url, pl->prof, "year_index", cfg->year, NULL);
+    if (err < 0)
+        return err;
+    if (pl->sources & CRAWLER_SRC_VIRTUAL) {
+        err = crawler_profile_url(&pl->feed_url, pl->prof, "feed", cfg->year, NULL);
+        if (err < 0)
+            return err;
+        pl->feed_state = FEED_PENDING;
+    }
+    return store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags);
+}
+
+/* A records file we created and never wrote to would look like an empty year. */
+static void drop_empty_records(struct pipeline *pl)
+{
+    struct stat sb;
+    const char *path = store_records_path(pl->st);
+
+    if (store_count(pl->st) == 0 && stat(path, &sb) == 0 && sb.st_size == 0)
+        unlink(path);
+}
+
+int pipeline_run(const struct pipeline_config *cfg, FILE *report)
+{
+    struct pipeline pl_, *pl = &pl_;
+    struct crawler_fetch_config fc;
+    const char *hosts[3] = { NULL, NULL, NULL };
+    int64_t run_id = 0;
+    int64_t started = nsc_wall_s();
+    int err, run_started = 0;
+
+    memset(pl, 0, sizeof(*pl));
+    pl->cfg = cfg;
+    classify_result_init(&pl->cres);
+    stop_requested = 0;
+
+    err = setup(pl);
+    if (err < 0)
+        goto out;
+    err = store_run_begin(&run_id, pl->st);
+    if (err < 0)
+        goto out;
+    run_started = 1;
+
+    hosts[0] = url_host(cfg->proceedings_url);
+    hosts[1] = url_host(cfg->virtual_url);
+    crawler_fetch_config_init(&fc);
+    fc.user_agent = cfg->user_agent;
+    fc.rate = cfg->rate;
+    fc.max_per_host = cfg->concurrency;
+    fc.max_total = cfg->concurrency * 2;
+    fc.allowed_hosts = hosts;
+    fc.progress_interval_ms = 250;
+    if (pl->feed_state == FEED_PENDING)
+        fc.max_body = CRAWLER_MAX_FEED; /* the feed is one large document */
+    err = crawler_fetch_new(&pl->fetch, &fc, on_done, pl);
+    if (err < 0)
+        goto out;
+    crawler_fetch_set_progress(pl->fetch, on_progress, pl);
+    progress_init(&pl->pg, cfg->progress);
+
+    NSC_GROW(pl->index_urls, pl->index_urls_cap, 1);
+    pl->index_urls[pl->nindex_urls++] = xstrdup(pl->index_url);
+    pl->index_pending = 1;
+    err = queue(pl, JOB_INDEX, 0, pl->index_url);
+    if (err == 0 && pl->feed_state == FEED_PENDING)
+        err = queue(pl, JOB_FEED, 0, pl->feed_url);
+    if (err < 0)
+        goto out;
+
+    active_fetch = pl->fetch;
+    if (stop_requested)
+        crawler_fetch_stop(pl->fetch);
+    err = crawler_fetch_run(pl->fetch);
+    active_fetch = NULL;
+    progress_update(&pl->pg, pl->nitems, pl->done, pl->failed, 1);
+    progress_end(&pl->pg);
+    if (err < 0)
+        goto out;
+    if (pl->err) {
+        err = pl->err;
+        if (err == NSC_ETEMPLATE)
+            drop_empty_records(pl);
+        goto out;
+    }
+    if (stop_requested) {
+        err = nsc_error_set(NSC_ERR,
+                            "crawl of %d interrupted with %zu of %zu papers finished: the crawl is "
+                            "incomplete; run the same command again to resume",
+                            cfg->year, pl->done, pl->nitems);
+        goto out;
+    }
+    if (!pl->listed) {
+        err = nsc_error_set(NSC_ETEMPLATE, "no papers found in %s: template not recognised",
+                            pl->index_url);
+        drop_empty_records(pl);
+        goto out;
+    }
+    err = write_outputs(pl, started, report);
+    if (err < 0)
+        goto out;
+    if (pl->feed_state == FEED_FAILED) {
+        err = nsc_error_set(NSC_ENET,
+                            "the feed %s could not be read, so %zu papers were not written: the "
+                            "crawl is incomplete; run the same command again to resume",
+                            pl->feed_url, pl->nitems - pl->done);
+    } else if (pl->done < pl->nitems) {
+        err = nsc_error_set(NSC_ENET,
+                            "%zu of %zu papers failed: the crawl is incomplete; run the same "
+                            "command again to retry them",
+                            pl->nitems - pl->done, pl->nitems);
+    }
+out:
+    active_fetch = NULL;
+    if (run_started) {
+        const char *state = err == 0 ? "done" : stop_requested ? "interrupted" : "failed";
+        int e2 = store_run_end(pl->st, run_id, state, (int64_t)pl->written, (int64_t)pl->failed);
+
+        if (err == 0)
+            err = e2;
+    }
+    crawler_fetch_free(pl->fetch);
+    free((char *)hosts[0]);
+    free((char *)hosts[1]);
+    for (size_t i = 0; i < pl->nitems; i++)
+        crawler_paper_release(&pl->items[i].paper);
+    free(pl->items);
+    for (size_t i = 0; i < pl->nskel; i++)
+        crawler_paper_release(&pl->skel[i]);
+    free(pl->skel);
+    for (size_t i = 0; i < pl->nindex_urls; i++)
+        free(pl->index_urls[i]);
+    free(pl->index_urls);
+    free(pl->jobs);
+    if (pl->feed_state == FEED_PARSED && !pl->joined)
+        crawler_feed_release(&pl->feed);
+    store_free(pl->st);
+    crawler_profile_free(pl->prof);
+    classify_result_release(&pl->cres);
+    classify_rules_free(pl->rules);
+    buf_release(&pl->scratch);
+    free(pl->index_url);
+    free(pl->feed_url);
+    return err;
+}

@@ -1,0 +1,90 @@
+/*
+ * pipeline.h - the crawl pipeline behind `nipscope crawl`, internal to cli/.
+ *
+ * It wires the four components together and is the only place that knows
+ * all of them: the crawler fetches and parses pages, the classifier places
+ * affiliations in countries, the store keeps records and crawl state.
+ *
+ * One run, for one year:
+ *   1. load the rules and the site profile, open the store (its lock refuses
+ *      a second crawler on the same directory);
+ *   2. fetch the year index (and its "See also" companions) and the virtual
+ *      feed through one fetch engine; parse the paper list;
+ *   3. fetch every abstract page (and the -Metadata.json where the year has
+ *      one) of the papers the store has not finished; conditional GETs use
+ *      the validators the state DB kept;
+ *   4. join the feed to the papers, classify every affiliation, and commit
+ *      each finished record to the store as soon as all its sources are in;
+ *   5. rewrite the records sorted, write the summary and print a report.
+ *
+ * Affiliation precedence: an author's affiliation comes from the paper's
+ * -Metadata.json when it gives one, otherwise from the virtual feed, else
+ * it is an explicit null.  The feed is joined to a skeleton copy of the
+ * year index, so the order in which pages arrive never changes the result.
+ */
+#ifndef NSC_CLI_PIPELINE_H
+#define NSC_CLI_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct pipeline_config {
+    int year;
+    const char *out_dir;         /* the store directory */
+    const char *rules_dir;       /* classifier rules; the profile is rules/sites/neurips.yaml */
+    const char *profile_path;    /* NULL: <rules_dir>/sites/neurips.yaml */
+    const char *policy;          /* NULL: the rules' default policy */
+    const char *proceedings_url; /* base URL of the proceedings site */
+    const char *virtual_url;     /* base URL of the virtual site */
+    double rate;                 /* request starts per second per host; 0 = no limit */
+    unsigned concurrency;        /* transfers at once per host */
+    const char *user_agent;      /* NULL: the fetch engine's default */
+    size_t max_papers;           /* 0: every paper of the year */
+    unsigned store_flags;        /* STORE_F_* */
+    int progress;                /* -1 auto (TTY or not), 0 log lines, 1 progress bar */
+};
+
+/* Defaults: out ".", the real sites, 1 request/s, 2 per host, every paper. */
+void pipeline_config_init(struct pipeline_config *cfg);
+
+/*
+ * Run a crawl as described above; the report goes to 'report' (stdout).
+ * Returns 0 when every paper of the year is finished; NSC_ETEMPLATE when the
+ * index is not recognised (no records are claimed); NSC_ELOCKED when another
+ * crawler holds the directory; NSC_ERR after a stop (pipeline_stop()) or when
+ * some pages failed: the message says what is incomplete and that running the
+ * same command again resumes.  Other codes come from the components.
+ */
+int pipeline_run(const struct pipeline_config *cfg, FILE *report);
+
+/*
+ * Ask a running pipeline_run() to stop: the fetch engine stops, the record
+ * being written is finished, the store stays consistent.  Async-signal-safe.
+ */
+void pipeline_stop(void);
+
+/* ---- progress.c: the progress display on stderr ----------------------- */
+
+struct progress {
+    int tty;           /* draw a one-line bar (1) or log lines (0) */
+    uint64_t start_ms; /* when the crawl began */
+    uint64_t last_ms;  /* when we last drew or logged */
+    size_t last_done;  /* papers done at the last log line */
+    int drawn;         /* a bar is on the screen and needs a newline */
+};
+
+/* Start a display; 'mode' as pipeline_config.progress. */
+void progress_init(struct progress *pg, int mode);
+
+/*
+ * Show papers 'found', 'done' (fetched or already finished) and 'failed'.
+ * Redraws at most 4 times a second on a TTY, logs at most every 5 s
+ * otherwise; 'force' draws now.
+ */
+void progress_update(struct progress *pg, size_t found, size_t done, size_t failed, int force);
+
+/* End the bar's line, if one is drawn. */
+void progress_end(struct progress *pg);
+
+#endif
