@@ -1,0 +1,11 @@
+# Tests of the shipped rule data (rules/*.yaml) and of its tools (tools/).
+# rules_shipped: `nipscope rules check` and tools/check_rules.py accept the
+#   shipped rules, and hand-checked affiliations get their known country.
+# rules_shipped_generated: tools/gen_institutions.py and tools/gen_errata.py
+#   reproduce the committed files exactly (needs ../shared/data).
+# eval_targets: the accuracy targets on the dev data (needs ../shared/data;
+#   fails, never skips, where it is absent).
+nsc_cli_test(rules_shipped rules_shipped.sh)
+nsc_cli_test(rules_shipped_generated rules_shipped_generated.sh)
+nsc_cli_test(eval_targets eval.sh)
+set_tests_properties(eval_targets PROPERTIES TIMEOUT 300)
