@@ -270,7 +270,8 @@ int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile
             crawler_paper_set_source(p, "authors", url);
         }
     }
-    take_str(p, &p->track, "track", url, crawler__profile_track(prof, track));
+    if (!p->track) /* the index's slug is authoritative; the badge is a fallback */
+        take_str(p, &p->track, "track", url, crawler__profile_track(prof, track));
     take_str(p, &p->abstract, "abstract", url, abstract);
     take_url(p, &p->pdf_url, "pdf_url", url, pdf);
     take_url(p, &p->metadata_url, "metadata_url", url, md);

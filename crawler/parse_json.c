@@ -113,8 +113,9 @@ int crawler_parse_metadata(struct crawler_metadata *out, const char *url, const 
             goto out;
         }
         out->nauthors++;
-        if ((err = opt_string(&m->given_name, a, "given_name", 0, url, "authors", i)) < 0 ||
-            (err = opt_string(&m->family_name, a, "family_name", 0, url, "authors", i)) < 0 ||
+        /* names may carry HTML entities (an escaped name escaped again); decode them */
+        if ((err = opt_string(&m->given_name, a, "given_name", 1, url, "authors", i)) < 0 ||
+            (err = opt_string(&m->family_name, a, "family_name", 1, url, "authors", i)) < 0 ||
             (err = opt_string(&m->institution, a, "institution", 0, url, "authors", i)) < 0)
             goto out;
     }

@@ -87,13 +87,32 @@ static void index_2020_none_track(void **state)
                              "c81e728d9d4c2f636f067f89cc14862c-Abstract.html");
     assert_string_equal(ix.papers[0].title, "Gradient Flows on Graphs");
     assert_int_equal(ix.papers[0].year, 2020);
-    assert_string_equal(ix.papers[0].track, "conference"); /* "none" mapped by the profile */
+    assert_string_equal(ix.papers[0].track, "none"); /* the slug as the site gives it */
     assert_authors(&ix.papers[0], a0, 2);
     assert_string_equal(ix.papers[1].title, "Kernels & Margins");
     assert_authors(&ix.papers[2], a2, 3);
     assert_int_equal(ix.nsee_also, 0);
     assert_string_equal(crawler_paper_source(&ix.papers[0], "title"),
                         MOCK "/paper_files/paper/2020");
+    crawler_year_index_release(&ix);
+}
+
+/* <= 2021 variant: ul.paper-list of li[data-track="none"] with authors in <i>. */
+static void index_2019_italic_authors(void **state)
+{
+    struct crawler_year_index ix;
+    const char *a0[] = { "Rosalind Franklin", "Chien-Shiung Wu" };
+
+    (void)state;
+    assert_int_equal(
+        parse_index_file(&ix, "html/index_2019_italic.html", MOCK "/paper_files/paper/2019", 2019),
+        0);
+    assert_string_equal(ix.era, "current");
+    assert_int_equal(ix.npapers, 2);
+    assert_string_equal(ix.papers[0].title, "Italic Authors & Friends");
+    assert_string_equal(ix.papers[0].track, "none");
+    assert_authors(&ix.papers[0], a0, 2);
+    assert_string_equal(ix.papers[1].authors[0].name, "Lise Meitner");
     crawler_year_index_release(&ix);
 }
 
@@ -132,7 +151,7 @@ static void index_2024_track_suffix(void **state)
     assert_int_equal(ix.npapers, 3);
     assert_string_equal(ix.papers[1].title, "Scaling Laws: A Review");
     assert_string_equal(ix.papers[2].id, "d3d9446802a44259755d38e6d163e820");
-    assert_string_equal(ix.papers[2].track, "datasets_and_benchmarks");
+    assert_string_equal(ix.papers[2].track, "datasets_and_benchmarks_track");
     assert_string_equal(ix.papers[2].abstract_url,
                         "https://proceedings.neurips.cc/paper_files/paper/2024/hash/"
                         "d3d9446802a44259755d38e6d163e820-Abstract-Datasets_and_Benchmarks_Track."
@@ -152,7 +171,7 @@ static void index_2025_base_see_also(void **state)
         parse_index_file(&ix, "html/index_2025_base.html", MOCK "/paper_files/paper/2025", 2025),
         0);
     assert_int_equal(ix.npapers, 2);
-    assert_string_equal(ix.papers[0].track, "creative_ai");
+    assert_string_equal(ix.papers[0].track, "creative_ai_track");
     assert_authors(&ix.papers[0], a0, 2);
     assert_string_equal(ix.papers[1].title, "Songs <3 Models");
     assert_int_equal(ix.nsee_also, 1);
@@ -171,8 +190,8 @@ static void index_2025_vol38_companion(void **state)
                      0);
     assert_int_equal(ix.npapers, 3);
     assert_string_equal(ix.papers[0].track, "conference");
-    assert_string_equal(ix.papers[1].track, "datasets_and_benchmarks");
-    assert_string_equal(ix.papers[2].track, "position_paper");
+    assert_string_equal(ix.papers[1].track, "datasets_and_benchmarks_track");
+    assert_string_equal(ix.papers[2].track, "position_paper_track");
     assert_string_equal(ix.papers[2].title, "Position: Benchmarks Should Expire");
     assert_string_equal(ix.papers[2].id, "9bf31c7ff062936a96d3c8bd1f8f2ff3");
     assert_int_equal(ix.nsee_also, 1);
@@ -193,7 +212,7 @@ static void index_h4_era(void **state)
     assert_string_equal(ix.era, "h4-2020");
     assert_int_equal(ix.npapers, 2);
     assert_string_equal(ix.papers[0].title, "Old Template Paper");
-    assert_string_equal(ix.papers[0].track, "conference"); /* li.none, mapped */
+    assert_string_equal(ix.papers[0].track, "none"); /* li class="none" */
     assert_string_equal(ix.papers[0].abstract_url,
                         "https://papers.nips.cc/paper/2020/hash/"
                         "e4da3b7fbbce2345d7772b0674a318d5-Abstract.html");
@@ -291,7 +310,7 @@ static void abstract_2024_page(void **state)
     assert_string_equal(p.abstract_url, url);
     assert_string_equal(p.title, "OpenFish: 10M Labelled Fish");
     assert_authors(&p, names, 3);
-    assert_string_equal(p.track, "datasets_and_benchmarks");
+    assert_string_equal(p.track, "datasets_and_benchmarks_track"); /* badge text, mapped */
     /* the <p> is closed by </section>; entities decoded once, spaces collapsed */
     assert_string_equal(p.abstract, "We release 10M fish images where accuracy < 50% for p < 0.05 "
                                     "& models <b>fail</b> badly.");
@@ -321,7 +340,7 @@ static void abstract_2020_metadata_link(void **state)
                                               "c81e728d9d4c2f636f067f89cc14862c-Metadata.json");
     assert_string_equal(p->pdf_url, MOCK "/paper_files/paper/2020/file/"
                                          "c81e728d9d4c2f636f067f89cc14862c-Paper.pdf");
-    assert_string_equal(p->track, "conference"); /* kept from the index */
+    assert_string_equal(p->track, "none"); /* kept from the index */
     assert_string_equal(crawler_paper_source(p, "track"), MOCK "/paper_files/paper/2020");
     assert_null(p->doi);
     assert_string_equal(p->abstract, "Flows on graphs (cid:173) converge.");
@@ -576,6 +595,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(index_2020_none_track),
+        cmocka_unit_test(index_2019_italic_authors),
         cmocka_unit_test(index_2022_tracks),
         cmocka_unit_test(index_2024_track_suffix),
         cmocka_unit_test(index_2025_base_see_also),

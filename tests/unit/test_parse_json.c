@@ -134,6 +134,34 @@ static void metadata_apply_by_name(void **state)
     crawler_paper_release(&p);
 }
 
+/* An escaped family name and a blank author appended at the end: lists
+ * differ in length, so names decide, after entity decoding. */
+static void metadata_apply_escaped_and_blank(void **state)
+{
+    struct crawler_paper p = { 0 };
+    struct crawler_metadata md;
+    const char *json = "{\"authors\":[{\"given_name\":\"Chenyue\",\"family_name\":"
+                       "\"&quot;xdd44&quot; Dai\",\"institution\":\"Peking University\"},"
+                       "{\"given_name\":\"O\",\"family_name\":\"O&#x27;Neil\","
+                       "\"institution\":\"MIT\"},{\"given_name\":\"\",\"family_name\":\"\","
+                       "\"institution\":\"Adobe Research\"}]}";
+    size_t left;
+
+    (void)state;
+    p.authors = xcalloc(2, sizeof(*p.authors));
+    p.authors[0].name = xstrdup("Chenyue \"xdd44\" Dai");
+    p.authors[1].name = xstrdup("O O'Neil");
+    p.nauthors = 2;
+    assert_int_equal(crawler_parse_metadata(&md, "u", json, strlen(json)), 0);
+    assert_string_equal(md.authors[0].family_name, "\"xdd44\" Dai");
+    crawler_apply_metadata(&p, &md, "u", &left);
+    assert_string_equal(p.authors[0].affiliation, "Peking University");
+    assert_string_equal(p.authors[1].affiliation, "MIT");
+    assert_int_equal(left, 0);
+    crawler_metadata_release(&md);
+    crawler_paper_release(&p);
+}
+
 /* ---- the feed ---- */
 
 static void feed_parse_fixture(void **state)
@@ -439,6 +467,7 @@ int main(void)
         cmocka_unit_test(metadata_errors),
         cmocka_unit_test(metadata_apply_positional),
         cmocka_unit_test(metadata_apply_by_name),
+        cmocka_unit_test(metadata_apply_escaped_and_blank),
         cmocka_unit_test(feed_parse_fixture),
         cmocka_unit_test(feed_wrong_types_and_missing_fields),
         cmocka_unit_test(feed_truncated_dump_reports_next),
