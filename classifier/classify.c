@@ -13,6 +13,7 @@ struct cand {
     uint32_t s, e;
     uint32_t po, pn;
     uint8_t inst; /* holds an institution pattern */
+    size_t txt;   /* arena offset of its text, NOSTR until asked */
 };
 
 struct ev_b {
@@ -130,6 +131,8 @@ static void find_gaps(const struct classify_rules *r, struct scratch *sc, const 
             const char *g = s + t->v[i].end;
             size_t gl = t->v[i + 1].start - t->v[i].end;
             int hard = 0;
+            if (gl == 1 && g[0] == ' ')
+                continue; /* the common case: one space */
             for (size_t k = 0; k < r->norm.n_hard && !hard; k++)
                 hard = mem_has(g, gl, r->norm.hard_seps[k]);
             if (!r->norm.n_hard)
@@ -230,6 +233,7 @@ static void find_matches(const struct classify_rules *r, struct scratch *sc, con
         sc->c[sc->n_c].po = (uint32_t)mp0;
         sc->c[sc->n_c].pn = (uint32_t)best_n;
         sc->c[sc->n_c].inst = inst;
+        sc->c[sc->n_c].txt = NOSTR;
         sc->n_c++;
     }
 }
@@ -467,11 +471,14 @@ static int loc_resolve(const struct ctx *x, size_t lo, size_t hi, int want, cons
     (int)((x)->sc->toks.v[(c)->e - 1].end - (x)->sc->toks.v[(c)->s].start),                        \
         (x)->s + (x)->sc->toks.v[(c)->s].start
 
-static size_t cand_text(struct ctx *x, const struct cand *c)
+static size_t cand_text(struct ctx *x, const struct cand *cc)
 {
     const struct toks *t = &x->sc->toks;
+    struct cand *c = &x->sc->c[cc - x->sc->c]; /* the cache is ours to fill */
 
-    return put_str(x->res, x->s + t->v[c->s].start, t->v[c->e - 1].end - t->v[c->s].start);
+    if (c->txt == NOSTR)
+        c->txt = put_str(x->res, x->s + t->v[c->s].start, t->v[c->e - 1].end - t->v[c->s].start);
+    return c->txt;
 }
 
 /* The first pattern of kind 'want' at match c: its rule. */

@@ -111,6 +111,8 @@ struct trie {
         int32_t next;
     } * outs;
     size_t n_outs, outs_cap;
+    uint32_t *root; /* [token id] child of the root: most lookups start there */
+    size_t n_root;
 };
 
 uint32_t classify__trie_child(const struct trie *t, uint32_t node, uint32_t tok);
@@ -136,6 +138,9 @@ struct classify_rules {
     size_t n_seqs, seqs_cap;
     struct domain_ent *doms; /* sorted by suffix */
     size_t n_doms, doms_cap;
+    struct vocab domv; /* suffix -> id, for dom_inst / dom_suf */
+    int32_t *dom_inst; /* [id] institution-domain rule, -1 none */
+    int32_t *dom_suf;  /* [id] suffix rule, -1 none */
     struct classify_bloc *blocs;
     size_t n_blocs;
     struct classify_policy *policies;

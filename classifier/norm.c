@@ -159,6 +159,7 @@ static void flush_word(struct tokstate *st)
     st->open = 0;
     id = classify__vocab_get(st->v, t->word.ptr, t->word.len, st->insert);
     t->word.len = 0;
+    t->word.ptr[0] = '\0';
     if (id && st->nt && id < st->nt->abbr_cap && st->nt->abbr_off[id]) {
         const uint32_t *a = st->nt->abbr_ids + st->nt->abbr_off[id] - 1;
         for (uint32_t k = 0; k < a[0]; k++)
@@ -168,14 +169,21 @@ static void flush_word(struct tokstate *st)
     push_tok(t, id, st->start, st->end);
 }
 
-static void add_char(struct tokstate *st, const char *p, size_t n, uint32_t start, uint32_t end)
+/* Append bytes of the current word (usually without a call: room is reserved). */
+static inline void add_char(struct tokstate *st, const char *p, size_t n, uint32_t start,
+                            uint32_t end)
 {
+    struct buf *w = &st->out->word;
+
     if (!st->open) {
         st->open = 1;
         st->start = start;
     }
     st->end = end;
-    buf_append(&st->out->word, p, n);
+    if (w->len + n >= w->cap)
+        buf_grow(w, n + 64);
+    memcpy(w->ptr + w->len, p, n);
+    w->len += n;
 }
 
 int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s, size_t len,
@@ -186,7 +194,8 @@ int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s,
 
     out->n = 0;
     buf_reset(&out->word);
-    buf_grow(&out->word, 64);
+    /* ASCII adds at most one byte per input byte; the slow path reserves more. */
+    buf_grow(&out->word, len + 64);
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
         utf8proc_int32_t cp, dec[32];
@@ -252,8 +261,13 @@ int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s,
 
 static size_t trie_slot(const struct trie *t, uint64_t key)
 {
-    uint64_t h = key * 0x9e3779b97f4a7c15ULL;
-    size_t i = (size_t)(h >> 20) & (t->cap - 1);
+    /* Mix node and token bits into the low bits (murmur3's finaliser). */
+    uint64_t h = key ^ (key >> 33);
+    size_t i;
+
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    i = (size_t)h & (t->cap - 1);
 
     while (t->keys[i] && t->keys[i] != key)
         i = (i + 1) & (t->cap - 1);
@@ -267,6 +281,8 @@ uint32_t classify__trie_child(const struct trie *t, uint32_t node, uint32_t tok)
 
     if (!t->cap || !tok)
         return 0;
+    if (node == 0 && t->root)
+        return tok < t->n_root ? t->root[tok] : 0;
     i = trie_slot(t, key);
     return t->keys[i] ? t->vals[i] : 0;
 }
@@ -321,5 +337,6 @@ void classify__trie_release(struct trie *t)
     free(t->vals);
     free(t->out);
     free(t->outs);
+    free(t->root);
     memset(t, 0, sizeof(*t));
 }

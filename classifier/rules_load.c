@@ -1177,28 +1177,38 @@ static void finish_domains(struct loader *L)
 int32_t classify__domain_find(const struct classify_rules *r, const char *suffix, size_t len,
                               int inst)
 {
-    size_t lo = 0, hi = r->n_doms;
+    uint32_t id = classify__vocab_find(&r->domv, suffix, len);
 
-    /* Lower bound of the suffix, then at most two entries (one per class). */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const char *s = r->doms[mid].suffix;
-        int c = strncmp(s, suffix, len);
-        if (!c && s[len])
-            c = 1;
-        if (c < 0)
-            lo = mid + 1;
+    if (!id)
+        return -1;
+    return inst ? r->dom_inst[id] : r->dom_suf[id];
+}
+
+/* Index what matching reads most: root edges by token, domains by hash. */
+static void build_indexes(struct classify_rules *r)
+{
+    struct trie *t = &r->trie;
+    uint32_t *root = xcalloc((size_t)r->vocab.n + 1, sizeof(*root));
+
+    /* trie_child() reads t->root once it is set: fill it first. */
+    for (uint32_t tok = 1; tok <= r->vocab.n; tok++)
+        root[tok] = classify__trie_child(t, 0, tok);
+    t->root = root;
+    t->n_root = (size_t)r->vocab.n + 1;
+    r->dom_inst = xmalloc((r->n_doms + 1) * sizeof(*r->dom_inst));
+    r->dom_suf = xmalloc((r->n_doms + 1) * sizeof(*r->dom_suf));
+    for (size_t i = 0; i < r->n_doms; i++)
+        classify__vocab_get(&r->domv, r->doms[i].suffix, strlen(r->doms[i].suffix), 1);
+    for (uint32_t id = 0; id <= r->domv.n; id++)
+        r->dom_inst[id] = r->dom_suf[id] = -1;
+    for (size_t i = 0; i < r->n_doms; i++) {
+        const struct domain_ent *d = &r->doms[i];
+        uint32_t id = classify__vocab_find(&r->domv, d->suffix, strlen(d->suffix));
+        if (d->inst)
+            r->dom_inst[id] = (int32_t)d->rule;
         else
-            hi = mid;
+            r->dom_suf[id] = (int32_t)d->rule;
     }
-    for (; lo < r->n_doms; lo++) {
-        const char *s = r->doms[lo].suffix;
-        if (strncmp(s, suffix, len) || s[len])
-            break;
-        if (r->doms[lo].inst == inst)
-            return (int32_t)r->doms[lo].rule;
-    }
-    return -1;
 }
 
 enum { F_NORMALIZE, F_COUNTRIES, F_PLACES, F_INST, F_INSTGEN, F_DOMAINS, F_POLICIES, F_N };
@@ -1354,6 +1364,7 @@ int classify_rules_load(struct classify_rules **out, const char *dir, struct buf
             err = nsc_error_set(NSC_EPARSE, "%s", buf_cstr(&L.first));
         goto out;
     }
+    build_indexes(r);
     *out = r;
     r = NULL;
 out:
@@ -1390,6 +1401,9 @@ void classify_rules_free(struct classify_rules *r)
     for (size_t i = 0; i < r->n_doms; i++)
         free(r->doms[i].suffix);
     free(r->doms);
+    classify__vocab_release(&r->domv);
+    free(r->dom_inst);
+    free(r->dom_suf);
     for (size_t i = 0; i < r->n_blocs; i++) {
         free((char *)r->blocs[i].name);
         free((void *)r->blocs[i].members);
