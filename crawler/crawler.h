@@ -355,8 +355,8 @@ void crawler_year_index_release(struct crawler_year_index *ix);
  * page's badge text, mapped by the profile, only fills a missing one);
  * authors are replaced only while none has an affiliation.  Sets abstract_url (if NULL), id (from
  * the URL), title, authors in order, track, abstract, pdf_url, metadata_url, doi. Returns 0,
- * NSC_ETEMPLATE (no era recognises the page, or it has no title), NSC_ELIMIT; 'p' is unchanged on
- * failure.
+ * NSC_ETEMPLATE (no era recognises the page, or it has no title), NSC_EINVAL ('p' already has an
+ * id and the URL names another paper), NSC_ELIMIT; 'p' is unchanged on failure.
  */
 int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile *prof,
                            const char *url, const char *html, size_t len);

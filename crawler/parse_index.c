@@ -220,6 +220,7 @@ int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile
     const struct crawler__page_sel *sel;
     xmlDocPtr doc = NULL;
     char *title = NULL, *track = NULL, *abstract = NULL, *pdf = NULL, *md = NULL, *doi = NULL;
+    char *page_id = NULL;
     char **authors = NULL;
     size_t nauthors = 0;
     int err, twice;
@@ -233,6 +234,13 @@ int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile
                             "no paper found in %s: template not recognised "
                             "(no era of '%s' matches)",
                             url, prof->file);
+        goto out;
+    }
+    page_id = crawler__profile_id(prof, url);
+    if (p->id && page_id && strcmp(p->id, page_id) != 0) {
+        /* never let one paper's page fill another paper's record */
+        err = nsc_error_set(NSC_EINVAL, "'%s' is the page of paper '%s', not of '%s'", url, page_id,
+                            p->id);
         goto out;
     }
     sel = &era->page;
@@ -253,10 +261,10 @@ int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile
     /* Nothing can fail from here on, so 'p' changes only on success. */
     if (!p->abstract_url)
         p->abstract_url = xstrdup(url);
-    if (!p->id) {
-        p->id = crawler__profile_id(prof, p->abstract_url);
-        if (p->id)
-            crawler_paper_set_source(p, "id", url);
+    if (!p->id && page_id) {
+        p->id = page_id;
+        page_id = NULL;
+        crawler_paper_set_source(p, "id", url);
     }
     take_str(p, &p->title, "title", url, title);
     if (nauthors > 0) {
@@ -277,6 +285,7 @@ int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile
     take_url(p, &p->metadata_url, "metadata_url", url, md);
     take_str(p, &p->doi, "doi", url, doi);
 out:
+    free(page_id);
     free(title);
     free(track);
     free(abstract);

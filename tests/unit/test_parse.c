@@ -350,6 +350,26 @@ static void abstract_2020_metadata_link(void **state)
     crawler_year_index_release(&ix);
 }
 
+/* A page whose URL names another paper never fills this record. */
+static void abstract_of_other_paper_refused(void **state)
+{
+    struct crawler_paper p = { 0 };
+
+    (void)state;
+    p.id = xstrdup("c81e728d9d4c2f636f067f89cc14862c");
+    p.title = xstrdup("Mine");
+    assert_int_equal(parse_abstract_file(&p, "html/abstract_2024_db.html",
+                                         MOCK "/paper_files/paper/2024/hash/"
+                                              "d3d9446802a44259755d38e6d163e820-Abstract-"
+                                              "Datasets_and_Benchmarks_Track.html"),
+                     NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "not of 'c81e728d9d4c2f636f067f89cc14862c'"));
+    assert_string_equal(p.title, "Mine");
+    assert_int_equal(p.nauthors, 0);
+    assert_null(p.abstract);
+    crawler_paper_release(&p);
+}
+
 static void abstract_h4_era(void **state)
 {
     struct crawler_paper p = { 0 };
@@ -607,6 +627,7 @@ int main(void)
         cmocka_unit_test(index_item_without_link_fails),
         cmocka_unit_test(abstract_2024_page),
         cmocka_unit_test(abstract_2020_metadata_link),
+        cmocka_unit_test(abstract_of_other_paper_refused),
         cmocka_unit_test(abstract_h4_era),
         cmocka_unit_test(abstract_unknown_template_fails),
         cmocka_unit_test(hostile_deep_nesting),

@@ -3,13 +3,17 @@
  * feed to the proceedings.  Fixtures: tests/fixtures/{json,html}; every
  * expected value was worked out by hand from them.
  */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -287,6 +291,42 @@ static void feed_caps(void **state)
     assert_int_equal(crawler_parse_feed_file(&f, "u", path, 1000), NSC_ENOTFOUND);
 }
 
+/* An endless feed (a FIFO fed forever with valid JSON) fails at the cap
+ * after about 'max' bytes: the file form never reads a feed whole. */
+static void feed_file_endless_is_capped(void **state)
+{
+    struct crawler_feed f;
+    char dir[] = "/tmp/nsc_fifo_XXXXXX";
+    char *path;
+    pid_t pid;
+    int st;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    path = xasprintf("%s/feed", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        static const char chunk[] = "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,";
+        int fd;
+
+        signal(SIGPIPE, SIG_IGN);
+        fd = open(path, O_WRONLY);
+        if (fd < 0 || write(fd, "{\"results\": [", 13) != 13)
+            _exit(1);
+        while (write(fd, chunk, sizeof(chunk) - 1) > 0)
+            ;
+        _exit(0);
+    }
+    assert_int_equal(crawler_parse_feed_file(&f, "endless", path, (size_t)1 << 20), NSC_ELIMIT);
+    assert_non_null(strstr(nsc_error_last(), "over the 1048576 byte cap"));
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+}
+
 static void feed_file_fixture(void **state)
 {
     struct crawler_feed f;
@@ -472,6 +512,7 @@ int main(void)
         cmocka_unit_test(feed_wrong_types_and_missing_fields),
         cmocka_unit_test(feed_truncated_dump_reports_next),
         cmocka_unit_test(feed_caps),
+        cmocka_unit_test(feed_file_endless_is_capped),
         cmocka_unit_test(feed_file_fixture),
         cmocka_unit_test(join_by_url_and_title),
         cmocka_unit_test(join_never_crosses_papers),
