@@ -140,6 +140,24 @@ def main():
             for k in ("name", "aliases", "acronyms", "shared"):
                 taken.update(norm(a) for a in as_list(x.get(k)))
             taken_domains.update(str(d).lower() for d in as_list(x.get("domains")))
+    # aliases of the hand-reviewed HK/MO/TW institutions, to recode unit
+    # names that contain them
+    region_names = {}
+    for e in load(os.path.join(args.rules, "institutions.yaml"))["institutions"]:
+        if e.get("country") in ("HK", "MO", "TW"):
+            for k in ("name", "aliases"):
+                for a in as_list(e.get(k)):
+                    region_names[norm(a)] = e["country"]
+
+    def region_alias(key):
+        toks = key.split()
+        for n in range(len(toks), 0, -1):
+            for i in range(len(toks) - n + 1):
+                code = region_names.get(" ".join(toks[i:i + n]))
+                if code:
+                    return code
+        return None
+
     geo = set(label_code)
     for p in load(os.path.join(args.rules, "places.yaml"))["places"]:
         geo.update(norm(n) for n in as_list(p.get("names")))
@@ -243,6 +261,9 @@ def main():
                 code = "MO"
             elif not mainland and TW_WORDS.search(key):
                 code = "TW"
+            elif not mainland and region_alias(key):
+                # "Institute of Information Science, Academia Sinica"
+                code = region_alias(key)
             # The world list's HK/MO/TW code is NOT used to recode a name:
             # "Soochow University" is both Suzhou (CN) and Taipei (TW), and
             # such names are emitted as shared instead.
