@@ -70,14 +70,11 @@ static int is_our_key(const char *k)
 static void print_error_line(FILE *out, size_t lineno, const char *msg)
 {
     json_t *o = json_object();
-    char *s;
 
     json_object_set_new(o, "line", json_integer((json_int_t)lineno));
     json_object_set_new(o, "error", json_string(msg));
-    s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
-    fputs(s, out);
+    json_dumpf(o, out, JSON_PRESERVE_ORDER | JSON_COMPACT);
     fputc('\n', out);
-    free(s);
     json_decref(o);
 }
 
@@ -90,7 +87,6 @@ static int jsonl_line(const struct classify_rules *rules, const struct classify_
     json_t *in, *aff, *dom, *o, *arr;
     const char *key, *dom_s = NULL;
     json_t *val;
-    char *s;
     int err;
 
     in = json_loadb(line, len, 0, &jerr);
@@ -144,10 +140,8 @@ static int jsonl_line(const struct classify_rules *rules, const struct classify_
         json_array_append_new(arr, a);
     }
     json_object_set_new(o, "affiliations", arr);
-    s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
-    fputs(s, out);
+    json_dumpf(o, out, JSON_PRESERVE_ORDER | JSON_COMPACT);
     fputc('\n', out);
-    free(s);
     json_decref(o);
     json_decref(in);
     return 0;

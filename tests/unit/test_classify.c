@@ -5,6 +5,7 @@
  */
 #include "classify_int.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -448,6 +449,56 @@ static void bad_rules_load_nothing(void **state)
     assert_null(bad);
 }
 
+/* ---- threads: one rule set, many classifiers ---------------------------- */
+
+static const char *const thread_inputs[] = {
+    "School of CS, Peking University, Beijing 100871, China",
+    "University of Oxford / Facebook AI Research",
+    "Huawei Noah's Ark Lab, London",
+    "Northeastern University",
+    "Some Lab, Cambridge, MA 02139",
+};
+
+static void *thread_main(void *arg)
+{
+    struct classify_result r = CLASSIFY_RESULT_INIT;
+    char *out = arg;
+
+    for (int round = 0; round < 200; round++) {
+        for (size_t i = 0; i < NSC_ARRAY_SIZE(thread_inputs); i++) {
+            const struct classify_affiliation *a;
+            if (classify_run(rules, NULL, thread_inputs[i], strlen(thread_inputs[i]), NULL, &r))
+                return NULL;
+            a = classify_result_primary(&r);
+            if (round == 0)
+                memcpy(out + 3 * i, a->country, 3);
+            else if (strcmp(out + 3 * i, a->country))
+                out[3 * i] = '!';
+        }
+    }
+    classify_result_release(&r);
+    return arg;
+}
+
+static void rules_are_shared_across_threads(void **state)
+{
+    pthread_t th[4];
+    char out[4][3 * NSC_ARRAY_SIZE(thread_inputs)];
+    void *ret;
+
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, thread_main, out[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(th[i], &ret), 0);
+        assert_non_null(ret);
+        assert_string_equal(out[i] + 0, "CN");
+        assert_string_equal(out[i] + 3, "GB");
+        assert_string_equal(out[i] + 6, "GB");
+        assert_string_equal(out[i] + 9, "");
+        assert_string_equal(out[i] + 12, "US");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -483,6 +534,7 @@ int main(void)
         cmocka_unit_test(rules_expose_policies_blocs_hash),
         cmocka_unit_test(same_files_same_hash),
         cmocka_unit_test(bad_rules_load_nothing),
+        cmocka_unit_test(rules_are_shared_across_threads),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
