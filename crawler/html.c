@@ -6,8 +6,9 @@
  *
  * gumbo 0.10 is unmaintained, so nothing hostile reaches it: the input is
  * capped, NUL bytes and invalid UTF-8 are replaced first, and a cheap
- * pre-scan refuses pages whose tags nest deeper than CRAWLER_MAX_DEPTH
- * (gumbo's time grows with the square of the nesting depth).  The copy uses
+ * pre-scan refuses pages whose tags nest deeper than CRAWLER_MAX_DEPTH or
+ * carry more than MAX_ATTRS attributes (gumbo's time grows with the square
+ * of both).  The copy uses
  * an explicit stack, never recursion.
  */
 #include <ctype.h>
@@ -129,20 +130,25 @@ static size_t find_ci(const char *s, size_t len, size_t i, const char *needle)
     return len;
 }
 
+#define MAX_ATTRS 512 /* attributes in one tag (gumbo's duplicate check is quadratic) */
+
 /*
- * An upper estimate of the element nesting depth: opening tags minus
- * closing tags, ignoring void and self-closing elements, raw text and
- * comments.  1 when it exceeds 'max'.
+ * Refuse input that would make gumbo slow (its cost grows with the square
+ * of the nesting depth and of the attributes in one tag): an upper estimate
+ * of the depth counts opening tags minus closing tags, ignoring void and
+ * auto-closed elements, raw text and comments ("/>" closes only inside
+ * svg/math: in HTML "<div/>" opens a div).  Returns 0, or NSC_ELIMIT with
+ * the message set.
  */
-static int nesting_exceeds(const char *s, size_t len, int max)
+static int prescan(const char *s, size_t len, const char *url)
 {
     size_t i = 0;
-    int depth = 0;
+    int depth = 0, foreign = 0;
 
     while (i < len) {
         char name[16];
-        size_t n = 0;
-        int closing = 0, selfclose = 0;
+        size_t n = 0, attrs = 0;
+        int closing = 0, selfclose = 0, space = 0;
         char q = 0;
 
         if (s[i] != '<') {
@@ -178,27 +184,39 @@ static int nesting_exceeds(const char *s, size_t len, int max)
             } else if (s[i] == '"' || s[i] == '\'') {
                 q = s[i];
             } else if (s[i] == '>') {
-                selfclose = i > 0 && s[i - 1] == '/';
+                selfclose = s[i - 1] == '/';
                 i++;
                 break;
+            } else if (isspace((unsigned char)s[i]) || s[i] == '/') {
+                space = 1;
+            } else if (space) {
+                space = 0;
+                if (++attrs > MAX_ATTRS)
+                    return nsc_error_set(NSC_ELIMIT, "'%s': a tag with more than %d attributes",
+                                         url, MAX_ATTRS);
             }
         }
         if (closing) {
+            if (strcmp(name, "svg") == 0 || strcmp(name, "math") == 0)
+                foreign -= foreign > 0;
             if (!name_in(name, flat_tags) && depth > 0)
                 depth--;
             continue;
         }
-        if (name_in(name, raw_tags)) {
+        if (!foreign && name_in(name, raw_tags)) {
             char end[20];
 
             snprintf(end, sizeof(end), "</%s", name);
             i = find_ci(s, len, i, end);
             continue;
         }
-        if (selfclose || name_in(name, flat_tags))
+        if ((selfclose && foreign) || name_in(name, flat_tags))
             continue;
-        if (++depth > max)
-            return 1;
+        if (strcmp(name, "svg") == 0 || strcmp(name, "math") == 0)
+            foreign++;
+        if (++depth > CRAWLER_MAX_DEPTH)
+            return nsc_error_set(NSC_ELIMIT, "'%s': elements nested deeper than %d", url,
+                                 CRAWLER_MAX_DEPTH);
     }
     return 0;
 }
@@ -304,11 +322,9 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
         return nsc_error_set(NSC_ELIMIT, "'%s': page of %zu bytes is over the %zu byte cap", url,
                              len, CRAWLER_MAX_HTML);
     sanitise(&clean, html ? html : "", len);
-    if (nesting_exceeds(clean.ptr, clean.len, CRAWLER_MAX_DEPTH)) {
-        err = nsc_error_set(NSC_ELIMIT, "'%s': elements nested deeper than %d", url,
-                            CRAWLER_MAX_DEPTH);
+    err = prescan(clean.ptr, clean.len, url);
+    if (err < 0)
         goto out;
-    }
     opts.max_errors = 0; /* we never read them; do not let a bad page fill memory */
     g = gumbo_parse_with_options(&opts, clean.ptr, clean.len);
     if (!g || !g->document) {

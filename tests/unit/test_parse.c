@@ -413,6 +413,50 @@ static void hostile_deep_nesting(void **state)
     buf_release(&b);
 }
 
+/* In HTML "<div/>" opens a div, so it nests too; and one tag with a huge
+ * attribute list is refused (both would make gumbo quadratic). */
+static void hostile_selfclosing_divs_and_attributes(void **state)
+{
+    struct buf b = BUF_INIT;
+    struct crawler_year_index ix;
+    uint64_t t0 = nsc_now_ms();
+
+    (void)state;
+    for (int i = 0; i < 200000; i++)
+        buf_puts(&b, "<div/>");
+    assert_int_equal(crawler_parse_year_index(&ix, prof, MOCK "/sc", 2024, b.ptr, b.len),
+                     NSC_ELIMIT);
+    assert_non_null(strstr(nsc_error_last(), "nested deeper"));
+    buf_reset(&b);
+    buf_puts(&b, "<ul class=paper-list><li");
+    for (int i = 0; i < 100000; i++)
+        buf_appendf(&b, " a%d='x'", i);
+    buf_puts(&b, ">");
+    assert_int_equal(crawler_parse_year_index(&ix, prof, MOCK "/attrs", 2024, b.ptr, b.len),
+                     NSC_ELIMIT);
+    assert_non_null(strstr(nsc_error_last(), "more than 512 attributes"));
+    assert_true(nsc_now_ms() - t0 < 30000);
+    buf_release(&b);
+}
+
+/* Self-closed elements inside svg do not count as nesting. */
+static void svg_selfclosing_is_flat(void **state)
+{
+    struct buf b = BUF_INIT;
+    struct crawler_paper p = { 0 };
+
+    (void)state;
+    buf_puts(&b, "<meta name=\"citation_title\" content=\"Icons\"><div class=\"paper-detail\">"
+                 "<svg>");
+    for (int i = 0; i < 3 * CRAWLER_MAX_DEPTH; i++)
+        buf_puts(&b, "<path d='M0 0'/>");
+    buf_puts(&b, "</svg></div>");
+    assert_int_equal(crawler_parse_abstract(&p, prof, MOCK "/svg", b.ptr, b.len), 0);
+    assert_string_equal(p.title, "Icons");
+    crawler_paper_release(&p);
+    buf_release(&b);
+}
+
 /* Nesting under the cap parses (the explicit stack has no recursion). */
 static void hostile_nesting_under_cap(void **state)
 {
@@ -631,6 +675,8 @@ int main(void)
         cmocka_unit_test(abstract_h4_era),
         cmocka_unit_test(abstract_unknown_template_fails),
         cmocka_unit_test(hostile_deep_nesting),
+        cmocka_unit_test(hostile_selfclosing_divs_and_attributes),
+        cmocka_unit_test(svg_selfclosing_is_flat),
         cmocka_unit_test(hostile_nesting_under_cap),
         cmocka_unit_test(hostile_nul_and_bad_utf8),
         cmocka_unit_test(hostile_over_cap),
