@@ -15,6 +15,9 @@ import random
 # Countries are ISO 3166-1 alpha-2, one per affiliation in the string, in
 # order.  A trailing '*' marks a country that comes only from placing a
 # multinational with no location at its headquarters ("Google" -> US*).
+# A trailing '?' marks a string that is ambiguous without context: bare
+# "Northeastern University" names both Boston's (US, the truth here) and
+# Shenyang's (CN); a classifier may rightly leave it unknown.
 # --------------------------------------------------------------------------
 _INSTITUTIONS = r"""
 Tsinghua University|CN
@@ -145,7 +148,7 @@ University of Pennsylvania|US
 Yale University|US
 Duke University|US
 Johns Hopkins University|US
-Northeastern University|US
+Northeastern University|US?
 Rice University|US
 Toyota Technological Institute at Chicago|US
 University of Chicago|US
@@ -296,7 +299,8 @@ def _parse_institutions():
     out = []
     for line in _INSTITUTIONS.strip().splitlines():
         name, ccs = line.rsplit("|", 1)
-        parts = [(c.rstrip("*"), c.endswith("*")) for c in ccs.split(",")]
+        ambiguous = "?" in ccs
+        parts = [(c.rstrip("*?"), c.rstrip("?").endswith("*")) for c in ccs.split(",")]
         countries = []
         for c, _ in parts:
             if c not in countries:
@@ -304,7 +308,7 @@ def _parse_institutions():
         # A country is "HQ only" when every affiliation giving it is an
         # unlocated multinational.
         hq_only = [c for c in countries if all(h for cc, h in parts if cc == c)]
-        out.append({"name": name, "countries": countries, "hq_only": hq_only})
+        out.append({"name": name, "countries": countries, "hq_only": hq_only, "ambiguous": ambiguous})
     return out
 
 

@@ -111,12 +111,12 @@ class Site:
             inst = None
         else:
             inst = a["feed_institution"]
-        countries, hq = [], []
+        countries, hq, amb = [], [], False
         if inst:
             info = md.INSTITUTION_BY_NAME[inst]
-            countries, hq = list(info["countries"]), list(info["hq_only"])
+            countries, hq, amb = list(info["countries"]), list(info["hq_only"]), info["ambiguous"]
         d = {"name": a["name"], "institution": inst, "countries": countries,
-             "hq_only_countries": hq}
+             "hq_only_countries": hq, "ambiguous": amb}
         if p.double_escaped and i == 0:
             d["name_as_shown"] = self.shown_name(p, i)
         return d
@@ -138,7 +138,8 @@ class Site:
         s = {"year": year, "seed": self.seed, "papers": len(lines), "papers_by_track": {},
              "us_cn": 0, "us_cn_hk_mo": 0, "us_cn_hk_mo_tw": 0,
              "strict": {"us_cn": 0, "us_cn_hk_mo": 0, "us_cn_hk_mo_tw": 0},
-             "papers_with_unknown_institution": 0, "mentions": {}}
+             "papers_with_unknown_institution": 0, "papers_with_ambiguous_institution": 0,
+             "mentions": {}}
         for t in lines:
             s["papers_by_track"][t["track"]] = s["papers_by_track"].get(t["track"], 0) + 1
             allc, strictc = set(), set()
@@ -147,6 +148,8 @@ class Site:
                 strictc.update(c for c in a["countries"] if c not in a["hq_only_countries"])
             if any(not a["countries"] for a in t["authors"]):
                 s["papers_with_unknown_institution"] += 1
+            if any(a["ambiguous"] for a in t["authors"]):
+                s["papers_with_ambiguous_institution"] += 1
             for key, cs in china.items():
                 name = "us_" + key
                 if "US" in allc and allc & cs:

@@ -238,6 +238,14 @@ class MockSiteTest(unittest.TestCase):
                         for c in a["countries"]:
                             self.assertRegex(c, r"^[A-Z]{2}$")
 
+    def test_ambiguous_flag(self):
+        amb = {a["institution"] for y in self.YEARS for t in self.t[y] for a in t["authors"] if a["ambiguous"]}
+        self.assertEqual(amb, {"Northeastern University"})
+        for y in self.YEARS:
+            summ = load_json(os.path.join(self.truth, "truth-%d.summary.json" % y))
+            self.assertEqual(summ["papers_with_ambiguous_institution"],
+                             sum(any(a["ambiguous"] for a in t["authors"]) for t in self.t[y]))
+
     def test_same_name_different_affiliations(self):
         seen = {}
         for t in self.t[2019] + self.t[2020]:
