@@ -545,8 +545,9 @@ char *crawler__entities_decode(const char *s)
         char name[40];
         size_t n;
 
-        if (*s != '&' || !(semi = strchr(s + 1, ';')) || (n = (size_t)(semi - s - 1)) == 0 ||
-            n >= sizeof(name)) {
+        /* look for the ';' within a name's length only: no quadratic rescans */
+        if (*s != '&' || !(semi = memchr(s + 1, ';', strnlen(s + 1, sizeof(name)))) ||
+            (n = (size_t)(semi - s - 1)) == 0 || n >= sizeof(name)) {
             buf_putc(&b, *s++);
             continue;
         }

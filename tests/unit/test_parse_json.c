@@ -483,6 +483,37 @@ static void join_url_authors_by_name(void **state)
     crawler_paper_release(&p);
 }
 
+/* Entities in the feed: named, decimal, hex, unknown, unterminated; and a
+ * long run of '&' without ';' stays linear. */
+static void feed_entities_decoded_once(void **state)
+{
+    struct crawler_feed f;
+    struct buf b = BUF_INIT;
+    uint64_t t0;
+
+    (void)state;
+    assert_int_equal(
+        parse_feed_str(&f, "{\"results\":[{\"uid\":\"u\",\"id\":1,\"name\":"
+                           "\"A &amp;amp; B\",\"authors\":[{\"fullname\":\"O&#39;Hara\","
+                           "\"institution\":\"&lt;X&gt; &#x4E2D;&eacute;&bogus; &amp\"}]}]}"),
+        0);
+    assert_string_equal(f.records[0].name, "A &amp; B"); /* decoded once, not twice */
+    assert_string_equal(f.records[0].authors[0].fullname, "O'Hara");
+    assert_string_equal(f.records[0].authors[0].institution,
+                        "<X> \xe4\xb8\xad\xc3\xa9&bogus; &amp");
+    crawler_feed_release(&f);
+    buf_puts(&b, "{\"results\":[{\"uid\":\"u\",\"id\":1,\"name\":\"");
+    for (int i = 0; i < 4000000; i++)
+        buf_putc(&b, '&');
+    buf_puts(&b, ";\",\"authors\":[]}]}");
+    t0 = nsc_now_ms();
+    assert_int_equal(crawler_parse_feed(&f, "amp", b.ptr, b.len, CRAWLER_MAX_FEED), 0);
+    assert_int_equal(strlen(f.records[0].name), 4000001);
+    assert_true(nsc_now_ms() - t0 < 20000);
+    crawler_feed_release(&f);
+    buf_release(&b);
+}
+
 static void normalise_key_folds(void **state)
 {
     char *k;
@@ -518,6 +549,7 @@ int main(void)
         cmocka_unit_test(join_never_crosses_papers),
         cmocka_unit_test(join_ambiguous_title),
         cmocka_unit_test(join_url_authors_by_name),
+        cmocka_unit_test(feed_entities_decoded_once),
         cmocka_unit_test(normalise_key_folds),
     };
 
