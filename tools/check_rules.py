@@ -24,7 +24,7 @@ import yaml
 ID_RE = re.compile(r"^[a-z0-9_.-]+$")
 KEYS = {
     "countries": {"id", "code", "name", "names", "demonyms"},
-    "places": {"id", "country", "kind", "names", "codes"},
+    "places": {"id", "country", "kind", "names", "codes", "shared"},
     "institutions": {"id", "name", "kind", "country", "hq", "aliases", "acronyms",
                      "domains", "branches", "shared", "places"},
     "branches": {"id", "name", "country", "aliases", "acronyms", "domains"},
