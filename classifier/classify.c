@@ -238,14 +238,37 @@ static void find_matches(const struct classify_rules *r, struct scratch *sc, con
     }
 }
 
-/* 1 if an institution match starts in tokens [a, b). */
-static int inst_in(const struct scratch *sc, uint32_t a, uint32_t b)
+/* The institution family (a branch counts as its parent) of match c. */
+static uint32_t cand_root(const struct classify_rules *r, const struct scratch *sc,
+                          const struct cand *c)
 {
-    for (size_t k = 0; k < sc->n_c; k++) {
-        if (sc->c[k].inst && sc->c[k].s >= a && sc->c[k].s < b)
-            return 1;
+    for (uint32_t q = 0; q < c->pn; q++) {
+        const struct pattern *p = &r->pats[sc->mp[c->po + q]];
+        if (p->pclass == PC_INST) {
+            const struct rule *ru = &r->rules[p->rule];
+            return ru->kind == RK_BRANCH ? (uint32_t)ru->parent : p->rule;
+        }
     }
-    return 0;
+    return UINT32_MAX;
+}
+
+/*
+ * The family + 1 of the first (last == 0) or last institution match starting
+ * in tokens [a, b), 0 if none.
+ */
+static uint32_t inst_in(const struct classify_rules *r, const struct scratch *sc, uint32_t a,
+                        uint32_t b, int last)
+{
+    uint32_t found = 0;
+
+    for (size_t k = 0; k < sc->n_c; k++) {
+        if (sc->c[k].inst && sc->c[k].s >= a && sc->c[k].s < b) {
+            found = cand_root(r, sc, &sc->c[k]) + 1;
+            if (!last)
+                break;
+        }
+    }
+    return found;
 }
 
 static int inside_match(const struct scratch *sc, uint32_t left_end, uint32_t right_start)
@@ -492,6 +515,25 @@ static const struct rule *cand_rule(const struct ctx *x, const struct cand *c, i
     return &x->r->rules[x->r->pats[x->sc->mp[c->po]].rule];
 }
 
+/* Which institution match of an affiliation speaks first: branch, one country,
+ * multinational, shared. */
+static int inst_rank(const struct ctx *x, const struct cand *c)
+{
+    int n = 0, rank = 3;
+
+    for (uint32_t q = 0; q < c->pn; q++) {
+        const struct pattern *p = &x->r->pats[x->sc->mp[c->po + q]];
+        const struct rule *ru = &x->r->rules[p->rule];
+        if (p->pclass != PC_INST)
+            continue;
+        n++;
+        if (ru->kind == RK_BRANCH)
+            return 0;
+        rank = ru->kind == RK_INST ? 1 : 2;
+    }
+    return n > 1 ? 3 : rank;
+}
+
 /* Classify tokens [a, b) as one affiliation. */
 static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
 {
@@ -516,7 +558,7 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
             lo = k;
         hi = k + 1;
         txt = cand_text(x, c);
-        if (c->inst && first_inst < 0)
+        if (c->inst && (first_inst < 0 || inst_rank(x, c) < inst_rank(x, &sc->c[first_inst])))
             first_inst = (int)k;
         for (uint32_t q = 0; q < c->pn; q++) {
             const struct pattern *p = &r->pats[sc->mp[c->po + q]];
@@ -561,7 +603,10 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
             /* 2. one country, unless a place contradicts it. */
             const struct cand *bad = NULL;
             d.inst = only;
-            if (loc_viable(x, lo, hi, LOC_ANY, only->cc, &bad)) {
+            /* A country name that agrees outweighs a homonym city ("London, ON, Canada"). */
+            int by_country = loc_resolve(x, lo, hi, LOC_COUNTRY, &loc, &loc_c) == 1 &&
+                             !strcmp(loc->cc, only->cc);
+            if (by_country || loc_viable(x, lo, hi, LOC_ANY, only->cc, &bad)) {
                 decide(&d, only, only->cc, txt);
             } else {
                 const struct rule *br = cand_rule(x, bad, LOC_ANY);
@@ -647,20 +692,24 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
             }
         }
     } else if (loc_n >= 0) {
-        /* 6. no institution: a country name, else a place. */
-        int n = loc_resolve(x, lo, hi, LOC_COUNTRY, &loc, &loc_c);
-        const char *what = "country names";
-        if (n < 0) {
-            n = loc_resolve(x, lo, hi, LOC_PLACE, &loc, &loc_c);
-            what = "places";
-        }
-        if (n == 1)
-            decide(&d, loc, loc->cc, cand_text(x, loc_c));
-        else if (n == 0)
-            d.reason = put_fmt(res, "%s in different countries", what);
-        else
+        /* 6. no institution: a country name, else a place; all must agree. */
+        const struct rule *cr = NULL;
+        const struct cand *cc = NULL;
+        if (loc_n == 1) {
+            /* Quote the country name when there is one that agrees. */
+            if (loc_resolve(x, lo, hi, LOC_COUNTRY, &cr, &cc) == 1 && !strcmp(cr->cc, loc->cc))
+                decide(&d, cr, cr->cc, cand_text(x, cc));
+            else
+                decide(&d, loc, loc->cc, cand_text(x, loc_c));
+        } else if (loc_n == 0 && loc_resolve(x, lo, hi, LOC_COUNTRY, &cr, &cc) == 1) {
+            /* Places disagree: an explicit country name still decides. */
+            decide(&d, cr, cr->cc, cand_text(x, cc));
+        } else if (loc_n == 0) {
+            d.reason = put_fmt(res, "places in different countries");
+        } else {
             d.reason = put_fmt(res, "'%.*s' names a place in several countries",
                                CAND_SPAN(x, loc_c ? loc_c : &sc->c[lo]));
+        }
     } else if (x->use_domain &&
                (dinst >= 0 || (dsuf >= 0 && !x->r->rules[dsuf].weak && x->r->rules[dsuf].cc[0]))) {
         /* 7. the email domain. */
@@ -737,7 +786,9 @@ static void split_segment(struct ctx *x, uint32_t a, uint32_t b, size_t *n_piece
         uint32_t next = k + 2 < sc->n_b ? sc->bounds[k + 2] : b;
         if (le <= p || inside_match(sc, le, rs))
             continue;
-        if (inst_in(sc, p, le) && inst_in(sc, rs, next)) {
+        uint32_t left = inst_in(x->r, sc, p, le, 1), right = inst_in(x->r, sc, rs, next, 0);
+        /* Two names of one institution ("DAMO Academy, Alibaba Group") are one affiliation. */
+        if (left && right && left != right) {
             if (!count_only)
                 classify_piece(x, p, le);
             (*n_pieces)++;

@@ -137,6 +137,7 @@ struct tokstate {
     struct toks *out;
     uint32_t start, end; /* span of the current word */
     int open;
+    int digits; /* the current word is digits */
 };
 
 static void push_tok(struct toks *t, uint32_t id, uint32_t start, uint32_t end)
@@ -186,10 +187,18 @@ static inline void add_char(struct tokstate *st, const char *p, size_t n, uint32
     w->len += n;
 }
 
+/* Letters and digits are separate words: "Toronto1" (a footnote mark) is "toronto 1". */
+static inline void digit_boundary(struct tokstate *st, int digit)
+{
+    if (st->open && st->digits != digit)
+        flush_word(st);
+    st->digits = digit;
+}
+
 int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s, size_t len,
                        int insert, int drop_leading, struct toks *out)
 {
-    struct tokstate st = { v, nt, insert, out, 0, 0, 0 };
+    struct tokstate st = { v, nt, insert, out, 0, 0, 0, 0 };
     size_t i = 0;
 
     out->n = 0;
@@ -204,10 +213,15 @@ int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s,
 
         /* ASCII fast path: no utf8proc call. */
         if (c < 0x80) {
-            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            if (c >= '0' && c <= '9') {
+                digit_boundary(&st, 1);
+                add_char(&st, (const char *)&s[i], 1, (uint32_t)i, (uint32_t)i + 1);
+            } else if (c >= 'a' && c <= 'z') {
+                digit_boundary(&st, 0);
                 add_char(&st, (const char *)&s[i], 1, (uint32_t)i, (uint32_t)i + 1);
             } else if (c >= 'A' && c <= 'Z') {
                 char lc = (char)(c + 32);
+                digit_boundary(&st, 0);
                 add_char(&st, &lc, 1, (uint32_t)i, (uint32_t)i + 1);
             } else {
                 flush_word(&st);
@@ -234,6 +248,7 @@ int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s,
                 continue;
             }
             el = utf8proc_encode_char(dec[k], enc);
+            digit_boundary(&st, dec[k] < 0x80 && dec[k] >= '0' && dec[k] <= '9');
             if (is_cjk(dec[k])) {
                 flush_word(&st);
                 add_char(&st, (const char *)enc, (size_t)el, (uint32_t)i, (uint32_t)(i + n));

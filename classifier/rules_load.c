@@ -321,6 +321,9 @@ static int clash(struct loader *L, yaml_node_t *at, const char *text, const stru
         return p->pclass == q->pclass ? 1 : 0;
     if ((p->pclass == PC_INST) != (q->pclass == PC_INST))
         return 0;
+    /* Postal codes live only in addresses: "DE" may also name Germany. */
+    if ((p->pclass == PC_POSTAL) != (q->pclass == PC_POSTAL))
+        return 0;
     if (p->pclass == PC_INST) {
         if (P->generated && !Q->generated)
             return 1; /* a hand-written entry overrides the generated list */

@@ -41,7 +41,7 @@ check_contains "the missing file is named" "bad-missing-countries/countries.yaml
 
 out=$("$NIPSCOPE" rules check good 2>&1)
 check "the good set passes" 0 $?
-check_contains "summary counts" "good: ok: 7 countries, 12 places, 21 institutions, 2 branches, 6 domains, 3 blocs, 2 policies, 3 abbreviations" "$out"
+check_contains "summary counts" "good: ok: 7 countries, 13 places, 21 institutions, 2 branches, 6 domains, 3 blocs, 2 policies, 3 abbreviations" "$out"
 check_contains "summary gives the version" "version test-1" "$out"
 hash=$(printf '%s' "$out" | sed -n 's/.*hash \([0-9a-f]*\);.*/\1/p')
 check "hash is 16 hex digits" 16 "${#hash}"

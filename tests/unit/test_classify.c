@@ -347,6 +347,9 @@ static void no_institution_country_name_then_place(void **state)
     assert_string_equal(res.affils[0].rule, "place.cn.hefei");
     run("Some Lab, Germany, China", NULL);
     assert_string_equal(res.affils[0].country, "");
+    /* a country name outweighs places that disagree with each other */
+    run("Some Lab, London, Zurich, China", NULL);
+    assert_string_equal(res.affils[0].rule, "country.cn");
 }
 
 static void email_domain_decides_last(void **state)
@@ -395,6 +398,44 @@ static void covered_country_name_inside_institution(void **state)
     run("The Chinese University of Hong Kong", NULL);
     assert_string_equal(res.affils[0].country, "HK");
     assert_int_equal(res.affils[0].n_evidence, 1);
+}
+
+static void one_institution_named_twice_is_one_affiliation(void **state)
+{
+    run("DAMO Academy, Alibaba Group", NULL);
+    assert_int_equal(res.n, 1);
+    /* a branch anywhere in the affiliation speaks first */
+    run("Microsoft Research, Microsoft Research Asia", NULL);
+    assert_int_equal(res.n, 1);
+    assert_string_equal(res.affils[0].rule, "inst.microsoft.asia");
+    run("Microsoft Research, University of Oxford", NULL);
+    assert_int_equal(res.n, 2);
+}
+
+static void footnote_digits_are_words(void **state)
+{
+    run("University of Oxford1", NULL);
+    assert_string_equal(res.affils[0].rule, "inst.oxford");
+    run("University of Oxford 1", NULL);
+    assert_string_equal(res.affils[0].rule, "inst.oxford");
+}
+
+static void agreeing_country_name_outweighs_homonym_city(void **state)
+{
+    run("Tsinghua University, London, China", NULL);
+    assert_string_equal(res.affils[0].country, "CN");
+    run("Tsinghua University, London, UK", NULL);
+    assert_string_equal(res.affils[0].country, "");
+}
+
+static void postal_code_and_country_name_may_coincide(void **state)
+{
+    run("Some Lab, Dover, DE", NULL); /* Delaware or Germany: not settled */
+    assert_string_equal(res.affils[0].country, "");
+    run("Some Lab, Delaware, DE 19901", NULL);
+    assert_string_equal(res.affils[0].country, "US");
+    run("Some Lab DE", NULL); /* not after a comma: only the country name */
+    assert_string_equal(res.affils[0].country, "DE");
 }
 
 /* ---- rule set API ------------------------------------------------------ */
@@ -531,6 +572,10 @@ int main(void)
         cmocka_unit_test(weak_evidence_only_alone),
         cmocka_unit_test(hand_written_entries_override_generated),
         cmocka_unit_test(covered_country_name_inside_institution),
+        cmocka_unit_test(one_institution_named_twice_is_one_affiliation),
+        cmocka_unit_test(footnote_digits_are_words),
+        cmocka_unit_test(agreeing_country_name_outweighs_homonym_city),
+        cmocka_unit_test(postal_code_and_country_name_may_coincide),
         cmocka_unit_test(rules_expose_policies_blocs_hash),
         cmocka_unit_test(same_files_same_hash),
         cmocka_unit_test(bad_rules_load_nothing),
