@@ -228,10 +228,11 @@ void crawler_fetch_free(struct crawler_fetch *f);
  * caller's cap fail with NSC_ELIMIT, for that document only.
  */
 
-#define CRAWLER_MAX_HTML  ((size_t)16 << 20)  /* bytes of one HTML page */
-#define CRAWLER_MAX_DEPTH 1024                /* element nesting in one page */
-#define CRAWLER_MAX_JSON  ((size_t)4 << 20)   /* bytes of one Metadata.json */
-#define CRAWLER_MAX_FEED  ((size_t)256 << 20) /* default cap on a virtual feed */
+#define CRAWLER_MAX_HTML    ((size_t)16 << 20)  /* bytes of one HTML page */
+#define CRAWLER_MAX_DEPTH   1024                /* element nesting in one page */
+#define CRAWLER_MAX_JSON    ((size_t)4 << 20)   /* bytes of one Metadata.json */
+#define CRAWLER_MAX_FEED    ((size_t)256 << 20) /* default cap on a virtual feed */
+#define CRAWLER_MAX_AUTHORS 5000                /* authors of one paper on a page */
 
 /* Where an author's affiliation came from (static strings). */
 #define CRAWLER_AFF_METADATA "metadata"

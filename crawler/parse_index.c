@@ -25,8 +25,13 @@ static const struct crawler__era *find_era(const struct crawler_profile *prof, x
     return NULL;
 }
 
-/* Split 'vals' into author names: on 'sep' when given, else one per value. */
-static void add_authors(struct crawler_paper *p, char **vals, size_t n, const char *sep)
+/*
+ * Split 'vals' into author names: on 'sep' when given, else one per value.
+ * More than CRAWLER_MAX_AUTHORS is NSC_ELIMIT (a hostile page could
+ * otherwise turn 16 MB of commas into millions of allocations).
+ */
+static int add_authors(struct crawler_paper *p, char **vals, size_t n, const char *sep,
+                       const char *url)
 {
     for (size_t i = 0; i < n; i++) {
         const char *s = vals[i];
@@ -37,13 +42,19 @@ static void add_authors(struct crawler_paper *p, char **vals, size_t n, const ch
             char *raw = e ? xstrndup(s, (size_t)(e - s)) : xstrdup(s);
             char *name = crawler__text_clean(raw, 0);
 
+            free(raw);
+            if (name && p->nauthors >= CRAWLER_MAX_AUTHORS) {
+                free(name);
+                return nsc_error_set(NSC_ELIMIT, "'%s': paper '%s' has more than %d authors", url,
+                                     p->id ? p->id : "?", CRAWLER_MAX_AUTHORS);
+            }
             if (name)
                 crawler__paper_add_author(p, name, NULL, NULL);
             free(name);
-            free(raw);
             s = e ? e + sl : NULL;
         }
     }
+    return 0;
 }
 
 static void index_release_papers(struct crawler_year_index *ix)
@@ -110,7 +121,9 @@ static int parse_item(struct crawler_year_index *ix, const struct crawler_profil
     err = crawler__xp_strings(&authors, &nauthors, &sel->authors, doc, item, era->unescape_twice);
     if (err < 0)
         goto out;
-    add_authors(&p, authors, nauthors, sel->authors_sep);
+    err = add_authors(&p, authors, nauthors, sel->authors_sep, url);
+    if (err < 0)
+        goto out;
     err = crawler__xp_string(&track, &sel->track, doc, item, 0);
     if (err < 0)
         goto out;
@@ -258,6 +271,10 @@ int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile
                             url, era->name, sel->title.src);
         goto out;
     }
+    if (nauthors > CRAWLER_MAX_AUTHORS) {
+        err = nsc_error_set(NSC_ELIMIT, "'%s': more than %d authors", url, CRAWLER_MAX_AUTHORS);
+        goto out;
+    }
     /* Nothing can fail from here on, so 'p' changes only on success. */
     if (!p->abstract_url)
         p->abstract_url = xstrdup(url);
@@ -274,7 +291,7 @@ int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile
             has_aff |= p->authors[i].affiliation != NULL;
         if (!has_aff) {
             crawler__paper_clear_authors(p);
-            add_authors(p, authors, nauthors, NULL);
+            add_authors(p, authors, nauthors, NULL, url); /* cannot fail: counted above */
             crawler_paper_set_source(p, "authors", url);
         }
     }

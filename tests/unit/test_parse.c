@@ -439,6 +439,36 @@ static void hostile_selfclosing_divs_and_attributes(void **state)
     buf_release(&b);
 }
 
+/* Millions of commas do not become millions of authors. */
+static void hostile_author_flood(void **state)
+{
+    struct buf b = BUF_INIT;
+    struct crawler_year_index ix;
+
+    (void)state;
+    buf_puts(&b, "<ul class=paper-list><li><a href='/paper_files/paper/2024/hash/"
+                 "c9f0f895fb98ab9159f51fd0297e236d-Abstract-Conference.html'>T</a>"
+                 "<span class=paper-authors>");
+    for (int i = 0; i < 1000000; i++)
+        buf_puts(&b, "a,");
+    buf_puts(&b, "</span></li></ul>");
+    assert_int_equal(crawler_parse_year_index(&ix, prof, MOCK "/flood", 2024, b.ptr, b.len),
+                     NSC_ELIMIT);
+    assert_non_null(strstr(nsc_error_last(),
+                           "paper 'c9f0f895fb98ab9159f51fd0297e236d' has more than 5000 authors"));
+    buf_reset(&b);
+    buf_puts(&b, "<ul class=paper-list><li><a href='/paper_files/paper/2024/hash/"
+                 "c9f0f895fb98ab9159f51fd0297e236d-Abstract-Conference.html'>T</a>"
+                 "<span class=paper-authors>");
+    for (int i = 0; i < 5000; i++)
+        buf_puts(&b, "a,");
+    buf_puts(&b, "</span></li></ul>");
+    assert_int_equal(crawler_parse_year_index(&ix, prof, MOCK "/flood", 2024, b.ptr, b.len), 0);
+    assert_int_equal(ix.papers[0].nauthors, 5000);
+    crawler_year_index_release(&ix);
+    buf_release(&b);
+}
+
 /* Self-closed elements inside svg do not count as nesting. */
 static void svg_selfclosing_is_flat(void **state)
 {
@@ -676,6 +706,7 @@ int main(void)
         cmocka_unit_test(abstract_unknown_template_fails),
         cmocka_unit_test(hostile_deep_nesting),
         cmocka_unit_test(hostile_selfclosing_divs_and_attributes),
+        cmocka_unit_test(hostile_author_flood),
         cmocka_unit_test(svg_selfclosing_is_flat),
         cmocka_unit_test(hostile_nesting_under_cap),
         cmocka_unit_test(hostile_nul_and_bad_utf8),
