@@ -508,7 +508,7 @@ FAULT_ORDER = ("status503", "status429", "reset", "truncate", "slow")
 class Page:
     __slots__ = ("status", "ctype", "body", "gz", "etag", "lastmod", "extra")
 
-    def __init__(self, status, ctype, body, lastmod, extra=None, cache_validators=True):
+    def __init__(self, status, ctype, body, lastmod, extra=None):
         self.status, self.ctype, self.body, self.extra = status, ctype, body, extra or []
         self.lastmod = email.utils.formatdate(lastmod, usegmt=True)
         self.etag = '"%s"' % hashlib.sha1(body).hexdigest()[:20]

@@ -2,7 +2,6 @@
 """Tests of the mock NeurIPS site (tests/mock/mocksite.py).  unittest,
 standard library only; every loop and wait is bounded."""
 
-import email.utils
 import gzip
 import html
 import http.client
