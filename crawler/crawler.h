@@ -108,7 +108,8 @@ struct crawler_fetch_request {
  *                  Retry-After longer than retry_after_max_s;
  *   NSC_EINVAL     robots.txt disallows the URL (robots_denied), a redirect
  *                  to another scheme or to a host off the allow-list, or a
- *                  connection to a private address;
+ *                  connection to a loopback or private address (for the URL
+ *                  or for its host's robots.txt: then host_stopped too);
  *   NSC_ERR        the run was stopped before the URL was fetched (stopped).
  */
 struct crawler_fetch_result {

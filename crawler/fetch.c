@@ -70,6 +70,7 @@ struct host {
     struct job *rjob; /* robots.txt job waiting to (re)start */
     uint64_t robots_until;
     char *stop_reason;
+    int stop_err; /* the code its URLs fail with */
     long interval_ms;
     uint64_t next_ms;
     unsigned active;
@@ -691,8 +692,9 @@ static void robots_ready(struct crawler_fetch *f, struct host *h, const char *tx
         log_info("fetch: %s: Crawl-delay %ld ms", h->key, delay);
 }
 
-static void host_stop(struct host *h, char *reason)
+static void host_stop(struct host *h, int err, char *reason)
 {
+    h->stop_err = err;
     log_warn("fetch: stopping host %s: %s", h->key, reason);
     free(h->stop_reason);
     h->stop_reason = reason;
@@ -747,13 +749,18 @@ static void robots_done(struct crawler_fetch *f, struct job *j, CURLcode rc)
             return;
         }
     }
-    if (rc != CURLE_OK)
-        host_stop(h,
+    if (j->blocked_private)
+        host_stop(h, NSC_EINVAL,
+                  xasprintf("robots.txt '%s': refusing to connect to a loopback or private address",
+                            j->url));
+    else if (rc != CURLE_OK)
+        host_stop(h, NSC_ENET,
                   xasprintf("robots.txt '%s' unreachable after %u attempts: %s", j->url, j->tries,
-                            j->blocked_private ? "private address refused" : curl_reason(j, rc)));
+                            curl_reason(j, rc)));
     else
-        host_stop(h, xasprintf("robots.txt '%s' answered HTTP %ld after %u attempts", j->url, st,
-                               j->tries));
+        host_stop(
+            h, NSC_ENET,
+            xasprintf("robots.txt '%s' answered HTTP %ld after %u attempts", j->url, st, j->tries));
 done:
     job_free(j);
 }
@@ -910,7 +917,7 @@ static void robots_pump(struct crawler_fetch *f, struct host *h, uint64_t now)
         return;
     h->rjob = NULL;
     if (start_job(f, j, now) < 0) {
-        host_stop(h, xstrdup(nsc_error_last()));
+        host_stop(h, NSC_ENET, xstrdup(nsc_error_last()));
         job_free(j);
     }
 }
@@ -931,7 +938,7 @@ static void host_pump(struct crawler_fetch *f, struct host *h, uint64_t now)
         return;
     while (h->rstate == ROBOTS_STOPPED && (j = queue_take_ready(f, h, UINT64_MAX))) {
         j->why = WHY_HOST_STOPPED;
-        finish(f, j, NSC_ENET, "'%s': host stopped: %s", j->url, h->stop_reason);
+        finish(f, j, h->stop_err, "'%s': host stopped: %s", j->url, h->stop_reason);
     }
     while (h->rstate == ROBOTS_READY && host_can_start(f, h, now) &&
            (j = queue_take_ready(f, h, now))) {
