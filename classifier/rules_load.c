@@ -1226,6 +1226,46 @@ static const char *const file_names[F_N] = {
     "policies.yaml",
 };
 
+/*
+ * A node reached twice comes from a YAML alias (*name).  Rule files have no
+ * use for them, and nested aliases would make the walk exponential, so they
+ * are an error at the node they repeat.
+ */
+static int uses_aliases(struct loader *L, yaml_document_t *doc)
+{
+    size_t n = (size_t)(doc->nodes.top - doc->nodes.start);
+    uint8_t *refs = xcalloc(n + 1, 1);
+    int bad = 0;
+
+#define NSC_REF(idx)                                                                                \
+    do {                                                                                            \
+        size_t i_ = (size_t)(idx);                                                                  \
+        if (i_ >= 1 && i_ <= n && refs[i_]++ == 1 && !bad) {                                        \
+            yaml_node_t *an_ = yaml_document_get_node(doc, (int)i_);                                \
+            LERR(                                                                                   \
+                L, an_,                                                                             \
+                "this node is reused through a YAML alias; aliases are not allowed in rule files"); \
+            bad = 1;                                                                                \
+        }                                                                                           \
+    } while (0)
+    for (yaml_node_t *nd = doc->nodes.start; nd < doc->nodes.top && !bad; nd++) {
+        if (nd->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *it = nd->data.sequence.items.start;
+                 it < nd->data.sequence.items.top; it++)
+                NSC_REF(*it);
+        } else if (nd->type == YAML_MAPPING_NODE) {
+            for (yaml_node_pair_t *p = nd->data.mapping.pairs.start; p < nd->data.mapping.pairs.top;
+                 p++) {
+                NSC_REF(p->key);
+                NSC_REF(p->value);
+            }
+        }
+    }
+#undef NSC_REF
+    free(refs);
+    return bad;
+}
+
 /* Parse one file and hand its root to the loader for its kind. */
 static int load_file(struct loader *L, int which, const char *path, const struct buf *text)
 {
@@ -1246,6 +1286,11 @@ static int load_file(struct loader *L, int which, const char *path, const struct
     }
     yaml_parser_delete(&parser);
     L->doc = &doc;
+    if (uses_aliases(L, &doc)) {
+        yaml_document_delete(&doc);
+        L->doc = NULL;
+        return 0;
+    }
     root = yaml_document_get_root_node(&doc);
     L->generated = which == F_INSTGEN;
     if (root && !is_null(root)) {
