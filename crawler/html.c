@@ -587,6 +587,30 @@ char *crawler__entities_decode(const char *s)
     return buf_detach(&b, NULL);
 }
 
+/* Percent-encode what a browser would before resolving a link: spaces,
+ * controls, non-ASCII bytes, a few unsafe ASCII characters and a '%' that
+ * starts no escape. */
+static char *uri_escape(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    struct buf b = BUF_INIT;
+
+    buf_puts(&b, "");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        int esc = *p <= 0x20 || *p >= 0x7F || strchr("\"<>\\^`{|}", *p) ||
+                  (*p == '%' && !(isxdigit(p[1]) && isxdigit(p[2])));
+
+        if (esc) {
+            buf_putc(&b, '%');
+            buf_putc(&b, hex[*p >> 4]);
+            buf_putc(&b, hex[*p & 15]);
+        } else {
+            buf_putc(&b, (char)*p);
+        }
+    }
+    return buf_detach(&b, NULL);
+}
+
 char *crawler__url_resolve(const char *base, const char *ref)
 {
     xmlChar *u;
@@ -596,6 +620,12 @@ char *crawler__url_resolve(const char *base, const char *ref)
         return NULL;
     quiet_libxml();
     u = xmlBuildURI(BAD_CAST ref, BAD_CAST(base ? base : ""));
+    if (!u) {
+        char *e = uri_escape(ref);
+
+        u = xmlBuildURI(BAD_CAST e, BAD_CAST(base ? base : ""));
+        free(e);
+    }
     if (!u)
         return NULL;
     r = xstrdup((const char *)u);

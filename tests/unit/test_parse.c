@@ -243,6 +243,32 @@ static void index_2021_db_rounds(void **state)
     crawler_year_index_release(&ix);
 }
 
+/* Links a browser would follow (space, non-ASCII, stray '%') resolve. */
+static void index_odd_links_resolve(void **state)
+{
+    struct crawler_year_index ix;
+    const char *html =
+        "<ul class=paper-list><li data-track=conference><a href='/paper_files/paper/2024/hash/"
+        "c9f0f895fb98ab9159f51fd0297e236d-Abstract-Conference.html?x=a b|\xc3\xa9%zz'>T1</a></li>"
+        "<li><a href='../hash/c20ad4d76fe97759aa27a0c99bff6710-Abstract.html#top'>T2</a></li></ul>";
+
+    (void)state;
+    assert_int_equal(crawler_parse_year_index(&ix, prof, MOCK "/paper_files/paper/2024/hash/", 2024,
+                                              html, strlen(html)),
+                     0);
+    assert_int_equal(ix.npapers, 2);
+    assert_string_equal(ix.papers[0].abstract_url,
+                        MOCK "/paper_files/paper/2024/hash/"
+                             "c9f0f895fb98ab9159f51fd0297e236d-Abstract-Conference.html"
+                             "?x=a%20b%7C%C3%A9%25zz");
+    assert_string_equal(ix.papers[0].id, "c9f0f895fb98ab9159f51fd0297e236d");
+    assert_string_equal(ix.papers[1].abstract_url,
+                        MOCK "/paper_files/paper/2024/hash/"
+                             "c20ad4d76fe97759aa27a0c99bff6710-Abstract.html#top");
+    assert_null(ix.papers[1].track);
+    crawler_year_index_release(&ix);
+}
+
 static void index_unknown_template_fails(void **state)
 {
     struct crawler_year_index ix;
@@ -696,6 +722,7 @@ int main(void)
         cmocka_unit_test(index_2025_vol38_companion),
         cmocka_unit_test(index_h4_era),
         cmocka_unit_test(index_2021_db_rounds),
+        cmocka_unit_test(index_odd_links_resolve),
         cmocka_unit_test(index_unknown_template_fails),
         cmocka_unit_test(index_empty_list_fails),
         cmocka_unit_test(index_item_without_link_fails),
