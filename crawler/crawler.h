@@ -225,8 +225,11 @@ void crawler_fetch_free(struct crawler_fetch *f);
  * are owned by the record.  An absent value is NULL, never "".
  *
  * Caps: HTML pages over CRAWLER_MAX_HTML, nesting deeper than
- * CRAWLER_MAX_DEPTH, Metadata.json over CRAWLER_MAX_JSON and feeds over the
- * caller's cap fail with NSC_ELIMIT, for that document only.
+ * CRAWLER_MAX_DEPTH, a tag with more than 512 attributes, a paper with more
+ * than CRAWLER_MAX_AUTHORS authors, Metadata.json over CRAWLER_MAX_JSON and
+ * feeds over the caller's cap fail with NSC_ELIMIT, for that document only.
+ * HTML is handed to gumbo only after those checks, with NUL bytes and
+ * invalid UTF-8 replaced by U+FFFD.
  */
 
 #define CRAWLER_MAX_HTML    ((size_t)16 << 20)  /* bytes of one HTML page */
@@ -242,7 +245,7 @@ void crawler_fetch_free(struct crawler_fetch *f);
 struct crawler_author {
     char *name;
     char *affiliation;      /* NULL when no source gave one */
-    const char *aff_source; /* CRAWLER_AFF_*, or NULL with affiliation */
+    const char *aff_source; /* CRAWLER_AFF_*; NULL when affiliation is NULL */
 };
 
 /* Which document (URL) gave which field of a paper. */
@@ -254,7 +257,7 @@ struct crawler_source {
 struct crawler_paper {
     char *id; /* the hash in the abstract URL */
     int year;
-    char *track; /* canonical slug from the profile: "conference", ... */
+    char *track; /* the index's data-track slug ("none", "conference", ...) */
     char *title;
     char *abstract;
     char *abstract_url; /* absolute */
