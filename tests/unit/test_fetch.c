@@ -38,18 +38,19 @@ struct server {
     char log_file[96];
 };
 
-static const char *server_script(void)
+/* The path of a script under the source tree. */
+static const char *source_path(const char *rel)
 {
     static char path[1024];
     const char *src = getenv("NSC_SOURCE_DIR");
 
-    snprintf(path, sizeof(path), "%s/tests/unit/fetch_server.py", src ? src : NSC_SOURCE_DIR);
+    snprintf(path, sizeof(path), "%s/%s", src ? src : NSC_SOURCE_DIR, rel);
     return path;
 }
 
-/* Start the server with extra arguments (NULL-terminated) and wait (at
- * most 10 s) for its port. */
-static void server_start(struct server *s, const char *const *extra)
+/* Start 'script' with extra arguments (NULL-terminated) and wait (at most
+ * 10 s) for its port. */
+static void server_start_script(struct server *s, const char *script, const char *const *extra)
 {
     const char *argv[16];
     size_t n = 0, i;
@@ -62,7 +63,7 @@ static void server_start(struct server *s, const char *const *extra)
     snprintf(s->port_file, sizeof(s->port_file), "%s/port", s->dir);
     snprintf(s->log_file, sizeof(s->log_file), "%s/log", s->dir);
     argv[n++] = "python3";
-    argv[n++] = server_script();
+    argv[n++] = script;
     argv[n++] = "--port-file";
     argv[n++] = s->port_file;
     argv[n++] = "--log";
@@ -89,7 +90,12 @@ static void server_start(struct server *s, const char *const *extra)
         }
         usleep(20000);
     }
-    fail_msg("fetch_server.py did not start (%s)", server_script());
+    fail_msg("'%s' did not start", script);
+}
+
+static void server_start(struct server *s, const char *const *extra)
+{
+    server_start_script(s, source_path("tests/unit/fetch_server.py"), extra);
 }
 
 static void server_stop(struct server *s)
@@ -781,6 +787,81 @@ static void progress_and_host_stats(void **state)
     results_release(&r);
 }
 
+/* The project's mock site (tests/mock/mocksite.py): its fault paths and
+ * its validators behave as the engine expects. */
+static void mock_site_contract(void **state)
+{
+    static const char *const args[] = { "--port", "0",         "--years", "2024", "--papers",
+                                        "5",      "--huge-mb", "1",       NULL };
+    static const char *const allowed[] = { "127.0.0.1", NULL };
+    static const char *const paths[] = { "/paper_files/paper/2024", "/__fault/redirect-foreign",
+                                         "/__fault/redirect-loop", "/__fault/huge", NULL };
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch_request rq = { 0 };
+    struct crawler_fetch *f;
+    struct results r = { 0 };
+    const struct got *g;
+    char *etag, *u;
+
+    (void)state;
+    server_start_script(&srv, source_path("tests/mock/mocksite.py"), args);
+    fast_config(&cfg);
+    cfg.allowed_hosts = allowed;
+    cfg.max_body = 256 * 1024;
+    run(&cfg, &srv, paths, &r, NULL);
+    g = find(&r, "/paper_files/paper/2024");
+    assert_int_equal(g->err, 0);
+    assert_non_null(g->etag);
+    /* gzip, if the mock used it, is decoded */
+    assert_non_null(strstr(g->body, "</html>"));
+    etag = xstrdup(g->etag);
+    g = find(&r, "/__fault/redirect-foreign");
+    assert_int_equal(g->err, NSC_EINVAL);
+    assert_non_null(strstr(g->errmsg, "/__fault/redirect-foreign"));
+    assert_non_null(strstr(g->errmsg, "http://example.com/x"));
+    assert_int_equal(find(&r, "/__fault/redirect-loop")->err, NSC_ELIMIT);
+    assert_int_equal(find(&r, "/__fault/huge")->err, NSC_ELIMIT);
+    results_release(&r);
+
+    /* again with the validator: not modified */
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, &r), 0);
+    u = url(&srv, "/paper_files/paper/2024");
+    rq.url = u;
+    rq.etag = etag;
+    assert_int_equal(crawler_fetch_add(f, &rq), 0);
+    assert_int_equal(crawler_fetch_run(f), 0);
+    crawler_fetch_free(f);
+    assert_int_equal(r.v[0].err, 0);
+    assert_int_equal(r.v[0].not_modified, 1);
+    free(u);
+    free(etag);
+    results_release(&r);
+}
+
+/* Truncated bodies (the mock's 'truncate' fault on every page) are
+ * retried, 3 attempts in all, then reported. */
+static void mock_truncated_bodies_retried(void **state)
+{
+    static const char *const args[] = { "--port", "0",       "--years",    "2024", "--papers",
+                                        "5",      "--fault", "truncate=1", NULL };
+    static const char *const paths[] = { "/paper_files/paper/2024", NULL };
+    struct crawler_fetch_config cfg;
+    struct results r = { 0 };
+    struct logline l[16];
+    size_t n;
+
+    (void)state;
+    server_start_script(&srv, source_path("tests/mock/mocksite.py"), args);
+    fast_config(&cfg);
+    run(&cfg, &srv, paths, &r, NULL);
+    n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
+    assert_int_equal(count_path(l, n, "/paper_files/paper/2024"), 3);
+    assert_int_equal(r.v[0].err, NSC_ENET);
+    assert_int_equal(r.v[0].attempts, 3);
+    assert_non_null(strstr(r.v[0].errmsg, "/paper_files/paper/2024"));
+    results_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -796,6 +877,8 @@ int main(void)
         cmocka_unit_test_teardown(stop_reports_the_rest, teardown),
         cmocka_unit_test_teardown(private_address_refused, teardown),
         cmocka_unit_test_teardown(progress_and_host_stats, teardown),
+        cmocka_unit_test_teardown(mock_site_contract, teardown),
+        cmocka_unit_test_teardown(mock_truncated_bodies_retried, teardown),
     };
 
     signal(SIGPIPE, SIG_IGN);
