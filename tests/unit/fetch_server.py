@@ -6,9 +6,10 @@ Fixed routes, each for one rule of the fetch engine:
   /page/<name>                200 "page <name>", ETag "<name>-1", a fixed
                               Last-Modified; 304 when either validator matches
   /status/<code>?retry_after=V  that status, with Retry-After: V when given
-  /flaky/<id>?fail=K&code=C&retry_after=V
+  /flaky/<id>?fail=K&code=C&retry_after=V&retry_after_date=S
                               the first K requests for <id> answer C (default
-                              503, Retry-After V when given), then 200
+                              503, Retry-After V, or an HTTP-date S seconds
+                              ahead, when given), then 200
   /redirect?to=URL            302 to URL (relative or absolute)
   /loop/<n>                   302 to /loop/<n+1>, for ever
   /huge?n=N                   N bytes with a Content-Length
@@ -21,6 +22,7 @@ request (the same fields as tests/mock/mocksite.py): t (monotonic seconds at
 receipt), method, path, status, if_none_match, if_modified_since, user_agent.
 """
 import argparse
+import email.utils
 import http.server
 import json
 import os
@@ -101,6 +103,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 h = {}
                 if arg("retry_after") is not None:
                     h["Retry-After"] = arg("retry_after")
+                if arg("retry_after_date") is not None:
+                    h["Retry-After"] = email.utils.formatdate(
+                        time.time() + int(arg("retry_after_date")), usegmt=True)
                 return self.send(int(arg("code", "503")), b"busy\n", h)
             return self.send(200, b"recovered\n")
         if path == "/redirect":
