@@ -6,3 +6,8 @@ nsc_fuzzer(fuzz_year_index fuzz_year_index.c LIBS nsc_crawler)
 nsc_fuzzer(fuzz_abstract fuzz_abstract.c LIBS nsc_crawler)
 nsc_fuzzer(fuzz_feed fuzz_feed.c LIBS nsc_crawler)
 nsc_fuzzer(fuzz_metadata fuzz_metadata.c LIBS nsc_crawler)
+# Against the project's mock site (tests/mock/mocksite.py, needs python3): its
+# pages for 2019-2025 written to files and crawled offline; compared with its truth.
+nsc_unit_test(test_parse_mock SOURCES unit/test_parse_mock.c LIBS nsc_crawler)
+pkg_check_modules(JANSSON_T REQUIRED IMPORTED_TARGET jansson)
+target_link_libraries(test_parse_mock PRIVATE PkgConfig::JANSSON_T)
