@@ -25,7 +25,8 @@ Rules of generation (see also docs/accuracy.md):
     units ("Robotics Institute") found inside many institutions.
   - Generic names, made only of GENERIC_WORDS ("Robotics Laboratory",
     "School of Computer Science"), and names that are only a place or
-    country are left out.
+    country are left out; a specific name made of such words ("Higher
+    School of Economics") is written by hand in institutions.yaml.
   - Ids are inst.gen.<slug of the name>, with the country code appended for a
     shared name; output is sorted by id, so the file is deterministic.
 
@@ -174,7 +175,8 @@ def main():
         if not toks or n in taken or n in geo:
             return None
         if all(t in GENERIC_WORDS or t.isdigit() for t in toks):
-            return None
+            return None           # "Robotics Laboratory"; a specific name made of
+                                  # such words goes in institutions.yaml by hand
         if n in AMBIGUOUS:
             return None
         if len(toks) == 1 and len(toks[0]) < 2:
@@ -291,11 +293,18 @@ def main():
             code = label_code.get(norm(r.get("country") or ""))
             toks = norm.tokens(r.get("raw") or "")
             grams = set()
-            for n in lengths:
-                for i in range(len(toks) - n + 1):
-                    g = " ".join(toks[i:i + n])
+            i = 0
+            while i < len(toks):
+                # longest match first, as the engine does: "queen s university"
+                # inside "queen s university belfast" is not a use of it
+                for n in reversed(lengths):
+                    g = " ".join(toks[i:i + n]) if i + n <= len(toks) else None
                     if g in cand:
                         grams.add(g)
+                        i += n
+                        break
+                else:
+                    i += 1
             for g in grams:
                 seen_under[g][code] += r.get("count") or 1
     dropped = []
