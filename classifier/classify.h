@@ -154,4 +154,98 @@ int classify_run(const struct classify_rules *rules, const struct classify_polic
 /* The first affiliation with a country, else the first one, else NULL. */
 const struct classify_affiliation *classify_result_primary(const struct classify_result *res);
 
+/* ==== mentions (classifier/mention.c) ====================================
+ * Model mentions: the patterns of rules/models.yaml (format in its header)
+ * found in a text as whole words.  A model set is read-only once loaded and
+ * may be shared by threads.  The patterns are case-folded into one
+ * Aho-Corasick automaton, so a scan costs O(text + matches) whatever the
+ * number of patterns.  Word characters are ASCII letters and digits and
+ * Latin letters U+00C0-U+024F; other non-ASCII text (CJK, punctuation,
+ * invalid bytes) is a word boundary.  "2.5" is one word: a pattern ending
+ * in a digit does not match before ".<digit>".
+ */
+struct mention_models;
+
+/* One match.  'model', 'family' borrow from the models; 'field' from the caller. */
+struct mention {
+    const char *model;  /* most specific id: a member if a member's pattern matched */
+    const char *family; /* the family it rolls up to (== model for a family) */
+    const char *field;  /* the caller's field name ("title", "abstract", ...) */
+    size_t offset;      /* byte offset of the match in the scanned text */
+    size_t len;         /* its length in bytes */
+    const char *text;   /* the match inside the caller's text (not NUL-terminated) */
+};
+
+/* A growable list of matches; init with MENTION_LIST_INIT. */
+struct mention_list {
+    size_t n, cap;
+    struct mention *items;
+};
+
+#define MENTION_LIST_INIT                                                                          \
+    {                                                                                              \
+        0, 0, NULL                                                                                 \
+    }
+
+/*
+ * Load the model set of the YAML file 'path'.  All-or-nothing: on error *out
+ * is NULL, every problem is appended to 'diag' (if not NULL) as
+ * "file:line:col: message
+", and the error message names the first one.
+ * On success *out owns the set; free with mention_models_free().
+ * Returns 0, NSC_ENOTFOUND, NSC_EIO or NSC_EPARSE.
+ */
+int mention_models_load(struct mention_models **out, const char *path, struct buf *diag);
+
+/* Free a model set; NULL is a no-op. */
+void mention_models_free(struct mention_models *m);
+
+/* Number of models (families and members). */
+size_t mention_models_count(const struct mention_models *m);
+
+/* The family 'id' rolls up to (itself for a family), or NULL for an unknown id.
+ * Borrowed. */
+const char *mention_model_family(const struct mention_models *m, const char *id);
+
+/* The display name of 'id', or NULL for an unknown id.  Borrowed. */
+const char *mention_model_name(const struct mention_models *m, const char *id);
+
+/*
+ * Append to 'out' every mention in 'text' ('len' bytes, any bytes: invalid
+ * UTF-8 is tolerated), in text order, tagged with 'field'.  Overlapping
+ * candidates resolve leftmost-longest; an `exclude` phrase that covers a
+ * match of its model cancels it.
+ */
+void mention_scan(const struct mention_models *m, const char *text, size_t len, const char *field,
+                  struct mention_list *out);
+
+void mention_list_release(struct mention_list *l);
+
+/*
+ * Per-model totals for one record: count and the sorted, distinct fields
+ * where it was found.  'where' borrows the field names given to the scans.
+ */
+struct mention_tally_item {
+    const char *model;
+    size_t count;
+    size_t n_where;
+    const char *where[8];
+};
+
+struct mention_tally {
+    size_t n, cap;
+    struct mention_tally_item *items; /* sorted by model id */
+};
+
+#define MENTION_TALLY_INIT                                                                         \
+    {                                                                                              \
+        0, 0, NULL                                                                                 \
+    }
+
+/* Add every mention of 'l' to 't' (more than 8 distinct fields are dropped). */
+void mention_tally_add(struct mention_tally *t, const struct mention_list *l);
+
+void mention_tally_release(struct mention_tally *t);
+/* ==== end of mentions ==================================================== */
+
 #endif
