@@ -155,9 +155,12 @@ static int load(struct store *st)
             int c = fgetc(f);
 
             last = c == EOF;
-            if (last && !ferror(f)) {
-                log_warn("'%s': last line %ld is not a whole record: cut off", st->path, lineno);
-                json_decref(rec);
+            /* Only unparsable text can be an interrupted append; a whole
+             * JSON value that is not a record was put there by something
+             * else, so it is an error like any other line. */
+            if (last && !rec && !ferror(f)) {
+                log_warn("'%s': last line %ld is not whole JSON (interrupted write): cut off",
+                         st->path, lineno);
                 break;
             }
             if (!rec)

@@ -286,6 +286,13 @@ static void invalid_middle_line_is_an_error_with_line_number(void **state)
     assert_non_null(strstr(nsc_error_last(), "not a record"));
     read_file(&b, path);
     assert_string_equal(b.ptr, notrec);
+
+    /* At the end too: whole JSON that is not a record is not a torn write. */
+    write_file(path, "{\"id\":\"a\"}\n{\"title\":\"no id\"}\n", 0);
+    assert_int_equal(store_open(&st, dir, YEAR, 0), NSC_EPARSE);
+    assert_non_null(strstr(nsc_error_last(), "line 2"));
+    read_file(&b, path);
+    assert_string_equal(b.ptr, "{\"id\":\"a\"}\n{\"title\":\"no id\"}\n");
     buf_release(&b);
     free(path);
     rm_tree(dir);
