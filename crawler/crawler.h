@@ -41,7 +41,12 @@
  * redirects are followed by the engine, at most 'max_redirects', and only to
  * hosts on the allow-list; connections to loopback or private addresses are
  * refused unless the URL's host is itself local ("localhost" or a loopback or
- * private IP literal, as a test or mock site is).
+ * private IP literal, as a test or mock site is).  Proxies named in the
+ * environment (http_proxy, ...) are not used.
+ *
+ * Callbacks may call crawler_fetch_add() and crawler_fetch_stop(), never
+ * crawler_fetch_free().  A stop lasts: a later crawler_fetch_run() on the
+ * same engine reports every URL as stopped.
  */
 
 struct crawler_fetch;
@@ -72,6 +77,7 @@ struct crawler_fetch_config {
     long stop_grace_ms;        /* after a stop, in-flight transfers get this long */
     long progress_interval_ms; /* minimum gap between progress callbacks */
     int obey_robots;           /* 1 (default): fetch and obey robots.txt */
+    long robots_ttl_s;         /* keep a host's robots.txt this long (1..86400) */
     /* NULL-terminated allow-list of host names (no port), compared without
      * case.  URLs and redirect targets on other hosts are refused.  NULL
      * allows any host for queued URLs, and redirects only to the same host. */
@@ -82,7 +88,7 @@ struct crawler_fetch_config {
 /* Fill 'cfg' with the defaults: 1 request/s, 2 per host, 8 overall, 10 s
  * connect, 120 s total, 30 s below 10 B/s, CRAWLER_MAX_PAGE, 3 attempts,
  * 5 redirects, backoff 1 s doubling to 60 s, Retry-After up to 1 h, 5 s stop
- * grace, progress every 1 s, robots.txt obeyed, no allow-list. */
+ * grace, progress every 1 s, robots.txt obeyed and kept 24 h, no allow-list. */
 void crawler_fetch_config_init(struct crawler_fetch_config *cfg);
 
 /* One URL to fetch.  Strings are copied by crawler_fetch_add(). */

@@ -23,7 +23,6 @@
 
 #include "crawler_int.h"
 
-#define ROBOTS_TTL_MS      (24ULL * 3600 * 1000)
 #define ROBOTS_MAX_BYTES   ((size_t)512 * 1024) /* RFC 9309 2.5: parse at least 500 KiB */
 #define POLL_MAX_MS        100
 #define DEFAULT_USER_AGENT "nipscope/" NSC_CRAWLER_VERSION " (+" CRAWLER_DEFAULT_URL ")"
@@ -122,6 +121,7 @@ void crawler_fetch_config_init(struct crawler_fetch_config *cfg)
     cfg->stop_grace_ms = 5000;
     cfg->progress_interval_ms = 1000;
     cfg->obey_robots = 1;
+    cfg->robots_ttl_s = 86400;
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -687,19 +687,19 @@ static void robots_ready(struct crawler_fetch *f, struct host *h, const char *tx
     delay = crawler__robots_crawl_delay_ms(h->robots);
     h->interval_ms = delay > base ? delay : base;
     h->rstate = ROBOTS_READY;
-    h->robots_until = nsc_now_ms() + ROBOTS_TTL_MS;
+    h->robots_until = nsc_now_ms() + (uint64_t)f->cfg.robots_ttl_s * 1000;
     if (delay > 0)
         log_info("fetch: %s: Crawl-delay %ld ms", h->key, delay);
 }
 
-static void host_stop(struct host *h, int err, char *reason)
+static void host_stop(struct crawler_fetch *f, struct host *h, int err, char *reason)
 {
     h->stop_err = err;
     log_warn("fetch: stopping host %s: %s", h->key, reason);
     free(h->stop_reason);
     h->stop_reason = reason;
     h->rstate = ROBOTS_STOPPED;
-    h->robots_until = nsc_now_ms() + ROBOTS_TTL_MS;
+    h->robots_until = nsc_now_ms() + (uint64_t)f->cfg.robots_ttl_s * 1000;
 }
 
 /* A robots.txt transfer ended: decide the host's state (RFC 9309 2.3.1). */
@@ -750,16 +750,16 @@ static void robots_done(struct crawler_fetch *f, struct job *j, CURLcode rc)
         }
     }
     if (j->blocked_private)
-        host_stop(h, NSC_EINVAL,
+        host_stop(f, h, NSC_EINVAL,
                   xasprintf("robots.txt '%s': refusing to connect to a loopback or private address",
                             j->url));
     else if (rc != CURLE_OK)
-        host_stop(h, NSC_ENET,
+        host_stop(f, h, NSC_ENET,
                   xasprintf("robots.txt '%s' unreachable after %u attempts: %s", j->url, j->tries,
                             curl_reason(j, rc)));
     else
         host_stop(
-            h, NSC_ENET,
+            f, h, NSC_ENET,
             xasprintf("robots.txt '%s' answered HTTP %ld after %u attempts", j->url, st, j->tries));
 done:
     job_free(j);
@@ -917,7 +917,7 @@ static void robots_pump(struct crawler_fetch *f, struct host *h, uint64_t now)
         return;
     h->rjob = NULL;
     if (start_job(f, j, now) < 0) {
-        host_stop(h, NSC_ENET, xstrdup(nsc_error_last()));
+        host_stop(f, h, NSC_ENET, xstrdup(nsc_error_last()));
         job_free(j);
     }
 }
@@ -1127,7 +1127,8 @@ int crawler_fetch_new(struct crawler_fetch **out, const struct crawler_fetch_con
     if (!(cfg->rate >= 0) || cfg->rate > 1e6 || cfg->max_per_host < 1 || cfg->max_total < 1 ||
         cfg->max_attempts < 1 || cfg->max_body < 1 || cfg->connect_timeout_ms < 0 ||
         cfg->timeout_ms < 0 || cfg->backoff_base_ms < 0 || cfg->backoff_max_ms < 0 ||
-        cfg->stop_grace_ms < 0 || cfg->retry_after_max_s < 0)
+        cfg->stop_grace_ms < 0 || cfg->retry_after_max_s < 0 || cfg->robots_ttl_s < 1 ||
+        cfg->robots_ttl_s > 86400)
         return nsc_error_set(NSC_EINVAL, "fetch configuration: a limit is out of range");
     if (!*ua || strpbrk(ua, "\r\n"))
         return nsc_error_set(NSC_EINVAL, "fetch configuration: bad user agent '%s'", ua);

@@ -133,6 +133,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.send(404, b"not found\n")
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # The engine aborting a transfer (the size cap) resets the connection.
+        import sys
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
@@ -141,8 +151,7 @@ def main():
     ap.add_argument("--robots-status", type=int, default=200)
     a = ap.parse_args()
 
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", 0), Handler)
     srv.lock = threading.Lock()
     srv.counts = {}
     srv.robots_body = a.robots_body.replace("\\n", "\n")

@@ -882,6 +882,41 @@ static void mock_truncated_bodies_retried(void **state)
     results_release(&r);
 }
 
+/* robots.txt is fetched once per host and kept; after its time to live it
+ * is fetched again before the next request. */
+static void robots_cached_then_refetched(void **state)
+{
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch *f;
+    struct results r = { 0 };
+    struct logline l[16];
+    size_t n;
+
+    (void)state;
+    server_start(&srv, NULL);
+    fast_config(&cfg);
+    cfg.robots_ttl_s = 1;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, &r), 0);
+    add(f, &srv, "/page/1");
+    add(f, &srv, "/page/2");
+    assert_int_equal(crawler_fetch_run(f), 0);
+    add(f, &srv, "/page/3"); /* within the second: kept */
+    assert_int_equal(crawler_fetch_run(f), 0);
+    usleep(1100 * 1000);
+    add(f, &srv, "/page/4"); /* expired: fetched again first */
+    assert_int_equal(crawler_fetch_run(f), 0);
+    crawler_fetch_free(f);
+    n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
+    assert_int_equal(n, 6);
+    assert_string_equal(l[0].path, "/robots.txt");
+    assert_int_equal(count_path(l, 4, "/robots.txt"), 1);
+    assert_string_equal(l[3].path, "/page/3");
+    assert_string_equal(l[4].path, "/robots.txt");
+    assert_string_equal(l[5].path, "/page/4");
+    assert_int_equal(r.n, 4);
+    results_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -897,6 +932,7 @@ int main(void)
         cmocka_unit_test_teardown(stop_reports_the_rest, teardown),
         cmocka_unit_test_teardown(private_address_refused, teardown),
         cmocka_unit_test_teardown(progress_and_host_stats, teardown),
+        cmocka_unit_test_teardown(robots_cached_then_refetched, teardown),
         cmocka_unit_test_teardown(mock_site_contract, teardown),
         cmocka_unit_test_teardown(mock_truncated_bodies_retried, teardown),
     };
