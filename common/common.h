@@ -115,7 +115,9 @@ struct buf {
     size_t cap;
 };
 
-#define BUF_INIT {NULL, 0, 0}
+/* clang-format off */
+#define BUF_INIT { NULL, 0, 0 }
+/* clang-format on */
 
 void buf_init(struct buf *b);
 /* Make room for 'extra' more bytes beyond len (plus the NUL). */
