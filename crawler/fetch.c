@@ -1094,7 +1094,7 @@ int crawler_fetch_run(struct crawler_fetch *f)
         if (f->stopping && f->stop_deadline < wake)
             wake = f->stop_deadline;
         mc = curl_multi_poll(f->multi, NULL, 0, (int)(wake - now), NULL);
-        if (mc != CURLM_OK) {
+        if (mc != CURLM_OK && !f->stop) { /* a signal may have cut the poll short */
             err = nsc_error_set(NSC_ENET, "libcurl multi: %s", curl_multi_strerror(mc));
             break;
         }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -917,6 +918,55 @@ static void robots_cached_then_refetched(void **state)
     results_release(&r);
 }
 
+static struct crawler_fetch *signal_engine;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    crawler_fetch_stop(signal_engine);
+}
+
+/* A stop from a signal handler: the transfer in flight gets the grace
+ * period, then is aborted; the run returns promptly. */
+static void stop_from_signal_aborts_after_grace(void **state)
+{
+    struct crawler_fetch_config cfg;
+    struct results r = { 0 };
+    struct sigaction sa;
+    struct itimerval it;
+    uint64_t t0, took;
+
+    (void)state;
+    server_start(&srv, NULL);
+    fast_config(&cfg);
+    cfg.stop_grace_ms = 200;
+    assert_int_equal(crawler_fetch_new(&signal_engine, &cfg, on_done, &r), 0);
+    add(signal_engine, &srv, "/slow?ms=5000");
+    add(signal_engine, &srv, "/page/1");
+    add(signal_engine, &srv, "/page/2");
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    memset(&it, 0, sizeof(it));
+    it.it_value.tv_usec = 500 * 1000;
+    t0 = nsc_now_ms();
+    setitimer(ITIMER_REAL, &it, NULL);
+    assert_int_equal(crawler_fetch_run(signal_engine), 0);
+    took = nsc_now_ms() - t0;
+    signal(SIGALRM, SIG_DFL);
+    crawler_fetch_free(signal_engine);
+    signal_engine = NULL;
+    /* 500 ms to the signal, 200 ms of grace, not the 5 s of /slow */
+    assert_true(took >= 600);
+    assert_true(took < 2500);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(find(&r, "/slow?ms=5000")->stopped, 1);
+    assert_int_equal(find(&r, "/slow?ms=5000")->err, NSC_ERR);
+    assert_non_null(strstr(find(&r, "/slow?ms=5000")->errmsg, "aborted"));
+    assert_int_equal(find(&r, "/page/1")->err, 0); /* it finished in the meantime */
+    results_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -930,6 +980,7 @@ int main(void)
         cmocka_unit_test_teardown(three_attempts_then_failure, teardown),
         cmocka_unit_test_teardown(non_http_scheme_refused, teardown),
         cmocka_unit_test_teardown(stop_reports_the_rest, teardown),
+        cmocka_unit_test_teardown(stop_from_signal_aborts_after_grace, teardown),
         cmocka_unit_test_teardown(private_address_refused, teardown),
         cmocka_unit_test_teardown(progress_and_host_stats, teardown),
         cmocka_unit_test_teardown(robots_cached_then_refetched, teardown),
