@@ -187,6 +187,44 @@ static inline void add_char(struct tokstate *st, const char *p, size_t n, uint32
     w->len += n;
 }
 
+/*
+ * A spacing accent (U+00A8 diaeresis, U+00B4 acute, ...) before a letter is
+ * how text extracted from PDFs writes an accented letter ("Montr ´eal"): it
+ * is dropped and joins the letters round it.
+ */
+static int spacing_accent(const char *s, size_t len)
+{
+    utf8proc_int32_t cp, next;
+    utf8proc_ssize_t n;
+
+    if ((unsigned char)s[0] < 0xc2)
+        return 0;
+    n = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &cp);
+    if (n <= 0)
+        return 0;
+    switch (cp) {
+    case 0x00a8:
+    case 0x00b4:
+    case 0x00b8:
+    case 0x02c6:
+    case 0x02c7:
+    case 0x02d8:
+    case 0x02d9:
+    case 0x02da:
+    case 0x02dc:
+    case 0x02dd:
+        break;
+    default:
+        return 0;
+    }
+    if ((size_t)n >= len)
+        return 0;
+    if (utf8proc_iterate((const utf8proc_uint8_t *)s + n, (utf8proc_ssize_t)(len - (size_t)n),
+                         &next) <= 0)
+        return 0;
+    return is_word_char(next);
+}
+
 /* Letters and digits are separate words: "Toronto1" (a footnote mark) is "toronto 1". */
 static inline void digit_boundary(struct tokstate *st, int digit)
 {
@@ -223,6 +261,9 @@ int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s,
                 char lc = (char)(c + 32);
                 digit_boundary(&st, 0);
                 add_char(&st, &lc, 1, (uint32_t)i, (uint32_t)i + 1);
+            } else if (c == ' ' && st.open && i + 2 < len &&
+                       spacing_accent(s + i + 1, len - i - 1)) {
+                /* "Universit ¨at": a PDF's loose accent; the word goes on */
             } else {
                 flush_word(&st);
             }
@@ -233,6 +274,10 @@ int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s,
         if (n < 0 || cp < 0) {
             out->n = 0;
             return nsc_error_set(NSC_EPARSE, "invalid UTF-8 at byte %zu", i);
+        }
+        if (spacing_accent(s + i, len - i)) {
+            i += (size_t)n; /* dropped, and it does not end the word */
+            continue;
         }
         nd = utf8proc_decompose_char(
             cp, dec, (utf8proc_ssize_t)NSC_ARRAY_SIZE(dec),

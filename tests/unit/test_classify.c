@@ -111,6 +111,21 @@ static void normalise_expands_abbreviations_keeping_spans(void **state)
     classify__toks_release(&t);
 }
 
+static void normalise_joins_loose_pdf_accents(void **state)
+{
+    struct toks t = { 0 };
+    const char *s = "ETH Z \xc2\xa8urich"; /* "ETH Z ¨urich" */
+
+    assert_int_equal(classify__tokenize(&rules->vocab, &rules->norm, s, strlen(s), 0, 0, &t), 0);
+    assert_int_equal(t.n, 2);
+    assert_string_equal(tok_text(&t, 1), "zurich");
+    /* a lone accent that precedes no letter is just a boundary */
+    s = "ETH \xc2\xb4 Zurich";
+    assert_int_equal(classify__tokenize(&rules->vocab, &rules->norm, s, strlen(s), 0, 0, &t), 0);
+    assert_int_equal(t.n, 2);
+    classify__toks_release(&t);
+}
+
 static void normalise_splits_cjk_per_character(void **state)
 {
     struct toks t = { 0 };
@@ -546,6 +561,7 @@ int main(void)
         cmocka_unit_test(normalise_folds_case_and_strips_marks),
         cmocka_unit_test(normalise_applies_nfkc),
         cmocka_unit_test(normalise_expands_abbreviations_keeping_spans),
+        cmocka_unit_test(normalise_joins_loose_pdf_accents),
         cmocka_unit_test(normalise_splits_cjk_per_character),
         cmocka_unit_test(normalise_drops_leading_the_only_when_asked),
         cmocka_unit_test(invalid_utf8_is_an_error_with_offset),
