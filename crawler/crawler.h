@@ -342,7 +342,8 @@ struct crawler_year_index {
     size_t npapers;
     char **see_also; /* absolute URLs of companion indexes to parse too */
     size_t nsee_also;
-    char *era; /* the profile era that recognised the page */
+    char *era;         /* the profile era that recognised the page */
+    size_t duplicates; /* items dropped: a paper id listed again on this page */
 };
 
 /*

@@ -144,6 +144,46 @@ out:
     return err;
 }
 
+struct id_ref {
+    const char *id;
+    size_t idx;
+};
+
+static int id_ref_cmp(const void *a, const void *b)
+{
+    const struct id_ref *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Drop the later copies of a paper listed twice on one page (first kept),
+ * so a join by URL never sees two papers with one path.  O(n log n). */
+static void drop_duplicate_ids(struct crawler_year_index *ix)
+{
+    struct id_ref *r = xcalloc(ix->npapers + 1, sizeof(*r));
+    unsigned char *dup = xcalloc(ix->npapers + 1, 1);
+    size_t k = 0;
+
+    for (size_t i = 0; i < ix->npapers; i++)
+        r[i] = (struct id_ref){ ix->papers[i].id, i };
+    qsort(r, ix->npapers, sizeof(*r), id_ref_cmp);
+    for (size_t i = 1; i < ix->npapers; i++)
+        if (strcmp(r[i].id, r[i - 1].id) == 0)
+            dup[r[i].idx] = 1;
+    for (size_t i = 0; i < ix->npapers; i++) {
+        if (dup[i]) {
+            crawler_paper_release(&ix->papers[i]);
+            ix->duplicates++;
+            continue;
+        }
+        ix->papers[k++] = ix->papers[i];
+    }
+    ix->npapers = k;
+    free(dup);
+    free(r);
+}
+
 int crawler_parse_year_index(struct crawler_year_index *out, const struct crawler_profile *prof,
                              const char *url, int year, const char *html, size_t len)
 {
@@ -174,6 +214,7 @@ int crawler_parse_year_index(struct crawler_year_index *out, const struct crawle
         if (err < 0)
             goto out;
     }
+    drop_duplicate_ids(out);
     if (out->npapers == 0) {
         err = nsc_error_set(NSC_ETEMPLATE,
                             "no papers found in %s: template not recognised "

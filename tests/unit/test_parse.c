@@ -269,6 +269,28 @@ static void index_odd_links_resolve(void **state)
     crawler_year_index_release(&ix);
 }
 
+/* A paper listed twice on one page is kept once (the first). */
+static void index_duplicate_ids_kept_once(void **state)
+{
+    struct crawler_year_index ix;
+    const char *html = "<ul class=paper-list>"
+                       "<li data-track=conference><a href='/hash/"
+                       "c9f0f895fb98ab9159f51fd0297e236d-Abstract-Conference.html'>First</a></li>"
+                       "<li data-track=conference><a href='/hash/"
+                       "45c48cce2e2d7fbdea1afc51c7c6ad26-Abstract-Conference.html'>Other</a></li>"
+                       "<li data-track=conference><a href='/hash/"
+                       "c9f0f895fb98ab9159f51fd0297e236d-Abstract-Conference.html'>Again</a></li>"
+                       "</ul>";
+
+    (void)state;
+    assert_int_equal(crawler_parse_year_index(&ix, prof, MOCK "/d", 2024, html, strlen(html)), 0);
+    assert_int_equal(ix.npapers, 2);
+    assert_int_equal(ix.duplicates, 1);
+    assert_string_equal(ix.papers[0].title, "First");
+    assert_string_equal(ix.papers[1].title, "Other");
+    crawler_year_index_release(&ix);
+}
+
 static void index_unknown_template_fails(void **state)
 {
     struct crawler_year_index ix;
@@ -723,6 +745,7 @@ int main(void)
         cmocka_unit_test(index_h4_era),
         cmocka_unit_test(index_2021_db_rounds),
         cmocka_unit_test(index_odd_links_resolve),
+        cmocka_unit_test(index_duplicate_ids_kept_once),
         cmocka_unit_test(index_unknown_template_fails),
         cmocka_unit_test(index_empty_list_fails),
         cmocka_unit_test(index_item_without_link_fails),
