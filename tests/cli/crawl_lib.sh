@@ -1,0 +1,122 @@
+# crawl_lib.sh - helpers for the `nipscope crawl` tests (tests/cli/crawl_*.sh).
+#
+#   . "$NSC_SOURCE_DIR/tests/cli/crawl_lib.sh"
+#   crawl_mock --years 2024 --papers 300     # starts the mock; truth in $TMP/truth
+#   crawl_run --year 2024 --out "$TMP/out"   # nipscope crawl against the mock
+#   crawl_compare 2024 "$TMP/out"            # key=value lines vs the mock's truth
+#
+# The mock is stopped when the script exits, whatever happens.  Every
+# expected value comes from the mock's truth files (tests/mock/mockdata.py),
+# never from nipscope's own output.
+
+. "$NSC_SOURCE_DIR/tests/cli/lib.sh"
+. "$NSC_SOURCE_DIR/tests/mock/mock.sh"
+
+CRAWL_RULES=${NSC_RULES_DIR:-$NSC_SOURCE_DIR/rules}
+MOCK_PID=
+trap 'crawl_cleanup' EXIT
+trap 'exit 130' INT TERM
+
+crawl_cleanup() {
+    if [ -n "$MOCK_PID" ]; then
+        kill -TERM "$MOCK_PID" 2>/dev/null && wait "$MOCK_PID" 2>/dev/null
+    fi
+    rm -rf "$TMP"
+}
+
+# crawl_mock ARGS...: start the mock on a free port, truth files in $TMP/truth,
+# request log in $TMP/requests.log.
+crawl_mock() {
+    mkdir -p "$TMP/mock"
+    mock_start "$TMP/mock" --truth-dir "$TMP/truth" --log "$TMP/requests.log" "$@" || {
+        echo "not ok - the mock site did not start"
+        exit 1
+    }
+}
+
+# crawl_run ARGS...: nipscope crawl against the mock, no rate limit.
+crawl_run() {
+    "$NIPSCOPE" crawl --rules "$CRAWL_RULES" --proceedings-url "$MOCK_URL" \
+        --virtual-url "$MOCK_URL" --rate 0 --concurrency 4 "$@"
+}
+
+# crawl_compare YEAR DIR: compare DIR/neurips-YEAR.{jsonl,summary.json} with
+# the truth; prints one key=value line per measure.
+crawl_compare() {
+    python3 - "$TMP/truth/truth-$1.jsonl" "$TMP/truth/truth-$1.summary.json" \
+        "$2/neurips-$1.jsonl" "$2/neurips-$1.summary.json" \
+        "$NSC_SOURCE_DIR/docs/paper.schema.json" <<'PY'
+import json, sys
+
+truth_path, tsum_path, rec_path, sum_path, schema_path = sys.argv[1:6]
+truth = {}
+for line in open(truth_path, encoding="utf-8"):
+    t = json.loads(line)
+    truth[t["id"]] = t
+tsum = json.load(open(tsum_path))
+recs = {}
+for line in open(rec_path, encoding="utf-8"):
+    r = json.loads(line)
+    recs[r["id"]] = r
+summary = json.load(open(sum_path))
+
+def out(k, v):
+    print("%s=%s" % (k, v))
+
+out("ids_same", "yes" if set(truth) == set(recs) else
+    "no: %d missing, %d extra" % (len(set(truth) - set(recs)), len(set(recs) - set(truth))))
+bad_names, bad_affs, examples = 0, 0, []
+for pid, t in sorted(truth.items()):
+    r = recs.get(pid)
+    if r is None:
+        continue
+    if [a["name"] for a in t["authors"]] != [a["name"] for a in r["authors"]]:
+        bad_names += 1
+        examples.append(pid)
+    # The truth writes an empty feed institution as ""; a record keeps an
+    # explicit null for an author no source gave an affiliation.
+    want = [a["institution"] or None for a in t["authors"]]
+    got = [a["affiliation"] for a in r["authors"]]
+    if want != got:
+        bad_affs += 1
+        examples.append("%s %r %r" % (pid, want, got))
+out("name_mismatches", bad_names)
+out("affiliation_mismatches", bad_affs)
+if examples:
+    print("# e.g. " + "; ".join(examples[:3]), file=sys.stderr)
+
+# US-CN per policy, recomputed from the truth's per-author countries (the
+# mock's own summary is checked against the same sets).
+blocs = {"default": {"CN"}, "greater_china": {"CN", "HK", "MO"},
+         "greater_china_tw": {"CN", "HK", "MO", "TW"}}
+tkey = {"default": "us_cn", "greater_china": "us_cn_hk_mo", "greater_china_tw": "us_cn_hk_mo_tw"}
+for pol, china in blocs.items():
+    want = set()
+    for pid, t in truth.items():
+        cs = set(c for a in t["authors"] for c in a["countries"])
+        if "US" in cs and cs & china:
+            want.add(pid)
+    assert len(want) == tsum[tkey[pol]], "truth summary and truth records disagree"
+    got = {pid for pid, r in recs.items() if r.get("pairs", {}).get(pol)}
+    out("us_cn_%s_truth" % pol, len(want))
+    out("us_cn_%s_papers" % pol, "same" if got == want else
+        "differ: missing %s extra %s" % (sorted(want - got)[:3], sorted(got - want)[:3]))
+    out("us_cn_%s_summary" % pol, summary.get("us_cn", {}).get(pol, {}).get("both"))
+out("summary_papers", summary.get("papers"))
+
+try:
+    import jsonschema
+except ImportError:
+    out("schema", "no python3 jsonschema module")
+else:
+    schema = json.load(open(schema_path))
+    v = jsonschema.Draft202012Validator(schema)
+    errs = [e for r in recs.values() for e in v.iter_errors(r)]
+    out("records_schema", "valid" if not errs else "%d errors, e.g. %s" % (len(errs), errs[0].message))
+PY
+}
+
+# crawl_value KEY TEXT: the value of KEY in crawl_compare's output.
+crawl_value() {
+    printf '%s\n' "$2" | sed -n "s/^$1=//p"
+}

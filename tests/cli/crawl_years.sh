@@ -1,0 +1,34 @@
+# crawl_years.sh YEAR - crawl one mock year (300 papers) and compare every
+# paper, author name and affiliation string, and the US-CN papers under the
+# headquarters policies, with the mock's ground truth.
+. "$NSC_SOURCE_DIR/tests/cli/crawl_lib.sh"
+
+year=${1:?usage: crawl_years.sh YEAR}
+crawl_mock --years "$year" --papers 300
+
+out=$(crawl_run --year "$year" --out "$TMP/out" 2>"$TMP/crawl.err")
+rc=$?
+check "crawl $year exits 0" 0 "$rc"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$TMP/crawl.err"
+
+cmp=$(crawl_compare "$year" "$TMP/out")
+check "$year: the same paper ids as the truth" yes "$(crawl_value ids_same "$cmp")"
+check "$year: every author name as the truth" 0 "$(crawl_value name_mismatches "$cmp")"
+check "$year: every affiliation string as the truth (null when none)" 0 \
+    "$(crawl_value affiliation_mismatches "$cmp")"
+for pol in default greater_china greater_china_tw; do
+    want=$(crawl_value "us_cn_${pol}_truth" "$cmp")
+    check "$year: papers with US and CN authors ($pol) are the truth's" same \
+        "$(crawl_value "us_cn_${pol}_papers" "$cmp")"
+    check "$year: summary counts $want US-CN papers ($pol)" "$want" \
+        "$(crawl_value "us_cn_${pol}_summary" "$cmp")"
+done
+check "$year: summary counts 300 papers" 300 "$(crawl_value summary_papers "$cmp")"
+check "$year: records satisfy docs/paper.schema.json" valid "$(crawl_value records_schema "$cmp")"
+want=$(crawl_value us_cn_default_truth "$cmp")
+check_contains "$year: the report gives the headline" "US-CN: $want of 300 papers (policy default)" "$out"
+check_contains "$year: the report spells out the definition" \
+    "papers with at least one author in us (US) and at least one in cn (CN)" "$out"
+check_contains "$year: the report lists the strict policy" "strict" "$out"
+
+finish

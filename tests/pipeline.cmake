@@ -1,0 +1,13 @@
+# `nipscope crawl` (cli/pipeline.c): CLI tests against the mock NeurIPS site
+# (tests/mock/), which they start on 127.0.0.1 and stop themselves.  Needs
+# python3 (the mock, and the comparison with the mock's truth files).
+foreach(year 2019 2021 2023 2024 2025)
+  add_test(NAME cli_crawl_${year}
+    COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/crawl_years.sh ${year})
+  set_tests_properties(cli_crawl_${year} PROPERTIES ENVIRONMENT "${NSC_TEST_ENV}"
+    LABELS "cli;crawl" TIMEOUT 120)
+endforeach()
+foreach(t crawl_template crawl_rerun crawl_resume)
+  nsc_cli_test(cli_${t} ${t}.sh)
+  set_tests_properties(cli_${t} PROPERTIES LABELS "cli;crawl" TIMEOUT 120)
+endforeach()
