@@ -22,6 +22,27 @@ static const char iso_codes[] =
     "SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI "
     "VN VU WF WS YE YT ZA ZM ZW XK";
 
+/*
+ * A YAML document in four arrays: libyaml's node struct, filled from parser
+ * events.  This costs about half of yaml_parser_load(), which allocates every
+ * node, item and string on its own.  Node indices are 1-based, as libyaml's.
+ */
+struct ytree {
+    yaml_node_t *nodes;
+    size_t n, cap;
+    size_t *off, *cnt; /* per node, while building: where its data is */
+    yaml_node_item_t *items;
+    size_t n_items, items_cap;
+    yaml_node_pair_t *pairs;
+    size_t n_pairs, pairs_cap;
+    yaml_node_item_t *pend; /* children of the open collections */
+    size_t n_pend, pend_cap;
+    size_t *stk; /* open collections: node index, then its first child in pend */
+    size_t n_stk, stk_cap;
+    struct buf strs;
+    size_t root;
+};
+
 struct loader {
     struct classify_rules *r;
     struct buf *diag;
@@ -29,7 +50,7 @@ struct loader {
     size_t n_err;
     struct buf first;
     const char *file; /* the current file's path, as printed */
-    yaml_document_t *doc;
+    struct ytree *doc;
     int generated;
     struct toks toks;
     struct vocab ids;  /* rule ids seen */
@@ -63,7 +84,7 @@ static void lerr_at(struct loader *L, const char *file, size_t line, size_t col,
 
 static yaml_node_t *nodeat(struct loader *L, yaml_node_item_t i)
 {
-    return yaml_document_get_node(L->doc, i);
+    return i >= 1 && (size_t)i <= L->doc->n ? &L->doc->nodes[i - 1] : NULL;
 }
 
 static const char *scalar(yaml_node_t *n)
@@ -1226,72 +1247,177 @@ static const char *const file_names[F_N] = {
     "policies.yaml",
 };
 
-/*
- * A node reached twice comes from a YAML alias (*name).  Rule files have no
- * use for them, and nested aliases would make the walk exponential, so they
- * are an error at the node they repeat.
- */
-static int uses_aliases(struct loader *L, yaml_document_t *doc)
+static void ytree_release(struct ytree *t)
 {
-    size_t n = (size_t)(doc->nodes.top - doc->nodes.start);
-    uint8_t *refs = xcalloc(n + 1, 1);
-    int bad = 0;
+    free(t->nodes);
+    free(t->off);
+    free(t->cnt);
+    free(t->items);
+    free(t->pairs);
+    free(t->pend);
+    free(t->stk);
+    buf_release(&t->strs);
+    memset(t, 0, sizeof(*t));
+}
 
-#define NSC_REF(idx)                                                                                \
-    do {                                                                                            \
-        size_t i_ = (size_t)(idx);                                                                  \
-        if (i_ >= 1 && i_ <= n && refs[i_]++ == 1 && !bad) {                                        \
-            yaml_node_t *an_ = yaml_document_get_node(doc, (int)i_);                                \
-            LERR(                                                                                   \
-                L, an_,                                                                             \
-                "this node is reused through a YAML alias; aliases are not allowed in rule files"); \
-            bad = 1;                                                                                \
-        }                                                                                           \
-    } while (0)
-    for (yaml_node_t *nd = doc->nodes.start; nd < doc->nodes.top && !bad; nd++) {
-        if (nd->type == YAML_SEQUENCE_NODE) {
-            for (yaml_node_item_t *it = nd->data.sequence.items.start;
-                 it < nd->data.sequence.items.top; it++)
-                NSC_REF(*it);
-        } else if (nd->type == YAML_MAPPING_NODE) {
-            for (yaml_node_pair_t *p = nd->data.mapping.pairs.start; p < nd->data.mapping.pairs.top;
-                 p++) {
-                NSC_REF(p->key);
-                NSC_REF(p->value);
-            }
+/* A new node; it becomes a child of the innermost open collection, or the root. */
+static size_t ytree_add(struct ytree *t, yaml_node_type_t type, const yaml_event_t *ev)
+{
+    size_t idx;
+    size_t cap = t->cap;
+
+    NSC_GROW(t->nodes, t->cap, t->n + 1);
+    if (t->cap != cap) {
+        t->off = xreallocarray(t->off, t->cap, sizeof(*t->off));
+        t->cnt = xreallocarray(t->cnt, t->cap, sizeof(*t->cnt));
+    }
+    memset(&t->nodes[t->n], 0, sizeof(t->nodes[t->n]));
+    t->nodes[t->n].type = type;
+    t->nodes[t->n].start_mark = ev->start_mark;
+    t->nodes[t->n].end_mark = ev->end_mark;
+    t->off[t->n] = 0;
+    t->cnt[t->n] = 0;
+    idx = ++t->n;
+    if (t->n_stk) {
+        NSC_GROW(t->pend, t->pend_cap, t->n_pend + 1);
+        t->pend[t->n_pend++] = (yaml_node_item_t)idx;
+    } else if (!t->root) {
+        t->root = idx;
+    }
+    return idx;
+}
+
+/* Close the innermost collection: move its children to the items array. */
+static void ytree_close(struct ytree *t)
+{
+    size_t base, node, k;
+
+    if (t->n_stk < 2)
+        return;
+    base = t->stk[--t->n_stk];
+    node = t->stk[--t->n_stk];
+    k = t->n_pend - base;
+    if (t->nodes[node - 1].type == YAML_SEQUENCE_NODE) {
+        NSC_GROW(t->items, t->items_cap, t->n_items + k);
+        memcpy(t->items + t->n_items, t->pend + base, k * sizeof(*t->items));
+        t->off[node - 1] = t->n_items;
+        t->cnt[node - 1] = k;
+        t->n_items += k;
+    } else {
+        /* children alternate key, value */
+        NSC_GROW(t->pairs, t->pairs_cap, t->n_pairs + k / 2 + 1);
+        t->off[node - 1] = t->n_pairs;
+        t->cnt[node - 1] = k / 2;
+        for (size_t i = 0; i + 1 < k; i += 2) {
+            t->pairs[t->n_pairs].key = t->pend[base + i];
+            t->pairs[t->n_pairs].value = t->pend[base + i + 1];
+            t->n_pairs++;
         }
     }
-#undef NSC_REF
-    free(refs);
-    return bad;
+    t->n_pend = base;
+}
+
+/* Point the nodes at their data once the arrays stop moving. */
+static void ytree_finish(struct ytree *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        yaml_node_t *nd = &t->nodes[i];
+        if (nd->type == YAML_SCALAR_NODE) {
+            nd->data.scalar.value = (yaml_char_t *)t->strs.ptr + t->off[i];
+            nd->data.scalar.length = t->cnt[i];
+        } else if (nd->type == YAML_SEQUENCE_NODE) {
+            nd->data.sequence.items.start = t->items + t->off[i];
+            nd->data.sequence.items.top = nd->data.sequence.items.start + t->cnt[i];
+            nd->data.sequence.items.end = nd->data.sequence.items.top;
+        } else {
+            nd->data.mapping.pairs.start = t->pairs + t->off[i];
+            nd->data.mapping.pairs.top = nd->data.mapping.pairs.start + t->cnt[i];
+            nd->data.mapping.pairs.end = nd->data.mapping.pairs.top;
+        }
+    }
+}
+
+/*
+ * Parse the first document of 'text' into 't'.  Returns 1, or 0 after
+ * reporting a YAML error or an alias (rule files have no use for aliases, and
+ * nested ones would make the walk exponential).
+ */
+static int ytree_parse(struct loader *L, struct ytree *t, const struct buf *text)
+{
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    int ok = 1, done = 0;
+
+    if (!yaml_parser_initialize(&parser))
+        NSC_BUG("yaml_parser_initialize failed");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)buf_cstr(text), text->len);
+    while (!done) {
+        size_t idx;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            lerr_at(L, L->file, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                    "YAML error: %s%s%s", parser.problem ? parser.problem : "malformed YAML",
+                    parser.context ? " " : "", parser.context ? parser.context : "");
+            ok = 0;
+            break;
+        }
+        switch (ev.type) {
+        case YAML_DOCUMENT_END_EVENT:
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        case YAML_ALIAS_EVENT:
+            lerr_at(L, L->file, ev.start_mark.line + 1, ev.start_mark.column + 1,
+                    "YAML alias '*%s': aliases are not allowed in rule files",
+                    (const char *)ev.data.alias.anchor);
+            ok = 0;
+            done = 1;
+            break;
+        case YAML_SCALAR_EVENT:
+            idx = ytree_add(t, YAML_SCALAR_NODE, &ev);
+            t->off[idx - 1] = t->strs.len;
+            t->cnt[idx - 1] = ev.data.scalar.length;
+            t->nodes[idx - 1].data.scalar.style = ev.data.scalar.style;
+            buf_append(&t->strs, ev.data.scalar.value, ev.data.scalar.length);
+            buf_putc(&t->strs, '\0');
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            idx = ytree_add(
+                t, ev.type == YAML_SEQUENCE_START_EVENT ? YAML_SEQUENCE_NODE : YAML_MAPPING_NODE,
+                &ev);
+            NSC_GROW(t->stk, t->stk_cap, t->n_stk + 2);
+            t->stk[t->n_stk++] = idx;
+            t->stk[t->n_stk++] = t->n_pend;
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            ytree_close(t);
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    if (ok)
+        ytree_finish(t);
+    return ok;
 }
 
 /* Parse one file and hand its root to the loader for its kind. */
 static int load_file(struct loader *L, int which, const char *path, const struct buf *text)
 {
-    yaml_parser_t parser;
-    yaml_document_t doc;
+    struct ytree doc;
     yaml_node_t *root;
 
+    memset(&doc, 0, sizeof(doc));
     L->file = path;
-    if (!yaml_parser_initialize(&parser))
-        NSC_BUG("yaml_parser_initialize failed");
-    yaml_parser_set_input_string(&parser, (const unsigned char *)buf_cstr(text), text->len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        lerr_at(L, path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                "YAML error: %s%s%s", parser.problem ? parser.problem : "malformed YAML",
-                parser.context ? " " : "", parser.context ? parser.context : "");
-        yaml_parser_delete(&parser);
+    if (!ytree_parse(L, &doc, text)) {
+        ytree_release(&doc);
         return 0;
     }
-    yaml_parser_delete(&parser);
     L->doc = &doc;
-    if (uses_aliases(L, &doc)) {
-        yaml_document_delete(&doc);
-        L->doc = NULL;
-        return 0;
-    }
-    root = yaml_document_get_root_node(&doc);
+    root = nodeat(L, (yaml_node_item_t)doc.root);
     L->generated = which == F_INSTGEN;
     if (root && !is_null(root)) {
         switch (which) {
@@ -1319,7 +1445,7 @@ static int load_file(struct loader *L, int which, const char *path, const struct
         }
     }
     L->generated = 0;
-    yaml_document_delete(&doc);
+    ytree_release(&doc);
     L->doc = NULL;
     return 1;
 }

@@ -27,7 +27,7 @@ bad bad-id "bad-id/countries.yaml:4:10: malformed id 'Country.FR'"
 bad bad-policy-bloc "bad-policy-bloc/policies.yaml:4:81: policy policy.default names unknown bloc 'cn'"
 bad bad-domain-duplicate "bad-domain-duplicate/domains.yaml:3:10: domain 'cn' of dom.china is already listed by dom.cn (bad-domain-duplicate/domains.yaml:2:10)"
 bad bad-utf8 "bad-utf8/countries.yaml:4:42: invalid UTF-8"
-bad bad-alias-yaml "bad-alias-yaml/countries.yaml:2:5: this node is reused through a YAML alias; aliases are not allowed in rule files"
+bad bad-alias-yaml "bad-alias-yaml/countries.yaml:3:5: YAML alias '*us': aliases are not allowed in rule files"
 
 # every error of a set is reported, not just the first
 out=$("$NIPSCOPE" rules check bad-many 2>&1)
