@@ -55,8 +55,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 srv.log.write(line + "\n")
                 srv.log.flush()
 
-    def send(self, status, body=b"", headers=None):
-        self.record(status)
+    def send(self, status, body=b"", headers=None, log=True):
+        if log:
+            self.record(status)
         self.send_response(status)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -128,8 +129,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if path == "/slow":
+            self.record(200)  # at receipt: the client may give up first
             time.sleep(int(arg("ms", "1000")) / 1000.0)
-            return self.send(200, b"slow\n")
+            return self.send(200, b"slow\n", log=False)
         return self.send(404, b"not found\n")
 
 

@@ -967,6 +967,57 @@ static void stop_from_signal_aborts_after_grace(void **state)
     results_release(&r);
 }
 
+/* Rate 0 means no clock; max_per_host still caps transfers at once. */
+static void concurrency_cap_without_rate(void **state)
+{
+    static const char *const paths[] = { "/slow?ms=400&n=1", "/slow?ms=400&n=2", "/slow?ms=400&n=3",
+                                         "/slow?ms=400&n=4", NULL };
+    struct crawler_fetch_config cfg;
+    struct results r = { 0 };
+    struct logline l[16];
+    size_t n, i;
+
+    (void)state;
+    server_start(&srv, NULL);
+    fast_config(&cfg);
+    cfg.rate = 0;
+    cfg.max_per_host = 2;
+    run(&cfg, &srv, paths, &r, NULL);
+    n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
+    assert_int_equal(n, 5);
+    /* the first two start together (no clock) ... */
+    assert_true(l[2].t - l[1].t < 0.2);
+    /* ... and the third waits for one of them to end */
+    assert_true(l[3].t - l[1].t >= 0.4 * 0.9);
+    assert_true(l[4].t - l[2].t >= 0.4 * 0.9);
+    for (i = 0; i < r.n; i++)
+        assert_int_equal(r.v[i].err, 0);
+    results_release(&r);
+}
+
+/* The total timeout ends a transfer; timeouts are retried, then reported. */
+static void timeout_retried_then_reported(void **state)
+{
+    static const char *const paths[] = { "/slow?ms=2000", NULL };
+    struct crawler_fetch_config cfg;
+    struct results r = { 0 };
+    struct logline l[16];
+    size_t n;
+
+    (void)state;
+    server_start(&srv, NULL);
+    fast_config(&cfg);
+    cfg.timeout_ms = 200;
+    run(&cfg, &srv, paths, &r, NULL);
+    n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
+    assert_int_equal(count_path(l, n, "/slow"), 3);
+    assert_int_equal(r.v[0].err, NSC_ENET);
+    assert_int_equal(r.v[0].attempts, 3);
+    assert_non_null(strstr(r.v[0].errmsg, "/slow?ms=2000"));
+    assert_non_null(strstr(r.v[0].errmsg, "timed out"));
+    results_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -980,6 +1031,8 @@ int main(void)
         cmocka_unit_test_teardown(three_attempts_then_failure, teardown),
         cmocka_unit_test_teardown(non_http_scheme_refused, teardown),
         cmocka_unit_test_teardown(stop_reports_the_rest, teardown),
+        cmocka_unit_test_teardown(concurrency_cap_without_rate, teardown),
+        cmocka_unit_test_teardown(timeout_retried_then_reported, teardown),
         cmocka_unit_test_teardown(stop_from_signal_aborts_after_grace, teardown),
         cmocka_unit_test_teardown(private_address_refused, teardown),
         cmocka_unit_test_teardown(progress_and_host_stats, teardown),
