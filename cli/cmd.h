@@ -31,6 +31,7 @@ const char *cmd_default_rules_dir(void);
 
 int cmd_classify(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);
 
 #endif

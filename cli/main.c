@@ -24,6 +24,7 @@ struct command {
 static const struct command commands[] = {
     { "classify", cmd_classify, "place affiliation strings in countries, with evidence" },
     { "rules", cmd_rules, "check a rule set (rules check [DIR])" },
+    { "report", cmd_report, "counts, policy sensitivity and trends from a store's records" },
     { "crawl", cmd_crawl, "crawl one NeurIPS year into a store directory, resumably" },
 };
 

@@ -1,3 +1,11 @@
 # Tests of the mention scanner (classifier/mention.c) and `nipscope report`.
 nsc_unit_test(test_mention SOURCES unit/test_mention.c LIBS nsc_classify)
 nsc_fuzzer(fuzz_mention fuzz_mention.c LIBS nsc_classify)
+nsc_cli_test(cli_report_text report_text.sh)
+nsc_cli_test(cli_report_json report_json.sh)
+nsc_cli_test(cli_report_csv report_csv.sh)
+nsc_cli_test(cli_report_html report_html.sh)
+nsc_cli_test(cli_report_explain report_explain.sh)
+nsc_cli_test(cli_report_policy report_policy.sh)
+nsc_cli_test(cli_report_years report_years.sh)
+nsc_cli_test(cli_report_bad report_bad.sh)
