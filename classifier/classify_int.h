@@ -136,7 +136,7 @@ struct classify_rules {
     struct buf exact; /* case-sensitive pattern texts */
     uint32_t *seqs;   /* institution places: n, then per place: len, ids */
     size_t n_seqs, seqs_cap;
-    struct domain_ent *doms; /* sorted by suffix */
+    struct domain_ent *doms; /* in file order */
     size_t n_doms, doms_cap;
     struct vocab domv; /* suffix -> id, for dom_inst / dom_suf */
     int32_t *dom_inst; /* [id] institution-domain rule, -1 none */

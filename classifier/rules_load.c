@@ -1158,44 +1158,34 @@ static void load_policies(struct loader *L, yaml_node_t *root)
 
 /* ---- the directory ----------------------------------------------------- */
 
-/* Sort by suffix, institution domains before suffix rules, then file order. */
-static int dom_cmp(const void *a, const void *b)
-{
-    const struct domain_ent *x = a, *y = b;
-    int c = strcmp(x->suffix, y->suffix);
-
-    if (c)
-        return c;
-    if (x->inst != y->inst)
-        return x->inst ? -1 : 1;
-    return x->rule < y->rule ? -1 : x->rule > y->rule;
-}
-
-/* Sort the domain table; report a suffix listed twice. */
+/* Index the domains by suffix (one table per class); report a suffix listed twice. */
 static void finish_domains(struct loader *L)
 {
     struct classify_rules *r = L->r;
-    size_t w = 0;
 
-    if (r->n_doms)
-        qsort(r->doms, r->n_doms, sizeof(*r->doms), dom_cmp);
+    r->dom_inst = xmalloc((r->n_doms + 1) * sizeof(*r->dom_inst));
+    r->dom_suf = xmalloc((r->n_doms + 1) * sizeof(*r->dom_suf));
+    r->dom_inst[0] = r->dom_suf[0] = -1;
     for (size_t i = 0; i < r->n_doms; i++) {
-        if (w && r->doms[w - 1].inst == r->doms[i].inst &&
-            !strcmp(r->doms[w - 1].suffix, r->doms[i].suffix)) {
-            const struct rule *a = &r->rules[r->doms[w - 1].rule], *b = &r->rules[r->doms[i].rule];
-            if (b->generated && !a->generated) {
-                free(r->doms[i].suffix);
-                continue;
-            }
-            lerr_at(L, b->file, b->line, b->col,
-                    "domain '%s' of %s is already listed by %s (%s:%u:%u)", r->doms[i].suffix,
-                    b->id, a->id, a->file, a->line, a->col);
-            free(r->doms[i].suffix);
+        const struct domain_ent *d = &r->doms[i];
+        uint32_t n_before = r->domv.n;
+        uint32_t id = classify__vocab_get(&r->domv, d->suffix, strlen(d->suffix), 1);
+        int32_t *slot;
+
+        if (id > n_before)
+            r->dom_inst[id] = r->dom_suf[id] = -1;
+        slot = d->inst ? &r->dom_inst[id] : &r->dom_suf[id];
+        if (*slot >= 0) {
+            /* files load in order: hand-written entries come before generated ones */
+            const struct rule *a = &r->rules[*slot], *b = &r->rules[d->rule];
+            if (!(b->generated && !a->generated))
+                lerr_at(L, b->file, b->line, b->col,
+                        "domain '%s' of %s is already listed by %s (%s:%u:%u)", d->suffix, b->id,
+                        a->id, a->file, a->line, a->col);
             continue;
         }
-        r->doms[w++] = r->doms[i];
+        *slot = (int32_t)d->rule;
     }
-    r->n_doms = w;
 }
 
 int32_t classify__domain_find(const struct classify_rules *r, const char *suffix, size_t len,
@@ -1208,7 +1198,7 @@ int32_t classify__domain_find(const struct classify_rules *r, const char *suffix
     return inst ? r->dom_inst[id] : r->dom_suf[id];
 }
 
-/* Index what matching reads most: root edges by token, domains by hash. */
+/* Index what matching reads most: the root edges by token. */
 static void build_indexes(struct classify_rules *r)
 {
     struct trie *t = &r->trie;
@@ -1219,20 +1209,6 @@ static void build_indexes(struct classify_rules *r)
         root[tok] = classify__trie_child(t, 0, tok);
     t->root = root;
     t->n_root = (size_t)r->vocab.n + 1;
-    r->dom_inst = xmalloc((r->n_doms + 1) * sizeof(*r->dom_inst));
-    r->dom_suf = xmalloc((r->n_doms + 1) * sizeof(*r->dom_suf));
-    for (size_t i = 0; i < r->n_doms; i++)
-        classify__vocab_get(&r->domv, r->doms[i].suffix, strlen(r->doms[i].suffix), 1);
-    for (uint32_t id = 0; id <= r->domv.n; id++)
-        r->dom_inst[id] = r->dom_suf[id] = -1;
-    for (size_t i = 0; i < r->n_doms; i++) {
-        const struct domain_ent *d = &r->doms[i];
-        uint32_t id = classify__vocab_find(&r->domv, d->suffix, strlen(d->suffix));
-        if (d->inst)
-            r->dom_inst[id] = (int32_t)d->rule;
-        else
-            r->dom_suf[id] = (int32_t)d->rule;
-    }
 }
 
 enum { F_NORMALIZE, F_COUNTRIES, F_PLACES, F_INST, F_INSTGEN, F_DOMAINS, F_POLICIES, F_N };
