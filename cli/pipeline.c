@@ -946,6 +946,11 @@ static json_t *build_summary(struct pipeline *pl, struct tally *t, int64_t start
                          (json_int_t)pl->jstats.authors_unmatched);
     }
     json_object_set_new(s, "join", join);
+    /* Only an incomplete year says so: a complete one has no such key. */
+    if (pl->done < pl->nitems)
+        json_object_set_new(s, "incomplete",
+                            json_pack("{s:I, s:I}", "papers_listed", (json_int_t)pl->nitems,
+                                      "papers_missing", (json_int_t)(pl->nitems - pl->done)));
     json_object_set_new(
         s, "crawl",
         json_pack("{s:o, s:o}", "started", iso_time(started), "finished", iso_time(nsc_wall_s())));
@@ -993,6 +998,11 @@ static void print_report(struct pipeline *pl, const json_t *s, FILE *f)
 
     fprintf(f, "NeurIPS %d: %" JSON_INTEGER_FORMAT " papers in %s\n", pl->cfg->year, papers,
             store_records_path(pl->st));
+    if (json_object_get(s, "incomplete"))
+        fprintf(f,
+                "INCOMPLETE: %zu of the %zu papers listed are missing; the counts below "
+                "leave them out\n",
+                pl->nitems - pl->done, pl->nitems);
     fprintf(f,
             "authors placed in a country: all of them in %" JSON_INTEGER_FORMAT
             " papers, some in %" JSON_INTEGER_FORMAT ", none in %" JSON_INTEGER_FORMAT "\n",
