@@ -5,9 +5,9 @@
  *
  * Timing checks compare the server's receipt times.  A request reaches the
  * server some time after the engine starts it, and that time varies (a new
- * connection costs more than a reused one; under valgrind, by up to ~30 ms),
- * so a gap the engine keeps at >= the interval is checked at >= 80% of it
- * one by one and at >= 95% over the whole run.  Retry-After is checked
+ * connection costs more than a reused one; under valgrind on a busy machine,
+ * by tens of ms), so a gap the engine keeps at >= the interval is checked
+ * at >= 75% of it one by one and at >= 95% over the whole run.  Retry-After is checked
  * exactly: the delay it imposes starts only once the answer is in.
  */
 #include <netdb.h>
@@ -335,17 +335,17 @@ static void rate_spaces_requests(void **state)
     (void)state;
     server_start(&srv, NULL);
     fast_config(&cfg);
-    cfg.rate = 5; /* 200 ms apart */
+    cfg.rate = 4; /* 250 ms apart */
     run(&cfg, &srv, paths, &r, &st);
     n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
     assert_int_equal(n, 6);
     assert_string_equal(l[0].path, "/robots.txt");
     for (i = 1; i < n; i++) {
-        if (getenv("NSC_TEST_VERBOSE"))
+        if (getenv("NSC_TEST_VERBOSE") || l[i].t - l[i - 1].t < 0.25 * 0.75)
             fprintf(stderr, "gap %zu: %.4f s\n", i, l[i].t - l[i - 1].t);
-        assert_true(l[i].t - l[i - 1].t >= 0.2 * 0.8);
+        assert_true(l[i].t - l[i - 1].t >= 0.25 * 0.75);
     }
-    assert_true(l[n - 1].t - l[1].t >= 4 * 0.2 * 0.95);
+    assert_true(l[n - 1].t - l[1].t >= 4 * 0.25 * 0.95);
     assert_int_equal(r.n, 5);
     for (i = 0; i < r.n; i++) {
         assert_int_equal(r.v[i].err, 0);
