@@ -35,12 +35,26 @@ check_contains "it says how to resume" "run the same command again to resume" \
     "$(cat "$TMP/err1.txt")"
 check "no summary claims a finished year" no \
     "$([ -e "$TMP/out/neurips-2024.summary.json" ] && echo yes || echo no)"
+# Once more, stopped with SIGINT (as Ctrl-C would) after it adds a record.
+before=$(wc -l <"$TMP/out/neurips-2024.jsonl")
+"$NIPSCOPE" crawl --rules "$CRAWL_RULES" --proceedings-url "$MOCK_URL" --virtual-url "$MOCK_URL" \
+    --rate 0 --concurrency 2 --year 2024 --out "$TMP/out" >"$TMP/out4.txt" 2>"$TMP/err4.txt" &
+crawler=$!
+i=0
+while [ "$(wc -l <"$TMP/out/neurips-2024.jsonl")" -le "$before" ] && [ $i -lt 200 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -INT "$crawler"
+wait "$crawler"
+check "the crawl stopped by SIGINT exits 1" 1 $?
+check_contains "it says the crawl is incomplete" "the crawl is incomplete" "$(cat "$TMP/err4.txt")"
 python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
     print(json.loads(line)["id"])' "$TMP/out/neurips-2024.jsonl" | sort -u >"$TMP/done1"
 ndone=$(wc -l <"$TMP/done1")
-check "the first run finished some papers but not all" yes \
+check "the stopped runs finished some papers but not all" yes \
     "$([ "$ndone" -gt 0 ] && [ "$ndone" -lt 80 ] && echo yes || echo "no ($ndone)")"
 n=$(wc -l <"$TMP/requests.log")
 
@@ -53,7 +67,7 @@ while read -r id; do
         refetched=$((refetched + 1))
     fi
 done <"$TMP/done1"
-check "no paper finished by the first run is fetched again" 0 "$refetched"
+check "no paper finished by the stopped runs is fetched again" 0 "$refetched"
 
 cmp=$(crawl_compare 2024 "$TMP/out")
 check "resumed: the same paper ids as the truth" yes "$(crawl_value ids_same "$cmp")"

@@ -1,0 +1,38 @@
+# crawl_args.sh - the command line of `nipscope crawl`: usage errors, a bad
+# policy, --max-papers (the first N papers by id, as the truth lists them)
+# and the plain log lines when stderr is not a terminal.
+. "$NSC_SOURCE_DIR/tests/cli/crawl_lib.sh"
+
+"$NIPSCOPE" crawl --out "$TMP/x" >/dev/null 2>"$TMP/err"
+check "no --year is a usage error" 64 $?
+check_contains "it says --year is required" "--year Y is required" "$(cat "$TMP/err")"
+"$NIPSCOPE" crawl --year 2024 --rate fast >/dev/null 2>"$TMP/err"
+check "a bad --rate is a usage error" 64 $?
+check_contains "it names the option" "--rate: 'fast' is not a rate" "$(cat "$TMP/err")"
+"$NIPSCOPE" crawl --year 2024 --concurrency 0 >/dev/null 2>&1
+check "--concurrency 0 is a usage error" 64 $?
+"$NIPSCOPE" crawl --year 2024 extra >/dev/null 2>&1
+check "a stray argument is a usage error" 64 $?
+
+crawl_mock --years 2024 --papers 120
+crawl_run --year 2024 --out "$TMP/p" --policy nosuch >/dev/null 2>"$TMP/err"
+check "an unknown policy is refused (exit 65)" 65 $?
+check_contains "it names the policy" "no policy 'nosuch'" "$(cat "$TMP/err")"
+check "nothing was fetched for it" no "$([ -s "$TMP/requests.log" ] && echo yes || echo no)"
+
+crawl_run --year 2024 --out "$TMP/out" --max-papers 25 >"$TMP/out.txt" 2>"$TMP/err"
+check "--max-papers 25 exits 0" 0 $?
+want=$(python3 -c '
+import json, sys
+ids = sorted(json.loads(l)["id"] for l in open(sys.argv[1]))
+print(" ".join(ids[:25]))' "$TMP/truth/truth-2024.jsonl")
+got=$(python3 -c '
+import json, sys
+print(" ".join(json.loads(l)["id"] for l in open(sys.argv[1])))' "$TMP/out/neurips-2024.jsonl")
+check "--max-papers 25 keeps the 25 smallest ids, sorted" "$want" "$got"
+check "only their 25 abstract pages were fetched" 25 "$(grep -c -- '-Abstract' "$TMP/requests.log")"
+check_contains "stderr, not a terminal, gets plain progress lines" \
+    "notice: crawl: 25 papers found, 25 fetched, 0 failed" "$(cat "$TMP/err")"
+check "and no bar redraws" 0 "$(tr -cd '\r' <"$TMP/err" | wc -c)"
+
+finish
