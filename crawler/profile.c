@@ -440,6 +440,44 @@ static int check_template(const struct crawler_profile *prof, const char *file,
     return 0;
 }
 
+/*
+ * 1 if a regex quantifier follows another ("s++", "a*{2}"): undefined in
+ * POSIX EREs, and glibc's regcomp() takes exponential memory on long runs.
+ */
+static int stacked_quantifiers(const char *re)
+{
+    int prev_quant = 0;
+
+    for (const char *p = re; *p; p++) {
+        int quant = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+
+        if (*p == '\\' && p[1]) {
+            p++;
+            prev_quant = 0;
+            continue;
+        }
+        if (*p == '[') { /* a bracket expression: its characters are literal */
+            p += p[1] == ']' ? 2 : 1;
+            while (*p && *p != ']')
+                p++;
+            if (!*p)
+                return 0;
+            prev_quant = 0;
+            continue;
+        }
+        if (quant && prev_quant)
+            return 1;
+        if (*p == '{') {
+            while (*p && *p != '}')
+                p++;
+            if (!*p)
+                return 0;
+        }
+        prev_quant = quant;
+    }
+    return 0;
+}
+
 static int load_tree(struct crawler_profile *prof, const char *file, const struct ynode *root)
 {
     const struct ynode *v;
@@ -459,9 +497,12 @@ static int load_tree(struct crawler_profile *prof, const char *file, const struc
     for (size_t i = 0; i + 1 < v->n; i += 2)
         if (check_template(prof, file, &v->kids[i + 1]) < 0)
             return NSC_EPARSE;
+    v = ymap_get(root, "id_pattern");
+    if (strlen(pat) > 256 || stacked_quantifiers(pat))
+        return perr(file, v->line, v->col,
+                    "'id_pattern' is over 256 characters or stacks quantifiers ('+*', '++')");
     prof->id_re = xcalloc(1, sizeof(regex_t));
     rc = regcomp(prof->id_re, pat, REG_EXTENDED);
-    v = ymap_get(root, "id_pattern");
     if (rc != 0) {
         free(prof->id_re);
         prof->id_re = NULL;

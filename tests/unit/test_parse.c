@@ -674,6 +674,9 @@ static void profile_inline_errors(void **state)
                          "years:\n  2020: [proceedings, pdfs]\neras: []\n";
     const char *nogroup = "site: x\nhosts: {h: a}\nurls: {}\nid_pattern: \"x\"\n";
     const char *alias = "site: &a x\nhosts: *a\n";
+    /* found by fuzzing: glibc's regcomp() needs gigabytes for this */
+    const char *stacked = "site: x\nhosts: {h: a}\nurls: {}\n"
+                          "id_pattern: \"/h(s+++++++++++++++++++++++++++++++++++++)\"\n";
 
     (void)state;
     assert_int_equal(crawler_profile_parse(&p, "m.yaml", missing, strlen(missing)), NSC_EPARSE);
@@ -688,6 +691,16 @@ static void profile_inline_errors(void **state)
     assert_int_equal(crawler_profile_parse(&p, "a.yaml", alias, strlen(alias)), NSC_EPARSE);
     assert_non_null(strstr(nsc_error_last(), "a.yaml:2:8: YAML aliases"));
     assert_int_equal(crawler_profile_parse(&p, "e.yaml", "", 0), NSC_EPARSE);
+    assert_int_equal(crawler_profile_parse(&p, "q.yaml", stacked, strlen(stacked)), NSC_EPARSE);
+    assert_non_null(strstr(nsc_error_last(), "q.yaml:4:13: 'id_pattern' is over 256"));
+    {
+        const char *brackets = "site: x\nhosts: {h: a}\nurls: {}\nid_pattern: \"/([+*]+)x\"\n";
+
+        /* "+*" inside [...] is literal: the pattern passes, the next error is 'years' */
+        assert_int_equal(crawler_profile_parse(&p, "b.yaml", brackets, strlen(brackets)),
+                         NSC_EPARSE);
+        assert_string_equal(nsc_error_last(), "b.yaml:1:1: the profile lacks the key 'years'");
+    }
 }
 
 /* A profile edit (not C) is what adapts the parser to new markup. */
