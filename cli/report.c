@@ -778,11 +778,15 @@ static void esc(struct buf *b, const char *s)
     }
 }
 
-/* Bars of the both-blocs share per year, in integer coordinates. */
+/*
+ * Bars of the both-blocs share per year, in integer coordinates, on an axis
+ * from 0 to the next whole tick above the largest share, ticked every 10%
+ * (every 20% above 50%).
+ */
 static void svg_share(struct buf *b, const struct report *r)
 {
-    const int W = 640, H = 240, top = 20, base = 200, left = 40;
-    size_t maxpm = 1;
+    const int W = 640, H = 240, top = 20, base = 200, left = 48;
+    size_t maxpm = 0, ceil_pm, step;
     int slot = (W - left) / (int)(r->n_years ? r->n_years : 1);
     int bw = slot * 3 / 5;
 
@@ -791,15 +795,24 @@ static void svg_share(struct buf *b, const struct report *r)
         if (pm > maxpm)
             maxpm = pm;
     }
+    ceil_pm = maxpm ? (maxpm + 99) / 100 * 100 : 100;
+    step = ceil_pm > 500 ? 200 : 100;
+    ceil_pm = (ceil_pm + step - 1) / step * step;
     buf_appendf(b,
                 "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
                 "aria-label=\"share of papers with authors in both blocs, by year\">\n",
                 W, H, W, H);
-    buf_appendf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>\n", left, base,
-                W, base);
+    for (size_t t = 0; t <= ceil_pm; t += step) {
+        int ty = base - (int)(t * (size_t)(base - top) / ceil_pm);
+
+        buf_appendf(b,
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"/>"
+                    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%zu%%</text>\n",
+                    left, ty, W, ty, t ? "#ddd" : "#555", left - 6, ty + 4, t / 10);
+    }
     for (size_t y = 0; y < r->n_years; y++) {
         size_t pm = permille(r->years[y].c.both, r->years[y].papers);
-        int h = (int)(pm * (size_t)(base - top) / maxpm);
+        int h = (int)(pm * (size_t)(base - top) / ceil_pm);
         int x = left + (int)y * slot + (slot - bw) / 2;
 
         buf_appendf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#3b6ea5\"/>\n", x,

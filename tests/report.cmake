@@ -9,3 +9,9 @@ nsc_cli_test(cli_report_explain report_explain.sh)
 nsc_cli_test(cli_report_policy report_policy.sh)
 nsc_cli_test(cli_report_years report_years.sh)
 nsc_cli_test(cli_report_bad report_bad.sh)
+
+# report_load.c is part of the executable, so the unit test compiles it in.
+pkg_check_modules(NSC_REPORT_JANSSON REQUIRED IMPORTED_TARGET jansson)
+nsc_unit_test(test_report SOURCES unit/test_report.c ${PROJECT_SOURCE_DIR}/cli/report_load.c
+  LIBS nsc_classify PkgConfig::NSC_REPORT_JANSSON)
+target_include_directories(test_report PRIVATE ${PROJECT_SOURCE_DIR}/cli)

@@ -14,6 +14,10 @@ check "no <link> or <script>" 0 "$(grep -ciE '<(link|script)' "$TMP/r.html")"
 check "two inline charts" 2 "$(grep -c '^<svg ' "$TMP/r.html")"
 check_contains "headline (both years: 4 of 9)" "<strong>4 of 9 papers (44.4%) have authors in both us and cn</strong>" "$out"
 check_contains "share bar label 2023 (2 of 3)" ">66.7%</text>" "$out"
+# Axis 0-80% (ticks of 20% above 50%) on 180 px: 667/800*180 = 150, 333/800*180 = 74.
+check_contains "2023 bar height" 'height="150" fill="#3b6ea5"' "$out"
+check_contains "2024 bar height" 'height="74" fill="#3b6ea5"' "$out"
+check_contains "top tick" '>80%</text>' "$out"
 check_contains "mentions table uses display names" "<tr><td>Llama family</td><td class=\"n\">2</td>" "$out"
 # Each SVG must be well-formed XML, and the page well-formed HTML.
 if command -v xmllint >/dev/null 2>&1; then
