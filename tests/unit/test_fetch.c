@@ -388,7 +388,8 @@ static void robots_disallow_and_crawl_delay(void **state)
     assert_string_equal(l[0].path, "/robots.txt");
     assert_int_equal(count_path(l, n, "/private"), 0);
     for (i = 1; i < n; i++)
-        assert_true(l[i].t - l[i - 1].t >= 0.3 * 0.9);
+        assert_true(l[i].t - l[i - 1].t >= 0.3 * 0.75);
+    assert_true(l[n - 1].t - l[0].t >= 2 * 0.3 * 0.95);
     assert_int_equal(r.n, 4);
     assert_int_equal(find(&r, "/private/a")->err, NSC_EINVAL);
     assert_int_equal(find(&r, "/private/a")->robots_denied, 1);
@@ -985,8 +986,9 @@ static void concurrency_cap_without_rate(void **state)
     run(&cfg, &srv, paths, &r, NULL);
     n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
     assert_int_equal(n, 5);
-    /* the first two start together (no clock) ... */
-    assert_true(l[2].t - l[1].t < 0.2);
+    /* the first two start together (no clock: the second before the first
+     * could end) ... */
+    assert_true(l[2].t - l[1].t < 0.35);
     /* ... and the third waits for one of them to end */
     assert_true(l[3].t - l[1].t >= 0.4 * 0.9);
     assert_true(l[4].t - l[2].t >= 0.4 * 0.9);
