@@ -125,7 +125,6 @@ int cmd_report(int argc, char **argv)
     if (!ctx.policy) {
         fprintf(stderr, "nipscope report: no policy '%s' in '%s/policies.yaml'\n", policy,
                 rules_dir);
-        err = NSC_EINVAL;
         classify_rules_free(rules);
         return EXIT_USAGE;
     }
