@@ -56,6 +56,11 @@ printf '%s\n' '{"affiliation": "MIT"}' '{"affiliation": "Alibaba US"}' |
 check "all good lines exit 0" 0 $?
 check_contains "good lines in order" '"rule":"inst.alibaba.us"' "$(sed -n 2p "$TMP/ok.jsonl")"
 
+out=$(printf '%s\n' '{"affiliation": ""}' | "$NIPSCOPE" classify --jsonl --rules "$R")
+check "an empty affiliation is no affiliation, not an error" '{"affiliation":"","country":null,"institution":null,"rule":null,"matched":null,"reason":"no affiliation in the string","evidence":[],"affiliations":[]}' "$out"
+out=$(printf '%s\n' '{"affiliation": "MIT"}' '' | "$NIPSCOPE" classify --jsonl --rules "$R")
+check_contains "a blank line is malformed and named" '{"line":2,"error":' "$out"
+
 "$NIPSCOPE" classify --jsonl --rules "$R" </dev/null >"$TMP/empty.jsonl"
 check "empty input exits 0" 0 $?
 check "empty input, empty output" 0 "$(wc -c <"$TMP/empty.jsonl" | tr -d ' ')"

@@ -383,6 +383,22 @@ static void email_domain_decides_last(void **state)
     assert_string_equal(res.affils[0].country, "CN");
 }
 
+static void email_address_and_case_are_accepted(void **state)
+{
+    run("Department of Computer Science", "Someone@CS.Tsinghua.EDU.cn");
+    assert_string_equal(res.affils[0].rule, "inst.tsinghua");
+    assert_string_equal(res.affils[0].matched, "cs.tsinghua.edu.cn");
+}
+
+static void empty_and_punctuation_give_no_affiliation(void **state)
+{
+    run("", NULL);
+    assert_int_equal(res.n, 0);
+    assert_null(classify_result_primary(&res));
+    run(" ;, / | ", "mit.edu");
+    assert_int_equal(res.n, 0);
+}
+
 static void weak_evidence_only_alone(void **state)
 {
     run("Department of Computer Science", "foo.edu");
@@ -585,6 +601,8 @@ int main(void)
         cmocka_unit_test(shared_place_settled_by_another_place),
         cmocka_unit_test(no_institution_country_name_then_place),
         cmocka_unit_test(email_domain_decides_last),
+        cmocka_unit_test(email_address_and_case_are_accepted),
+        cmocka_unit_test(empty_and_punctuation_give_no_affiliation),
         cmocka_unit_test(weak_evidence_only_alone),
         cmocka_unit_test(hand_written_entries_override_generated),
         cmocka_unit_test(covered_country_name_inside_institution),
