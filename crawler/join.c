@@ -71,12 +71,17 @@ char *crawler_normalise_key(const char *s)
     return buf_detach(&b, NULL);
 }
 
-/* Title key plus author keys, separated by control characters. */
+/* Title key plus author keys, separated by control characters; NULL when
+ * the title has no letter or digit (such a key would match too much). */
 static char *paper_key(const char *title, const char *const *names, size_t n)
 {
     struct buf b = BUF_INIT;
     char *k = crawler_normalise_key(title);
 
+    if (!*k) {
+        free(k);
+        return NULL;
+    }
     buf_puts(&b, k);
     free(k);
     for (size_t i = 0; i < n; i++) {
@@ -173,15 +178,16 @@ void crawler_join_feed(struct crawler_join_stats *stats, struct crawler_paper *p
     struct entry *bypath = xcalloc(npapers + 1, sizeof(*bypath));
     struct entry *bytitle = xcalloc(npapers + 1, sizeof(*bytitle));
     long *joined = xcalloc(npapers + 1, sizeof(*joined));
-    size_t npath = 0;
+    size_t npath = 0, ntitle = 0;
 
     for (size_t i = 0; i < npapers; i++) {
         const char **names = xcalloc(papers[i].nauthors + 1, sizeof(char *));
 
         for (size_t j = 0; j < papers[i].nauthors; j++)
             names[j] = papers[i].authors[j].name;
-        bytitle[i].key = paper_key(papers[i].title, names, papers[i].nauthors);
-        bytitle[i].idx = i;
+        bytitle[ntitle].key = paper_key(papers[i].title, names, papers[i].nauthors);
+        bytitle[ntitle].idx = i;
+        ntitle += bytitle[ntitle].key != NULL;
         free(names);
         if (papers[i].abstract_url) {
             bypath[npath].key = crawler__url_path(papers[i].abstract_url);
@@ -190,7 +196,7 @@ void crawler_join_feed(struct crawler_join_stats *stats, struct crawler_paper *p
         joined[i] = -1;
     }
     qsort(bypath, npath, sizeof(*bypath), entry_cmp);
-    qsort(bytitle, npapers, sizeof(*bytitle), entry_cmp);
+    qsort(bytitle, ntitle, sizeof(*bytitle), entry_cmp);
     for (size_t r = 0; r < feed->nrecords; r++) {
         const struct crawler_feed_record *rec = &feed->records[r];
         long target = -1;
@@ -215,7 +221,9 @@ void crawler_join_feed(struct crawler_join_stats *stats, struct crawler_paper *p
                 names[j] = rec->authors[j].fullname;
             key = paper_key(rec->name, names, rec->nauthors);
             free(names);
-            find_range(bytitle, npapers, key, &lo, &hi);
+            lo = hi = 0;
+            if (key)
+                find_range(bytitle, ntitle, key, &lo, &hi);
             free(key);
             if (hi - lo == 1) {
                 target = (long)bytitle[lo].idx;
@@ -237,7 +245,7 @@ void crawler_join_feed(struct crawler_join_stats *stats, struct crawler_paper *p
     }
     for (size_t i = 0; i < npapers; i++)
         st.papers_unjoined += joined[i] < 0;
-    for (size_t i = 0; i < npapers; i++)
+    for (size_t i = 0; i < ntitle; i++)
         free(bytitle[i].key);
     for (size_t i = 0; i < npath; i++)
         free(bypath[i].key);

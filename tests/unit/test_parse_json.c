@@ -455,6 +455,26 @@ static void join_ambiguous_title(void **state)
     crawler_paper_release(&papers[1]);
 }
 
+/* Titles with no letter or digit never join by title, even when equal. */
+static void join_empty_title_key_never_matches(void **state)
+{
+    struct crawler_paper p = { 0 };
+    struct crawler_join_stats st;
+    struct crawler_feed f;
+    const char *json = "{\"results\":[{\"uid\":\"u\",\"id\":1,\"name\":\" ?! \","
+                       "\"authors\":[]}]}";
+
+    (void)state;
+    p.title = xstrdup("!?");
+    assert_int_equal(parse_feed_str(&f, json), 0);
+    crawler_join_feed(&st, &p, 1, &f);
+    assert_int_equal(st.by_title, 0);
+    assert_int_equal(st.papers_unjoined, 1);
+    assert_int_equal(st.records_unjoined, 1);
+    crawler_feed_release(&f);
+    crawler_paper_release(&p);
+}
+
 /* By URL, author lists that differ: names decide, unmatched stay NULL. */
 static void join_url_authors_by_name(void **state)
 {
@@ -548,6 +568,7 @@ int main(void)
         cmocka_unit_test(join_by_url_and_title),
         cmocka_unit_test(join_never_crosses_papers),
         cmocka_unit_test(join_ambiguous_title),
+        cmocka_unit_test(join_empty_title_key_never_matches),
         cmocka_unit_test(join_url_authors_by_name),
         cmocka_unit_test(feed_entities_decoded_once),
         cmocka_unit_test(normalise_key_folds),
