@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1020,6 +1021,86 @@ static void timeout_retried_then_reported(void **state)
     results_release(&r);
 }
 
+struct chain {
+    const struct server *s;
+    int done;
+};
+
+static void on_done_chain(struct crawler_fetch *f, struct crawler_fetch_result *res, void *payload)
+{
+    struct chain *c = payload;
+
+    assert_int_equal(res->err, 0);
+    c->done++;
+    /* each page queues the next one, up to 3 */
+    if (c->done < 3) {
+        char *path = xasprintf("/page/next%d", c->done);
+
+        add(f, c->s, path);
+        free(path);
+    }
+}
+
+/* Callbacks may queue more URLs; the run ends when none is left. */
+static void callback_queues_more(void **state)
+{
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch *f;
+    struct chain c = { &srv, 0 };
+    struct logline l[16];
+    size_t n;
+
+    (void)state;
+    server_start(&srv, NULL);
+    fast_config(&cfg);
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done_chain, &c), 0);
+    add(f, &srv, "/page/first");
+    assert_int_equal(crawler_fetch_run(f), 0);
+    crawler_fetch_free(f);
+    assert_int_equal(c.done, 3);
+    n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
+    assert_int_equal(n, 4);
+    assert_string_equal(l[3].path, "/page/next2");
+}
+
+/* A host whose robots.txt cannot be reached at all is stopped. */
+static void unreachable_host_stopped(void **state)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch *f;
+    struct crawler_fetch_request rq = { 0 };
+    struct results r = { 0 };
+    char *u;
+    int fd;
+
+    (void)state;
+    /* a port nobody listens on: bind one, note it, close it */
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+    close(fd);
+    u = xasprintf("http://127.0.0.1:%d/page/1", ntohs(a.sin_port));
+    fast_config(&cfg);
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, &r), 0);
+    rq.url = u;
+    assert_int_equal(crawler_fetch_add(f, &rq), 0);
+    assert_int_equal(crawler_fetch_run(f), 0);
+    crawler_fetch_free(f);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.v[0].err, NSC_ENET);
+    assert_int_equal(r.v[0].host_stopped, 1);
+    assert_non_null(strstr(r.v[0].errmsg, u));
+    assert_non_null(strstr(r.v[0].errmsg, "unreachable after 3 attempts"));
+    free(u);
+    results_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1039,6 +1120,8 @@ int main(void)
         cmocka_unit_test_teardown(private_address_refused, teardown),
         cmocka_unit_test_teardown(progress_and_host_stats, teardown),
         cmocka_unit_test_teardown(robots_cached_then_refetched, teardown),
+        cmocka_unit_test_teardown(callback_queues_more, teardown),
+        cmocka_unit_test_teardown(unreachable_host_stopped, teardown),
         cmocka_unit_test_teardown(mock_site_contract, teardown),
         cmocka_unit_test_teardown(mock_truncated_bodies_retried, teardown),
     };
