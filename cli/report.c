@@ -831,7 +831,7 @@ static void svg_mentions(struct buf *b, const struct report *r)
     static const char *const colour[4] = { "#3b6ea5", "#c0504d", "#9bbb59", "#999999" };
     const char *label[4] = { r->b[0]->name, r->b[1]->name, "other", "unknown" };
     size_t n = r->n_fams < TOP_FAMILIES ? r->n_fams : TOP_FAMILIES, maxv = 1;
-    const int left = 180, W = 640, row = 44, bar = 9;
+    const int left = 180, W = 640, row = 52, bar = 9;
     int H = 30 + (int)n * row;
 
     for (size_t i = 0; i < n; i++) {

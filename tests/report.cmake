@@ -15,3 +15,14 @@ pkg_check_modules(NSC_REPORT_JANSSON REQUIRED IMPORTED_TARGET jansson)
 nsc_unit_test(test_report SOURCES unit/test_report.c ${PROJECT_SOURCE_DIR}/cli/report_load.c
   LIBS nsc_classify PkgConfig::NSC_REPORT_JANSSON)
 target_include_directories(test_report PRIVATE ${PROJECT_SOURCE_DIR}/cli)
+
+# The HTML report rendered offline by headless Chromium (Debian: chromium,
+# in .ci/install-deps).  Without a browser the test is not registered at all.
+find_program(NSC_CHROMIUM NAMES chromium chromium-browser)
+if(NSC_CHROMIUM)
+  nsc_cli_test(cli_report_screenshot report_screenshot.sh)
+  set_property(TEST cli_report_screenshot APPEND PROPERTY ENVIRONMENT "CHROMIUM=${NSC_CHROMIUM}")
+  set_tests_properties(cli_report_screenshot PROPERTIES TIMEOUT 180)
+else()
+  message(STATUS "chromium not found: cli_report_screenshot is not registered")
+endif()
