@@ -59,9 +59,10 @@ struct classify_counts {
  * If 'diag' is not NULL every problem is appended to it as one line
  * "file:line:col: message\n" (line and column 1-based).
  * On success *out owns the rules; free them with classify_rules_free().
- * Returns 0, NSC_ENOTFOUND (a required file is missing), NSC_EIO (unreadable)
- * or NSC_EPARSE (bad YAML or a bad rule); the error message names the first
- * problem and how many more there are.
+ * Returns 0, NSC_ENOTFOUND (no countries.yaml in 'dir', or no 'dir'), NSC_EIO
+ * (unreadable), NSC_ELIMIT (a file over 256 MiB) or NSC_EPARSE (bad YAML or a
+ * bad rule); the error message names the first problem and how many more
+ * there are.  YAML aliases are rejected.
  */
 int classify_rules_load(struct classify_rules **out, const char *dir, struct buf *diag);
 
