@@ -80,6 +80,19 @@ for pid, t in sorted(truth.items()):
     if want != got:
         bad_affs += 1
         examples.append("%s %r %r" % (pid, want, got))
+from urllib.parse import urlsplit
+def path(u):
+    return urlsplit(u).path if u else None
+bad_meta = 0
+for pid, t in sorted(truth.items()):
+    r = recs.get(pid)
+    # The mock serves the canonical paths on its own host: compare paths.
+    if r is not None and (r["title"] != t["title"] or r["track"] != t["track"] or
+                          path(r["abstract_url"]) != path(t["abstract_url"]) or
+                          path(r["pdf_url"]) != path(t["pdf_url"]) or r["year"] != t["year"]):
+        bad_meta += 1
+        examples.append("%s title/track/url" % pid)
+out("paper_mismatches", bad_meta)
 out("name_mismatches", bad_names)
 out("affiliation_mismatches", bad_affs)
 if examples:

@@ -13,6 +13,8 @@ check "crawl $year exits 0" 0 "$rc"
 
 cmp=$(crawl_compare "$year" "$TMP/out")
 check "$year: the same paper ids as the truth" yes "$(crawl_value ids_same "$cmp")"
+check "$year: every title, track, year, abstract and PDF URL as the truth" 0 \
+    "$(crawl_value paper_mismatches "$cmp")"
 check "$year: every author name as the truth" 0 "$(crawl_value name_mismatches "$cmp")"
 check "$year: every affiliation string as the truth (null when none)" 0 \
     "$(crawl_value affiliation_mismatches "$cmp")"
