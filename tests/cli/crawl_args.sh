@@ -35,4 +35,18 @@ check_contains "stderr, not a terminal, gets plain progress lines" \
     "notice: crawl: 25 papers found, 25 fetched, 0 failed" "$(cat "$TMP/err")"
 check "and no bar redraws" 0 "$(tr -cd '\r' <"$TMP/err" | wc -c)"
 
+# On a terminal (script(1) gives it one): a one-line bar, redrawn at most
+# 4 times a second, ending with the totals.
+t0=$(date +%s)
+script -qec "'$NIPSCOPE' crawl --rules '$CRAWL_RULES' --proceedings-url '$MOCK_URL' \
+    --virtual-url '$MOCK_URL' --rate 0 --year 2024 --out '$TMP/tty' --max-papers 30 >/dev/null" \
+    "$TMP/typescript" </dev/null >/dev/null 2>&1
+check "the crawl on a terminal exits 0" 0 $?
+secs=$(($(date +%s) - t0 + 1))
+tty=$(cat "$TMP/typescript")
+check_contains "the bar ends with the totals" "30 found, 30 fetched, 0 failed" "$tty"
+redraws=$(grep -o "$(printf '\033')\[K\[" "$TMP/typescript" | wc -l)
+check "the bar is redrawn at least once and at most 4 times a second ($redraws in ${secs}s)" yes \
+    "$([ "$redraws" -ge 1 ] && [ "$redraws" -le $((4 * secs + 1)) ] && echo yes || echo no)"
+
 finish
