@@ -566,6 +566,7 @@ static void list_papers(struct pipeline *pl)
             log_warn("crawl: %s", nsc_error_last());
         }
     }
+    progress_end(&pl->pg);
     log_notice("crawl: %zu papers in the %d index, %zu finished before", n, pl->cfg->year,
                pl->skipped);
     try_join(pl);
@@ -616,6 +617,7 @@ static void on_feed(struct pipeline *pl, struct crawler_fetch_result *res, const
 
     if (err < 0) {
         pl->feed_state = FEED_FAILED;
+        progress_end(&pl->pg);
         log_err("crawl: %s", nsc_error_last());
         return;
     }
@@ -631,6 +633,7 @@ static void item_failed(struct pipeline *pl, size_t i, const char *what)
 {
     pl->items[i].flags |= I_FAILED;
     pl->failed++;
+    progress_end(&pl->pg); /* the log line goes below the bar, not into it */
     log_warn("crawl: %s: %s", what, nsc_error_last());
 }
 
@@ -753,6 +756,7 @@ static void on_done(struct crawler_fetch *f, struct crawler_fetch_result *res, v
     case JOB_FEED:
         if (err < 0) {
             pl->feed_state = FEED_FAILED;
+            progress_end(&pl->pg);
             log_err("crawl: feed: %s", res->errmsg);
         } else {
             on_feed(pl, res, &body);
@@ -1173,7 +1177,6 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
     memset(pl, 0, sizeof(*pl));
     pl->cfg = cfg;
     classify_result_init(&pl->cres);
-    stop_requested = 0;
 
     err = setup(pl);
     if (err < 0)
