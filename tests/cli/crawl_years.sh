@@ -27,6 +27,8 @@ for pol in default greater_china greater_china_tw; do
 done
 check "$year: summary counts 300 papers" 300 "$(crawl_value summary_papers "$cmp")"
 check "$year: records satisfy docs/paper.schema.json" valid "$(crawl_value records_schema "$cmp")"
+check "$year: the summary satisfies docs/paper.schema.json (but for 'join')" valid \
+    "$(crawl_value summary_schema "$cmp")"
 want=$(crawl_value us_cn_default_truth "$cmp")
 check_contains "$year: the report gives the headline" "US-CN: $want of 300 papers (policy default)" "$out"
 check_contains "$year: the report spells out the definition" \
