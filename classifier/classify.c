@@ -595,10 +595,21 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
                 only = ru;
             n_inst++;
         }
-        if (branch) {
-            /* 1. a branch decides. */
+        const struct rule *parent = branch ? &r->rules[branch->parent] : NULL;
+        if (branch && loc_viable(x, lo, hi, LOC_ANY, branch->cc, NULL)) {
+            /* 1. a branch decides, unless a place says another country. */
             d.inst = branch;
             decide(&d, branch, branch->cc, txt);
+        } else if (branch && parent->kind == RK_MULTI && loc_n == 1) {
+            /* its multinational is wherever the place says ("Microsoft Research, Cambridge MA") */
+            d.inst = parent;
+            decide(&d, loc, loc->cc, cand_text(x, loc_c));
+        } else if (branch) {
+            const struct cand *bad = NULL;
+            loc_viable(x, lo, hi, LOC_ANY, branch->cc, &bad);
+            d.inst = branch;
+            d.reason = put_fmt(res, "branch %s is in %s but %s ('%.*s') is not", branch->id,
+                               branch->cc, cand_rule(x, bad, LOC_ANY)->id, CAND_SPAN(x, bad));
         } else if (n_inst == 1 && only->kind == RK_INST) {
             /* 2. one country, unless a place contradicts it. */
             const struct cand *bad = NULL;
@@ -614,16 +625,25 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
                                    only->cc, br->id, CAND_SPAN(x, bad));
             }
         } else if (n_inst == 1) {
-            /* 3. and 5. a multinational: its place, else the policy. */
+            /* 3. and 5. a multinational: its place, else its branch's email domain, else the
+             * policy.  A place in several countries (unsettled) is no place. */
+            const struct rule *dbranch = NULL;
+            if (dinst >= 0) {
+                const struct rule *owner = &r->rules[r->rules[dinst].parent];
+                if (owner->kind == RK_BRANCH && &r->rules[owner->parent] == only)
+                    dbranch = owner;
+            }
             d.inst = only;
             if (loc_n == 1) {
                 decide(&d, loc, loc->cc, cand_text(x, loc_c));
             } else if (loc_n == 0) {
                 d.reason =
                     put_fmt(res, "multinational %s with places in different countries", only->id);
-            } else if (loc_n >= 2) {
-                d.reason =
-                    put_fmt(res, "multinational %s with a place in several countries", only->id);
+            } else if (dbranch) {
+                size_t dt = put_str(res, x->dom, x->dom_len);
+                add_ev(x, dbranch, "institution-domain", dbranch->cc, dt);
+                d.inst = dbranch;
+                decide(&d, dbranch, dbranch->cc, dt);
             } else if (x->pol->multinational == CLASSIFY_MN_HEADQUARTERS) {
                 decide(&d, only, only->cc, txt);
             } else {
@@ -691,7 +711,7 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
                 buf_putc(sb, '\0');
             }
         }
-    } else if (loc_n >= 0) {
+    } else if (loc_n >= 0 && loc_n <= 1) {
         /* 6. no institution: a country name, else a place; all must agree. */
         const struct rule *cr = NULL;
         const struct cand *cc = NULL;
@@ -704,11 +724,8 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
         } else if (loc_n == 0 && loc_resolve(x, lo, hi, LOC_COUNTRY, &cr, &cc) == 1) {
             /* Places disagree: an explicit country name still decides. */
             decide(&d, cr, cr->cc, cand_text(x, cc));
-        } else if (loc_n == 0) {
-            d.reason = put_fmt(res, "places in different countries");
         } else {
-            d.reason = put_fmt(res, "'%.*s' names a place in several countries",
-                               CAND_SPAN(x, loc_c ? loc_c : &sc->c[lo]));
+            d.reason = put_fmt(res, "places in different countries");
         }
     } else if (x->use_domain &&
                (dinst >= 0 || (dsuf >= 0 && !x->r->rules[dsuf].weak && x->r->rules[dsuf].cc[0]))) {
@@ -741,12 +758,19 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
             dt = put_str(res, x->dom, x->dom_len);
             add_ev(x, wd, "weak-domain", wd->cc, dt);
         }
+        /* an unsettled shared place decides nothing, but weak evidence must fit it */
+        const char *wcc = wn == 1 ? w->cc : wd ? wd->cc : NULL;
         if (wn == 0 || wn >= 2 || (wn == 1 && wd && strcmp(w->cc, wd->cc)))
             d.reason = put_fmt(res, "only weak evidence, and it disagrees");
+        else if (wcc && loc_n >= 2 && !loc_viable(x, lo, hi, LOC_ANY, wcc, NULL))
+            d.reason = put_fmt(res, "only weak evidence, and a place disagrees");
         else if (wn == 1)
             decide(&d, w, w->cc, cand_text(x, wc));
         else if (wd)
             decide(&d, wd, wd->cc, dt);
+        else if (loc_n >= 2)
+            d.reason = put_fmt(res, "'%.*s' names a place in several countries",
+                               CAND_SPAN(x, loc_c ? loc_c : &sc->c[lo]));
         else
             d.reason = put_fmt(res, "no rule matched");
     }

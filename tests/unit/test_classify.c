@@ -321,8 +321,47 @@ static void branch_beats_multinational(void **state)
     run("Alibaba US", NULL);
     assert_string_equal(res.affils[0].country, "US");
     assert_string_equal(res.affils[0].rule, "inst.alibaba.us");
-    run("MSRA, London", NULL); /* a branch decides even against a place */
+    /* a place in another country overrides a multinational's branch: the place decides */
+    run("MSRA, London", NULL);
+    assert_string_equal(res.affils[0].country, "GB");
+    assert_string_equal(res.affils[0].rule, "place.gb.london");
+    assert_string_equal(res.affils[0].institution, "Microsoft");
+    run("MSRA, Beijing", NULL);
+    assert_string_equal(res.affils[0].rule, "inst.microsoft.asia");
+}
+
+static void branch_email_domain_places_a_multinational(void **state)
+{
+    run("Microsoft Research", "msra.cn");
     assert_string_equal(res.affils[0].country, "CN");
+    assert_string_equal(res.affils[0].rule, "inst.microsoft.asia");
+    assert_true(has_evidence(&res.affils[0], "inst.microsoft.asia", "institution-domain"));
+    /* a domain of the multinational itself says nothing about where */
+    run("Microsoft Research", "microsoft.com");
+    assert_string_equal(res.affils[0].rule, "inst.microsoft");
+}
+
+static void unsettled_shared_place_is_no_evidence(void **state)
+{
+    /* a multinational falls back to its headquarters */
+    run("Microsoft, Cambridge", NULL);
+    assert_string_equal(res.affils[0].country, "US");
+    assert_string_equal(res.affils[0].rule, "inst.microsoft");
+    run_p("strict", "Microsoft, Cambridge", NULL);
+    assert_string_equal(res.affils[0].country, "");
+    /* a one-country institution in one of its countries decides */
+    run("University of Oxford, Cambridge", NULL);
+    assert_string_equal(res.affils[0].country, "GB");
+    /* alone it decides nothing, and the email domain may speak */
+    run("Some Lab, Cambridge", NULL);
+    assert_non_null(strstr(res.affils[0].reason, "several countries"));
+    run("Some Lab, Cambridge", "cam.ac.uk");
+    assert_string_equal(res.affils[0].rule, "dom.uk");
+    /* weak evidence must fit the place: German is not a Cambridge country */
+    run("German Lab, Cambridge", NULL);
+    assert_string_equal(res.affils[0].country, "");
+    run("American Lab, Cambridge", NULL);
+    assert_string_equal(res.affils[0].country, "US");
 }
 
 static void shared_name_needs_place_or_domain(void **state)
@@ -597,6 +636,8 @@ int main(void)
         cmocka_unit_test(multinational_place_overrides_hq),
         cmocka_unit_test(multinational_without_place_follows_policy),
         cmocka_unit_test(branch_beats_multinational),
+        cmocka_unit_test(branch_email_domain_places_a_multinational),
+        cmocka_unit_test(unsettled_shared_place_is_no_evidence),
         cmocka_unit_test(shared_name_needs_place_or_domain),
         cmocka_unit_test(shared_place_settled_by_another_place),
         cmocka_unit_test(no_institution_country_name_then_place),
