@@ -321,35 +321,33 @@ static int classify_mode(struct pipeline *pl, int mode, const char *aff)
 }
 
 /*
- * Build the record of 'p' (schema: docs/schema.md).  Countries and the
- * record's affiliations follow the chosen policy; "pairs" says, for every
- * policy with a pair of blocs, whether the paper joins that pair.
+ * Place the authors of 'rec' (a record with "authors"[].affiliation set) in
+ * countries with the current rules: set every author's "affiliations", the
+ * record's "countries" (the chosen policy) and "pairs" (for every policy
+ * with a pair of blocs, whether the paper joins it).  The country sets per
+ * multinational mode go to 'cs'.  The one place where records meet the
+ * classifier, so a new record and a re-placed old one agree.
  */
-static int build_record(json_t **out, struct pipeline *pl, const struct crawler_paper *p)
+static int place_record(struct pipeline *pl, json_t *rec, struct ccset cs[MAX_MODES])
 {
-    json_t *rec = json_object(), *authors = json_array(), *sources = json_object();
+    json_t *authors = json_object_get(rec, "authors");
     json_t *pairs = json_object(), *countries = json_array();
-    struct ccset cs[MAX_MODES];
     int chosen = (int)pl->policy->multinational;
     int err = 0;
 
-    memset(cs, 0, sizeof(cs));
-    for (size_t i = 0; i < p->nauthors; i++) {
-        const struct crawler_author *a = &p->authors[i];
-        json_t *ao = json_object(), *affs = json_array();
+    memset(cs, 0, MAX_MODES * sizeof(*cs));
+    for (size_t i = 0; i < json_array_size(authors); i++) {
+        json_t *ao = json_array_get(authors, i), *affs = json_array();
+        const char *aff = json_string_value(json_object_get(ao, "affiliation"));
 
-        json_object_set_new(ao, "name", str_or_null(a->name));
-        json_object_set_new(ao, "affiliation", str_or_null(a->affiliation));
-        json_object_set_new(ao, "source",
-                            str_or_null(a->affiliation ? source_name(a->aff_source) : NULL));
-        for (int m = 0; a->affiliation && m < MAX_MODES; m++) {
+        for (int m = 0; aff && m < MAX_MODES; m++) {
             if (!pl->mode_policy[m])
                 continue;
-            err = classify_mode(pl, m, a->affiliation);
+            err = classify_mode(pl, m, aff);
             if (err < 0) {
                 /* Invalid UTF-8 cannot come from the parsers; say where. */
-                nsc_error_prefix(err, "paper %s, author %zu", p->id, i + 1);
-                json_decref(ao);
+                nsc_error_prefix(err, "paper %s, author %zu",
+                                 json_string_value(json_object_get(rec, "id")), i + 1);
                 json_decref(affs);
                 goto out;
             }
@@ -360,7 +358,6 @@ static int build_record(json_t **out, struct pipeline *pl, const struct crawler_
             }
         }
         json_object_set_new(ao, "affiliations", affs);
-        json_array_append_new(authors, ao);
     }
     for (size_t i = 0; i < cs[chosen].n; i++)
         json_array_append_new(countries, json_string(cs[chosen].cc[i]));
@@ -368,12 +365,37 @@ static int build_record(json_t **out, struct pipeline *pl, const struct crawler_
         const struct classify_policy *pol = &pl->policies[i];
         const struct classify_bloc *b0 = bloc_find(pl, pol->pair[0]);
         const struct classify_bloc *b1 = bloc_find(pl, pol->pair[1]);
-        const struct ccset *s = &cs[pol->multinational];
+        const struct ccset *set = &cs[pol->multinational];
         json_t *list = json_array();
 
-        if (b0 && b1 && bloc_meets(b0, s) && bloc_meets(b1, s))
+        if (b0 && b1 && bloc_meets(b0, set) && bloc_meets(b1, set))
             json_array_append_new(list, json_sprintf("%s_%s", b0->name, b1->name));
         json_object_set_new(pairs, pol->name, list);
+    }
+    json_object_set(rec, "countries", countries);
+    json_object_set(rec, "pairs", pairs);
+out:
+    json_decref(countries);
+    json_decref(pairs);
+    return err;
+}
+
+/* Build the record of 'p' (schema: docs/schema.md) in *out. */
+static int build_record(json_t **out, struct pipeline *pl, const struct crawler_paper *p)
+{
+    json_t *rec = json_object(), *authors = json_array(), *sources = json_object();
+    struct ccset cs[MAX_MODES];
+    int err;
+
+    for (size_t i = 0; i < p->nauthors; i++) {
+        const struct crawler_author *a = &p->authors[i];
+        json_t *ao = json_object();
+
+        json_object_set_new(ao, "name", str_or_null(a->name));
+        json_object_set_new(ao, "affiliation", str_or_null(a->affiliation));
+        json_object_set_new(ao, "source",
+                            str_or_null(a->affiliation ? source_name(a->aff_source) : NULL));
+        json_array_append_new(authors, ao);
     }
     for (size_t i = 0; i < p->nsources; i++)
         json_object_set_new(sources, p->sources[i].field, json_string(p->sources[i].url));
@@ -386,20 +408,16 @@ static int build_record(json_t **out, struct pipeline *pl, const struct crawler_
     json_object_set_new(rec, "abstract_url", str_or_null(p->abstract_url));
     json_object_set_new(rec, "pdf_url", str_or_null(p->pdf_url));
     json_object_set_new(rec, "authors", authors);
-    json_object_set_new(rec, "countries", countries);
-    json_object_set_new(rec, "pairs", pairs);
     /* No mention scanner exists yet: an empty object, not a claim of none. */
     json_object_set_new(rec, "mentions", json_object());
     json_object_set_new(rec, "sources", sources);
+    err = place_record(pl, rec, cs);
+    if (err < 0) {
+        json_decref(rec);
+        return err;
+    }
     *out = rec;
     return 0;
-out:
-    json_decref(authors);
-    json_decref(sources);
-    json_decref(pairs);
-    json_decref(countries);
-    json_decref(rec);
-    return err;
 }
 
 /*
@@ -798,6 +816,7 @@ struct tally {
     struct pipeline *pl;
     size_t papers, complete, partial, missing;
     json_t *by_country, *matrix, *us_cn;
+    json_t *updates; /* records whose placement changed with the rules */
 };
 
 static void count_up(json_t *obj, const char *key)
@@ -811,34 +830,32 @@ static int tally_record(const char *id, json_t *rec, void *payload)
 {
     struct tally *t = payload;
     struct pipeline *pl = t->pl;
-    json_t *authors = json_object_get(rec, "authors");
-    size_t na = json_array_size(authors), placed = 0;
+    json_t *copy = json_deep_copy(rec), *authors;
+    size_t na, placed = 0;
     int chosen = (int)pl->policy->multinational;
     struct ccset cs[MAX_MODES];
     int err;
 
-    memset(cs, 0, sizeof(cs));
+    /* Placed again with the current rules: a record an older rule set
+     * placed differently is queued for an update (write_outputs()). */
+    err = place_record(pl, copy, cs);
+    if (err < 0) {
+        json_decref(copy);
+        return err;
+    }
+    if (!json_equal(copy, rec))
+        json_array_append(t->updates, copy);
+    authors = json_object_get(copy, "authors");
+    na = json_array_size(authors);
     for (size_t i = 0; i < na; i++) {
-        const char *aff =
-            json_string_value(json_object_get(json_array_get(authors, i), "affiliation"));
+        json_t *affs = json_object_get(json_array_get(authors, i), "affiliations");
         int has = 0;
 
-        if (!aff)
-            continue;
-        for (int m = 0; m < MAX_MODES; m++) {
-            if (!pl->mode_policy[m])
-                continue;
-            err = classify_mode(pl, m, aff);
-            if (err < 0)
-                return nsc_error_prefix(err, "record %s", id);
-            for (size_t k = 0; k < pl->cres.n; k++) {
-                ccset_add(&cs[m], pl->cres.affils[k].country);
-                if (m == chosen && pl->cres.affils[k].country[0])
-                    has = 1;
-            }
-        }
+        for (size_t k = 0; k < json_array_size(affs); k++)
+            has |= json_is_string(json_object_get(json_array_get(affs, k), "country"));
         placed += has;
     }
+    json_decref(copy);
     t->papers++;
     if (na && placed == na)
         t->complete++;
@@ -1068,7 +1085,18 @@ static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
                                       pol->pair[1], "first", (json_int_t)0, "second", (json_int_t)0,
                                       "both", (json_int_t)0));
     }
+    t.updates = json_array();
     err = store_foreach(pl->st, tally_record, &t);
+    if (err < 0)
+        goto out;
+    /* Records of earlier runs placed with other rules: bring them up to date. */
+    for (size_t i = 0; i < json_array_size(t.updates) && err == 0; i++)
+        err = store_put_finished(pl->st, json_array_get(t.updates, i));
+    if (err == 0 && json_array_size(t.updates) > 0) {
+        log_notice("crawl: %zu records placed again with the current rules",
+                   json_array_size(t.updates));
+        err = store_finish(pl->st);
+    }
     if (err < 0)
         goto out;
     summary = build_summary(pl, &t, started);
@@ -1084,6 +1112,7 @@ out:
     json_decref(t.by_country);
     json_decref(t.matrix);
     json_decref(t.us_cn);
+    json_decref(t.updates);
     return err;
 }
 
