@@ -15,7 +15,9 @@
  *      the validators the state DB kept;
  *   4. join the feed to the papers, classify every affiliation, and commit
  *      each finished record to the store as soon as all its sources are in;
- *   5. rewrite the records sorted, write the summary and print a report.
+ *   5. place every stored record again with the current rules (records an
+ *      older rule set placed differently are updated), rewrite the records
+ *      sorted, write the summary and print a report.
  *
  * Affiliation precedence: an author's affiliation comes from the paper's
  * -Metadata.json when it gives one, otherwise from the virtual feed, else
