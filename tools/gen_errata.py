@@ -8,10 +8,12 @@ or TW, and writes one erratum per row:
              an HK/MO/TW institution of rules/institutions.yaml, or Hong Kong,
              Macau, Taiwan or one of their places (rules/countries.yaml,
              rules/places.yaml);
-  excluded:  rows that also name a mainland place (rules/places.yaml) or a
-             mainland institution of rules/institutions.yaml (this keeps
-             "CUHK-Shenzhen", "HKUST (Guangzhou)" and "Tsinghua University;
-             HKU" as they are), and rows with evidence for two of HK/MO/TW.
+  excluded:  rows that also name a mainland place (rules/places.yaml), a
+             mainland institution of rules/institutions.yaml, and rows whose
+             only evidence is the email domain while the string says "China"
+             or names a Chinese multinational (this keeps "CUHK-Shenzhen", "HKUST (Guangzhou)",
+             "Tsinghua University; HKU" and "Tencent AI Lab" with an HKU
+             address as they are), and rows with evidence for two of HK/MO/TW.
 It does not look at what nipscope answers.
 
 Everything above the line GENERATED_MARK in the errata file (the header and
@@ -60,10 +62,20 @@ def main():
         if p["country"] in REGIONS + ("CN",):
             for n in as_list(p.get("names")):
                 add(n, p["country"], p["id"])
+    for c in load(os.path.join(args.rules, "countries.yaml"))["countries"]:
+        if c["code"] == "CN":
+            for n in [c["name"]] + as_list(c.get("names")):
+                add(n, "CN?", c["id"])   # "China": counts only against an email domain
+    # the hand-reviewed file only: the generated one carries the dev labels'
+    # own mistakes
     for e in load(os.path.join(args.rules, "institutions.yaml"))["institutions"]:
         for x in [e] + list(e.get("branches") or []):
-            code = x.get("country")
-            if code not in REGIONS + ("CN",):
+            # a Chinese multinational is weak, like "China": it counts only
+            # against an email domain ("Tencent AI Lab" with an HKU address),
+            # as a place in Hong Kong puts its lab there ("Huawei Noah's Ark
+            # Lab, Hong Kong")
+            code = x.get("country") or ("CN?" if x.get("hq") == "CN" else None)
+            if code not in REGIONS + ("CN", "CN?"):
                 continue
             for k in ("name", "aliases"):
                 for n in as_list(x.get(k)):
@@ -101,10 +113,15 @@ def main():
             dom = (r.get("email_domain") or "").lower()
             codes = {c for c, _, _ in ev}
             if "CN" in codes:
-                continue
+                continue          # a mainland place, institution or company
+            china_named = "CN?" in codes
+            codes.discard("CN?")
+            ev = [x for x in ev if x[0] != "CN?"]
             why = [f"{rule} \"{text}\"" for c, rule, text in ev]
             tld = dom.rsplit(".", 1)[-1] if dom else ""
-            if tld in ("hk", "mo", "tw"):
+            if tld in ("hk", "mo", "tw") and (codes or not china_named):
+                # an HK address alone does not outweigh "China" in the string
+                # ("Noah's Ark Lab, China" with a CityU address)
                 codes.add(tld.upper())
                 why.append(f"email domain {dom}")
             if len(codes) != 1:
