@@ -1144,6 +1144,38 @@ static void unreachable_host_stopped(void **state)
     results_release(&r);
 }
 
+/* Out-of-range limits and a user agent that would split a header line are
+ * refused when the engine is made. */
+static void bad_config_refused(void **state)
+{
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch *f = (struct crawler_fetch *)&cfg;
+
+    (void)state;
+    fast_config(&cfg);
+    cfg.rate = -1;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, NULL), NSC_EINVAL);
+    assert_null(f);
+    fast_config(&cfg);
+    cfg.max_per_host = 0;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, NULL), NSC_EINVAL);
+    fast_config(&cfg);
+    cfg.max_attempts = 0;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, NULL), NSC_EINVAL);
+    fast_config(&cfg);
+    cfg.robots_ttl_s = 86401; /* RFC 9309: at most 24 h */
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, NULL), NSC_EINVAL);
+    fast_config(&cfg);
+    cfg.user_agent = "nipscope/1\r\nX-Evil: 1";
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, NULL), NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "user agent"));
+    /* NULL means the defaults, which are valid */
+    assert_int_equal(crawler_fetch_new(&f, NULL, on_done, NULL), 0);
+    assert_non_null(f);
+    crawler_fetch_free(f);
+    crawler_fetch_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1156,6 +1188,7 @@ int main(void)
         cmocka_unit_test_teardown(robots_status, teardown),
         cmocka_unit_test_teardown(three_attempts_then_failure, teardown),
         cmocka_unit_test_teardown(non_http_scheme_refused, teardown),
+        cmocka_unit_test_teardown(bad_config_refused, teardown),
         cmocka_unit_test_teardown(stop_reports_the_rest, teardown),
         cmocka_unit_test_teardown(concurrency_cap_without_rate, teardown),
         cmocka_unit_test_teardown(timeout_retried_then_reported, teardown),
