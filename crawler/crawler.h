@@ -107,9 +107,11 @@ struct crawler_fetch_request {
  * err is 0 for a 2xx answer and for a 304 (not_modified = 1: keep the stored
  * copy).  Otherwise err is negative and errmsg names the URL:
  *   NSC_ENOTFOUND  404 or 410;
- *   NSC_ENET       another HTTP error status after the last attempt, a
- *                  network failure after the last attempt, or the host was
- *                  stopped because its robots.txt was unreachable (host_stopped);
+ *   NSC_ENET       another HTTP error status (429, 500, 502, 503 and 504
+ *                  once the attempts are used up; others at once), a network
+ *                  failure or timeout after the last attempt, or the host was
+ *                  stopped because its robots.txt answered 5xx or was
+ *                  unreachable (host_stopped);
  *   NSC_ELIMIT     the response exceeded max_body, too many redirects, or a
  *                  Retry-After longer than retry_after_max_s;
  *   NSC_EINVAL     robots.txt disallows the URL (robots_denied), a redirect
