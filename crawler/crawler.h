@@ -82,6 +82,11 @@ struct crawler_fetch_config {
      * case.  URLs and redirect targets on other hosts are refused.  NULL
      * allows any host for queued URLs, and redirects only to the same host. */
     const char *const *allowed_hosts;
+    /* NULL-terminated "HOST:PORT:ADDRESS" entries that pin a host name to an
+     * address, as curl's --resolve does (for a mirror, or a test).  The
+     * private-address rule still applies: a pinned name that is not itself
+     * local may not point at a loopback or private address.  NULL: none. */
+    const char *const *resolve;
     uint64_t seed; /* jitter seed; 0 = from the clock */
 };
 

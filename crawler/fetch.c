@@ -81,7 +81,8 @@ struct host {
 struct crawler_fetch {
     struct crawler_fetch_config cfg;
     char *user_agent, *token;
-    char **allowed; /* NULL-terminated copy, or NULL */
+    char **allowed;             /* NULL-terminated copy, or NULL */
+    struct curl_slist *resolve; /* cfg.resolve as libcurl wants it */
     CURLM *multi;
     struct host **hosts;
     size_t nhosts, caphosts;
@@ -590,6 +591,8 @@ static int start_job(struct crawler_fetch *f, struct job *j, uint64_t now)
     SETOPT(e, CURLOPT_OPENSOCKETDATA, j);
     SETOPT(e, CURLOPT_ERRORBUFFER, j->errbuf);
     SETOPT(e, CURLOPT_PRIVATE, j);
+    if (f->resolve)
+        SETOPT(e, CURLOPT_RESOLVE, f->resolve);
     if (j->hdrs)
         SETOPT(e, CURLOPT_HTTPHEADER, j->hdrs);
     /* After a failure, do not trust pooled connections: a retry on a dead
@@ -1155,6 +1158,9 @@ int crawler_fetch_new(struct crawler_fetch **out, const struct crawler_fetch_con
             f->allowed[i] = xstrdup(cfg->allowed_hosts[i]);
     }
     f->cfg.allowed_hosts = (const char *const *)f->allowed;
+    for (i = 0; cfg->resolve && cfg->resolve[i]; i++)
+        f->resolve = curl_slist_append(f->resolve, cfg->resolve[i]);
+    f->cfg.resolve = NULL; /* only f->resolve is used after this */
     f->done = done;
     f->payload = payload;
     f->rng = cfg->seed ? cfg->seed : nsc_now_ms() ^ ((uint64_t)(uintptr_t)f << 16);
@@ -1264,6 +1270,7 @@ void crawler_fetch_free(struct crawler_fetch *f)
             free(f->allowed[i]);
         free(f->allowed);
     }
+    curl_slist_free_all(f->resolve);
     free(f->user_agent);
     free(f->token);
     free(f);
