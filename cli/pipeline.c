@@ -97,6 +97,7 @@ struct pipeline {
     struct progress pg;
     struct classify_result cres;
     struct buf scratch;
+    struct mention_models *models; /* NULL when the rules have no models.yaml */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -380,6 +381,35 @@ out:
     return err;
 }
 
+/* The models named in the title and abstract of 'p': model id -> {count,
+ * where}.  Without a models.yaml the object is empty (nothing was scanned). */
+static json_t *record_mentions(struct pipeline *pl, const struct crawler_paper *p)
+{
+    struct mention_list ml = MENTION_LIST_INIT;
+    struct mention_tally mt = MENTION_TALLY_INIT;
+    json_t *out = json_object();
+
+    if (!pl->models)
+        return out;
+    if (p->title)
+        mention_scan(pl->models, p->title, strlen(p->title), "title", &ml);
+    if (p->abstract)
+        mention_scan(pl->models, p->abstract, strlen(p->abstract), "abstract", &ml);
+    mention_tally_add(&mt, &ml);
+    for (size_t i = 0; i < mt.n; i++) {
+        json_t *where = json_array();
+
+        for (size_t w = 0; w < mt.items[i].n_where; w++)
+            json_array_append_new(where, json_string(mt.items[i].where[w]));
+        json_object_set_new(
+            out, mt.items[i].model,
+            json_pack("{s:I, s:o}", "count", (json_int_t)mt.items[i].count, "where", where));
+    }
+    mention_tally_release(&mt);
+    mention_list_release(&ml);
+    return out;
+}
+
 /* Build the record of 'p' (schema: docs/schema.md) in *out. */
 static int build_record(json_t **out, struct pipeline *pl, const struct crawler_paper *p)
 {
@@ -408,8 +438,7 @@ static int build_record(json_t **out, struct pipeline *pl, const struct crawler_
     json_object_set_new(rec, "abstract_url", str_or_null(p->abstract_url));
     json_object_set_new(rec, "pdf_url", str_or_null(p->pdf_url));
     json_object_set_new(rec, "authors", authors);
-    /* No mention scanner exists yet: an empty object, not a claim of none. */
-    json_object_set_new(rec, "mentions", json_object());
+    json_object_set_new(rec, "mentions", record_mentions(pl, p));
     json_object_set_new(rec, "sources", sources);
     err = place_record(pl, rec, cs);
     if (err < 0) {
@@ -1141,6 +1170,16 @@ static int setup(struct pipeline *pl)
     err = classify_rules_load(&pl->rules, cfg->rules_dir, NULL);
     if (err < 0)
         return err;
+    profile = xasprintf("%s/models.yaml", cfg->rules_dir);
+    err = mention_models_load(&pl->models, profile, NULL);
+    free(profile);
+    profile = NULL;
+    if (err == NSC_ENOTFOUND) {
+        log_notice("no models.yaml in '%s': model mentions are not scanned", cfg->rules_dir);
+        err = 0;
+    }
+    if (err < 0)
+        return err;
     pl->policy = classify_policy_find(pl->rules, cfg->policy);
     if (!pl->policy)
         return nsc_error_set(NSC_EINVAL, "no policy '%s' in the rules in '%s'", cfg->policy,
@@ -1311,6 +1350,7 @@ out:
     crawler_profile_free(pl->prof);
     classify_result_release(&pl->cres);
     classify_rules_free(pl->rules);
+    mention_models_free(pl->models);
     buf_release(&pl->scratch);
     free(pl->index_url);
     free(pl->feed_url);
