@@ -67,33 +67,12 @@ static int is_ascii_word(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Decode the code point starting at s[i] (len bytes total); -1 if invalid. */
+/* The code point starting at s[i] (len bytes total); -1 if invalid. */
 static long decode_at(const unsigned char *s, size_t len, size_t i)
 {
-    unsigned char c = s[i];
     size_t n;
-    long cp;
 
-    if (c < 0x80)
-        return c;
-    if ((c & 0xE0) == 0xC0) {
-        n = 1;
-        cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 2;
-        cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 3;
-        cp = c & 0x07;
-    } else {
-        return -1;
-    }
-    for (size_t k = 1; k <= n; k++) {
-        if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
-            return -1;
-        cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    return cp;
+    return nsc_utf8_decode((const char *)s + i, len - i, &n);
 }
 
 /* 1 if the code point is a letter or digit for word boundaries. */

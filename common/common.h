@@ -182,6 +182,13 @@ int nsc_file_replace(const char *path, const void *data, size_t len);
 /* 1 if 's' is valid UTF-8 of 'len' bytes (no overlongs, no surrogates). */
 int nsc_utf8_valid(const char *s, size_t len);
 
+/*
+ * Decode the UTF-8 sequence at the start of 's' ('len' > 0 bytes available):
+ * the code point, its length in *n.  -1, with *n = 1, for an invalid or
+ * truncated sequence, an overlong form, a surrogate or a value > U+10FFFF.
+ */
+long nsc_utf8_decode(const char *s, size_t len, size_t *n);
+
 /* Case-insensitive ASCII comparisons, locale-independent. */
 int nsc_strcasecmp(const char *a, const char *b);
 int nsc_strncasecmp(const char *a, const char *b, size_t n);

@@ -113,42 +113,50 @@ out:
     return err;
 }
 
-int nsc_utf8_valid(const char *str, size_t len)
+long nsc_utf8_decode(const char *str, size_t len, size_t *n)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
+    unsigned c = s[0];
+    size_t extra;
+    long cp;
+
+    *n = 1;
+    if (c < 0x80)
+        return (long)c;
+    if ((c & 0xE0) == 0xC0) {
+        extra = 1;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        extra = 2;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        extra = 3;
+        cp = c & 0x07;
+    } else {
+        return -1;
+    }
+    if (extra >= len)
+        return -1;
+    for (size_t k = 1; k <= extra; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *n = extra + 1;
+    return cp;
+}
+
+int nsc_utf8_valid(const char *str, size_t len)
+{
+    size_t i = 0, n;
 
     while (i < len) {
-        unsigned c = s[i];
-        size_t n;
-        uint32_t cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
+        if (nsc_utf8_decode(str + i, len - i, &n) < 0)
             return 0;
-        }
-        if (n >= len - i)
-            return 0;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += n + 1;
+        i += n;
     }
     return 1;
 }

@@ -124,6 +124,25 @@ static void utf8_validation(void **state)
     assert_false(nsc_utf8_valid("a\xff", 2));
 }
 
+static void utf8_decode_gives_code_point_and_length(void **state)
+{
+    size_t n;
+
+    (void)state;
+    assert_int_equal(nsc_utf8_decode("A", 1, &n), 0x41);
+    assert_int_equal(n, 1);
+    assert_int_equal(nsc_utf8_decode("\xc3\xa9", 2, &n), 0xE9); /* e acute */
+    assert_int_equal(n, 2);
+    assert_int_equal(nsc_utf8_decode("\xe5\x8c\x97x", 4, &n), 0x5317); /* bei (north) */
+    assert_int_equal(n, 3);
+    assert_int_equal(nsc_utf8_decode("\xf0\x9f\x98\x80", 4, &n), 0x1F600);
+    assert_int_equal(n, 4);
+    assert_int_equal(nsc_utf8_decode("\xe5\x8c", 2, &n), -1); /* truncated */
+    assert_int_equal(n, 1);
+    assert_int_equal(nsc_utf8_decode("\xc0\xaf", 2, &n), -1); /* overlong */
+    assert_int_equal(nsc_utf8_decode("\x80", 1, &n), -1);     /* lone continuation */
+}
+
 static void case_insensitive_compare(void **state)
 {
     (void)state;
@@ -144,6 +163,7 @@ int main(void)
         cmocka_unit_test(error_set_returns_code_and_keeps_message),
         cmocka_unit_test(file_replace_then_read_round_trips),
         cmocka_unit_test(utf8_validation),
+        cmocka_unit_test(utf8_decode_gives_code_point_and_length),
         cmocka_unit_test(case_insensitive_compare),
     };
 
