@@ -4,6 +4,7 @@
  * pipeline.c; this file reads the command line and handles signals.
  */
 #include "cmd.h"
+#include "config.h"
 #include "pipeline.h"
 
 #include "common.h"
@@ -21,7 +22,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: nipscope crawl --year Y [--out DIR] [--rules DIR] [--policy NAME]\n"
                "                      [--proceedings-url URL] [--virtual-url URL] [--rate R]\n"
                "                      [--concurrency N] [--user-agent UA] [--max-papers N]\n"
-               "                      [--progress | --no-progress]\n"
+               "                      [--progress | --no-progress] [--config FILE [--check]]\n"
                "\n"
                "Crawl NeurIPS year Y into DIR (default .): DIR/neurips-Y.jsonl holds one record\n"
                "per paper, DIR/neurips-Y.summary.json the counts.  Interrupted or failed crawls\n"
@@ -30,6 +31,9 @@ static void usage(FILE *f)
                "  --rate R          request starts per second per host (default 1; 0 = no limit)\n"
                "  --concurrency N   transfers at once per host (default 2)\n"
                "  --max-papers N    only the first N papers by id\n"
+               "  --config FILE     read sites, politeness, user agent, out and rules from FILE\n"
+               "                    (docs/config.md); options on the command line win\n"
+               "  --check           validate --config FILE, print the effective settings, exit\n"
                "  --no-fsync        skip fsync (tests and benchmarks only)\n");
 }
 
@@ -67,7 +71,9 @@ enum {
     OPT_NOSYNC,
     OPT_PROGRESS,
     OPT_NOPROGRESS,
-    OPT_PROFILE
+    OPT_PROFILE,
+    OPT_CONFIG,
+    OPT_CHECK
 };
 
 static const struct option options[] = {
@@ -85,24 +91,96 @@ static const struct option options[] = {
     { "progress", no_argument, NULL, OPT_PROGRESS },
     { "no-progress", no_argument, NULL, OPT_NOPROGRESS },
     { "profile", required_argument, NULL, OPT_PROFILE },
+    { "config", required_argument, NULL, OPT_CONFIG },
+    { "check", no_argument, NULL, OPT_CHECK },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
 
+/* The file's settings, under whatever the command line gives later. */
+static void apply_config(struct pipeline_config *cfg, const struct config *file, char **ua)
+{
+    if (file->out_dir)
+        cfg->out_dir = file->out_dir;
+    if (file->rules_dir)
+        cfg->rules_dir = file->rules_dir;
+    if (file->proceedings_url)
+        cfg->proceedings_url = file->proceedings_url;
+    if (file->virtual_url)
+        cfg->virtual_url = file->virtual_url;
+    if (file->set & CONFIG_SET_RATE)
+        cfg->rate = file->rate;
+    if (file->set & CONFIG_SET_CONCURRENCY)
+        cfg->concurrency = file->concurrency;
+    /* The contact URL goes where crawlers put it: "product (+URL)". */
+    if (file->contact)
+        *ua = xasprintf("%s (+%s)", file->user_agent ? file->user_agent : "nipscope/" NSC_VERSION,
+                        file->contact);
+    else if (file->user_agent)
+        *ua = xstrdup(file->user_agent);
+    cfg->user_agent = *ua;
+}
+
+/* What --check prints: the crawl's settings after the file and the options. */
+static void print_effective(const struct pipeline_config *cfg, const struct config *file)
+{
+    printf("# effective settings of nipscope crawl\n");
+    if (cfg->year)
+        printf("year: %d\n", cfg->year);
+    printf("out: \"%s\"\nrules: \"%s\"\n", cfg->out_dir, cfg->rules_dir);
+    printf("sites:\n  proceedings: \"%s\"\n  virtual: \"%s\"\n", cfg->proceedings_url,
+           cfg->virtual_url);
+    printf("politeness:\n  rate: %g\n  concurrency: %u\n", cfg->rate, cfg->concurrency);
+    if (cfg->user_agent)
+        printf("user_agent: \"%s\"\n", cfg->user_agent);
+    else
+        printf("# user_agent: the built-in default\n");
+    printf("# the whole file, defaults filled in:\n");
+    config_print(file, stdout);
+}
+
 int cmd_crawl(int argc, char **argv)
 {
     struct pipeline_config cfg;
+    struct config file;
     struct sigaction sa, old_int, old_term;
+    const char *config_path = NULL;
+    char *ua = NULL;
     size_t n;
     char *end;
-    int c, err = 0;
+    int c, check = 0, err = 0, ret;
 
     pipeline_config_init(&cfg);
+    config_init(&file);
     cfg.rules_dir = cmd_default_rules_dir();
+    /* First pass: only --config and --check, so that every other option,
+     * wherever it stands, overrides the file. */
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        if (c == OPT_CONFIG)
+            config_path = optarg;
+        else if (c == OPT_CHECK)
+            check = 1;
+    }
+    if (check && !config_path) {
+        fprintf(stderr, "nipscope crawl: --check needs --config FILE\n");
+        return EXIT_USAGE;
+    }
+    if (config_path) {
+        err = config_load(&file, config_path);
+        if (err < 0) {
+            ret = cmd_fail(err);
+            goto out;
+        }
+        apply_config(&cfg, &file, &ua);
+    }
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
+        case OPT_CONFIG:
+        case OPT_CHECK:
+            break;
         case OPT_YEAR:
             err = parse_size(&n, optarg, "--year", 9999);
             cfg.year = (int)n;
@@ -155,26 +233,36 @@ int cmd_crawl(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
-            return EXIT_OK;
+            ret = EXIT_OK;
+            goto out;
         default:
             fprintf(stderr, "nipscope crawl: bad option '%s'\n", argv[optind - 1]);
             usage(stderr);
-            return EXIT_USAGE;
+            ret = EXIT_USAGE;
+            goto out;
         }
         if (err < 0) {
             fprintf(stderr, "nipscope crawl: %s\n", nsc_error_last());
-            return EXIT_USAGE;
+            ret = EXIT_USAGE;
+            goto out;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "nipscope crawl: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
-        return EXIT_USAGE;
+        ret = EXIT_USAGE;
+        goto out;
+    }
+    if (check) {
+        print_effective(&cfg, &file);
+        ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
+        goto out;
     }
     if (cfg.year < 1987) {
         fprintf(stderr, "nipscope crawl: --year Y is required (e.g. --year 2024)\n");
         usage(stderr);
-        return EXIT_USAGE;
+        ret = EXIT_USAGE;
+        goto out;
     }
 
     memset(&sa, 0, sizeof(sa));
@@ -187,5 +275,9 @@ int cmd_crawl(int argc, char **argv)
     sigaction(SIGTERM, &old_term, NULL);
     if (fflush(stdout) != 0 && err == 0)
         err = nsc_error_set(NSC_EIO, "cannot write the report: %s", strerror(errno));
-    return err < 0 ? cmd_fail(err) : EXIT_OK;
+    ret = err < 0 ? cmd_fail(err) : EXIT_OK;
+out:
+    free(ua);
+    config_release(&file);
+    return ret;
 }

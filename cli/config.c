@@ -1,0 +1,583 @@
+/*
+ * config.c - read the nipscope configuration file with libyaml's document
+ * API, so every error can name the line and column of the node at fault.
+ * See config.h and docs/config.md.
+ */
+#include "config.h"
+
+#include "common.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#define MAX_BODY_LIMIT ((size_t)1 << 30)
+
+void config_init(struct config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->interval_s = 24 * 3600;
+    cfg->rate = 1.0;
+    cfg->concurrency = 2;
+    cfg->connect_timeout_s = 10;
+    cfg->timeout_s = 120;
+    cfg->max_body = (size_t)32 << 20;
+}
+
+static void free_policies(struct config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_policies; i++)
+        free(cfg->policies[i]);
+    free(cfg->policies);
+    cfg->policies = NULL;
+    cfg->n_policies = 0;
+}
+
+void config_release(struct config *cfg)
+{
+    free(cfg->out_dir);
+    free(cfg->rules_dir);
+    free(cfg->user_agent);
+    free(cfg->contact);
+    free(cfg->proceedings_url);
+    free(cfg->virtual_url);
+    free_policies(cfg);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+/* A deep copy, so a failed load can be thrown away whole. */
+static void copy_config(struct config *dst, const struct config *src)
+{
+    *dst = *src;
+    dst->out_dir = dup_or_null(src->out_dir);
+    dst->rules_dir = dup_or_null(src->rules_dir);
+    dst->user_agent = dup_or_null(src->user_agent);
+    dst->contact = dup_or_null(src->contact);
+    dst->proceedings_url = dup_or_null(src->proceedings_url);
+    dst->virtual_url = dup_or_null(src->virtual_url);
+    dst->policies = NULL;
+    if (src->n_policies) {
+        dst->policies = xcalloc(src->n_policies, sizeof(*dst->policies));
+        for (size_t i = 0; i < src->n_policies; i++)
+            dst->policies[i] = xstrdup(src->policies[i]);
+    }
+}
+
+int config_parse_interval(unsigned *out, const char *s)
+{
+    unsigned long long total = 0;
+    const char *p = s;
+
+    if (!*p)
+        return nsc_error_set(NSC_EINVAL, "empty interval");
+    while (*p) {
+        unsigned long long v = 0, mul;
+
+        if (*p < '0' || *p > '9')
+            goto bad;
+        while (*p >= '0' && *p <= '9') {
+            v = v * 10 + (unsigned long long)(*p++ - '0');
+            if (v > 366ULL * 86400)
+                goto bad;
+        }
+        switch (*p++) {
+        case 's':
+            mul = 1;
+            break;
+        case 'm':
+            mul = 60;
+            break;
+        case 'h':
+            mul = 3600;
+            break;
+        case 'd':
+            mul = 86400;
+            break;
+        default:
+            goto bad;
+        }
+        total += v * mul;
+        if (total > 365ULL * 86400)
+            return nsc_error_set(NSC_EINVAL, "interval '%s' is longer than 365d", s);
+    }
+    if (total == 0)
+        return nsc_error_set(NSC_EINVAL, "interval '%s' is zero", s);
+    *out = (unsigned)total;
+    return 0;
+bad:
+    return nsc_error_set(
+        NSC_EINVAL, "'%s' is not an interval (digits and a unit s, m, h or d: 24h, 90m, 1h30m)", s);
+}
+
+struct loader {
+    const char *path;
+    yaml_document_t doc;
+    struct config *cfg;
+};
+
+/* Set "path:line:col: message" for 'node' and return 'code'. */
+static int node_error(struct loader *ld, const yaml_node_t *node, int code, const char *fmt, ...)
+    NSC_PRINTF(4, 5);
+
+static int node_error(struct loader *ld, const yaml_node_t *node, int code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return nsc_error_set(code, "%s:%zu:%zu: %s", ld->path, node->start_mark.line + 1,
+                         node->start_mark.column + 1, msg);
+}
+
+static const char *type_name(const yaml_node_t *node)
+{
+    switch (node->type) {
+    case YAML_SCALAR_NODE:
+        return "a scalar";
+    case YAML_SEQUENCE_NODE:
+        return "a list";
+    case YAML_MAPPING_NODE:
+        return "a mapping";
+    default:
+        return "nothing";
+    }
+}
+
+static const char *scalar(const yaml_node_t *node)
+{
+    return (const char *)node->data.scalar.value;
+}
+
+/* The node must be a non-empty scalar. */
+static int want_scalar(struct loader *ld, const yaml_node_t *node, const char *key)
+{
+    if (node->type != YAML_SCALAR_NODE)
+        return node_error(ld, node, NSC_EPARSE, "%s: expected a scalar, got %s", key,
+                          type_name(node));
+    if (node->data.scalar.length == 0 || strlen(scalar(node)) != node->data.scalar.length)
+        return node_error(ld, node, NSC_EPARSE, "%s: expected a value", key);
+    return 0;
+}
+
+static int get_string(struct loader *ld, const yaml_node_t *node, const char *key, char **out)
+{
+    int err = want_scalar(ld, node, key);
+
+    if (err < 0)
+        return err;
+    free(*out);
+    *out = xstrdup(scalar(node));
+    return 0;
+}
+
+/* An integer in [min, max]. */
+static int get_long(struct loader *ld, const yaml_node_t *node, const char *key, long min, long max,
+                    long *out)
+{
+    char *end;
+    long v;
+    int err = want_scalar(ld, node, key);
+
+    if (err < 0)
+        return err;
+    errno = 0;
+    v = strtol(scalar(node), &end, 10);
+    if (errno || *end || end == scalar(node))
+        return node_error(ld, node, NSC_EPARSE, "%s: '%s' is not an integer", key, scalar(node));
+    if (v < min || v > max)
+        return node_error(ld, node, NSC_EINVAL, "%s: %ld is not from %ld to %ld", key, v, min, max);
+    *out = v;
+    return 0;
+}
+
+static int get_url(struct loader *ld, const yaml_node_t *node, const char *key, char **out)
+{
+    int err = want_scalar(ld, node, key);
+    const char *s;
+
+    if (err < 0)
+        return err;
+    s = scalar(node);
+    if ((strncmp(s, "http://", 7) != 0 || !s[7]) && (strncmp(s, "https://", 8) != 0 || !s[8]))
+        return node_error(ld, node, NSC_EINVAL, "%s: '%s' is not an http:// or https:// URL", key,
+                          s);
+    for (const char *p = s; *p; p++) {
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            return node_error(ld, node, NSC_EINVAL,
+                              "%s: the URL contains a space or a control "
+                              "character",
+                              key);
+    }
+    free(*out);
+    *out = xstrdup(s);
+    return 0;
+}
+
+static int get_interval(struct loader *ld, const yaml_node_t *node, const char *key, unsigned *out)
+{
+    int err = want_scalar(ld, node, key);
+
+    if (err < 0)
+        return err;
+    err = config_parse_interval(out, scalar(node));
+    if (err < 0)
+        return node_error(ld, node, err, "%s: %s", key, nsc_error_last());
+    return 0;
+}
+
+static int load_years(struct loader *ld, const yaml_node_t *node)
+{
+    struct config *cfg = ld->cfg;
+    long v;
+    int err;
+
+    if (node->type == YAML_SEQUENCE_NODE) {
+        size_t n = 0;
+
+        for (yaml_node_item_t *it = node->data.sequence.items.start;
+             it < node->data.sequence.items.top; it++) {
+            yaml_node_t *item = yaml_document_get_node(&ld->doc, *it);
+
+            err = get_long(ld, item, "years", CONFIG_YEAR_MIN, CONFIG_YEAR_MAX, &v);
+            if (err < 0)
+                return err;
+            for (size_t i = 0; i < n; i++) {
+                if (cfg->years[i] == (int)v)
+                    return node_error(ld, item, NSC_EINVAL, "years: %ld is listed twice", v);
+            }
+            cfg->years[n++] = (int)v; /* no overflow: the years are distinct and in range */
+        }
+        if (n == 0)
+            return node_error(ld, node, NSC_EINVAL, "years: the list is empty");
+        cfg->n_years = n;
+        cfg->last_n = 0;
+        return 0;
+    }
+    if (node->type == YAML_MAPPING_NODE) {
+        yaml_node_pair_t *p = node->data.mapping.pairs.start;
+        yaml_node_t *k, *val;
+
+        if (node->data.mapping.pairs.top - p != 1)
+            return node_error(ld, node, NSC_EPARSE, "years: expected a list or 'last: N'");
+        k = yaml_document_get_node(&ld->doc, p->key);
+        val = yaml_document_get_node(&ld->doc, p->value);
+        if (k->type != YAML_SCALAR_NODE || strcmp(scalar(k), "last") != 0)
+            return node_error(ld, k, NSC_EPARSE, "years: expected a list or 'last: N'");
+        err = get_long(ld, val, "years.last", 1, CONFIG_YEAR_MAX - CONFIG_YEAR_MIN + 1, &v);
+        if (err < 0)
+            return err;
+        cfg->last_n = (unsigned)v;
+        cfg->n_years = 0;
+        return 0;
+    }
+    return node_error(ld, node, NSC_EPARSE, "years: expected a list or 'last: N', got %s",
+                      type_name(node));
+}
+
+static int load_policies(struct loader *ld, const yaml_node_t *node)
+{
+    struct config *cfg = ld->cfg;
+    int err;
+
+    if (node->type != YAML_SEQUENCE_NODE)
+        return node_error(ld, node, NSC_EPARSE, "policies: expected a list, got %s",
+                          type_name(node));
+    free_policies(cfg);
+    for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top;
+         it++) {
+        yaml_node_t *item = yaml_document_get_node(&ld->doc, *it);
+
+        err = want_scalar(ld, item, "policies");
+        if (err < 0)
+            return err;
+        cfg->policies = xreallocarray(cfg->policies, cfg->n_policies + 1, sizeof(char *));
+        cfg->policies[cfg->n_policies++] = xstrdup(scalar(item));
+    }
+    return 0;
+}
+
+typedef int (*key_fn)(struct loader *ld, const yaml_node_t *val, const char *key);
+
+struct key {
+    const char *name;
+    key_fn fn;
+};
+
+static int walk_mapping(struct loader *ld, const yaml_node_t *node, const char *what,
+                        const struct key *keys, size_t n_keys);
+
+static int k_years(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    (void)key;
+    return load_years(ld, val);
+}
+
+static int k_policies(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    (void)key;
+    return load_policies(ld, val);
+}
+
+static int k_out(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    return get_string(ld, val, key, &ld->cfg->out_dir);
+}
+
+static int k_rules(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    return get_string(ld, val, key, &ld->cfg->rules_dir);
+}
+
+static int k_interval(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    ld->cfg->set |= CONFIG_SET_INTERVAL;
+    return get_interval(ld, val, key, &ld->cfg->interval_s);
+}
+
+static int k_user_agent(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    int err = get_string(ld, val, key, &ld->cfg->user_agent);
+
+    if (err == 0 && strpbrk(ld->cfg->user_agent, "\r\n"))
+        return node_error(ld, val, NSC_EINVAL, "%s: contains a line break", key);
+    return err;
+}
+
+static int k_contact(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    return get_url(ld, val, key, &ld->cfg->contact);
+}
+
+static int k_rate(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    char *end;
+    double v;
+    int err = want_scalar(ld, val, key);
+
+    if (err < 0)
+        return err;
+    errno = 0;
+    v = strtod(scalar(val), &end);
+    if (errno || *end || end == scalar(val))
+        return node_error(ld, val, NSC_EPARSE, "%s: '%s' is not a number", key, scalar(val));
+    if (!(v >= 0) || v > 1000)
+        return node_error(ld, val, NSC_EINVAL, "%s: %s is not a rate from 0 to 1000", key,
+                          scalar(val));
+    ld->cfg->rate = v;
+    ld->cfg->set |= CONFIG_SET_RATE;
+    return 0;
+}
+
+static int k_concurrency(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    long v;
+    int err = get_long(ld, val, key, 1, 64, &v);
+
+    if (err == 0) {
+        ld->cfg->concurrency = (unsigned)v;
+        ld->cfg->set |= CONFIG_SET_CONCURRENCY;
+    }
+    return err;
+}
+
+static int k_connect_timeout(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    ld->cfg->set |= CONFIG_SET_CONNECT_TIMEOUT;
+    return get_interval(ld, val, key, &ld->cfg->connect_timeout_s);
+}
+
+static int k_timeout(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    ld->cfg->set |= CONFIG_SET_TIMEOUT;
+    return get_interval(ld, val, key, &ld->cfg->timeout_s);
+}
+
+static int k_max_body(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    long v;
+    int err = get_long(ld, val, key, 1024, (long)MAX_BODY_LIMIT, &v);
+
+    if (err == 0) {
+        ld->cfg->max_body = (size_t)v;
+        ld->cfg->set |= CONFIG_SET_MAX_BODY;
+    }
+    return err;
+}
+
+static int k_proceedings(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    return get_url(ld, val, key, &ld->cfg->proceedings_url);
+}
+
+static int k_virtual(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    return get_url(ld, val, key, &ld->cfg->virtual_url);
+}
+
+static const struct key politeness_keys[] = {
+    { "rate", k_rate },
+    { "concurrency", k_concurrency },
+    { "connect_timeout", k_connect_timeout },
+    { "timeout", k_timeout },
+    { "max_body", k_max_body },
+};
+
+static const struct key site_keys[] = {
+    { "proceedings", k_proceedings },
+    { "virtual", k_virtual },
+};
+
+static int k_politeness(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    return walk_mapping(ld, val, key, politeness_keys, NSC_ARRAY_SIZE(politeness_keys));
+}
+
+static int k_sites(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    return walk_mapping(ld, val, key, site_keys, NSC_ARRAY_SIZE(site_keys));
+}
+
+static const struct key top_keys[] = {
+    { "years", k_years },           { "out", k_out },
+    { "rules", k_rules },           { "interval", k_interval },
+    { "politeness", k_politeness }, { "user_agent", k_user_agent },
+    { "contact", k_contact },       { "sites", k_sites },
+    { "policies", k_policies },
+};
+
+/* Dispatch every key of a mapping; unknown and repeated keys are errors. */
+static int walk_mapping(struct loader *ld, const yaml_node_t *node, const char *what,
+                        const struct key *keys, size_t n_keys)
+{
+    unsigned seen = 0;
+    int err;
+
+    if (node->type != YAML_MAPPING_NODE)
+        return node_error(ld, node, NSC_EPARSE, "%s: expected a mapping, got %s", what,
+                          type_name(node));
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
+        yaml_node_t *val = yaml_document_get_node(&ld->doc, p->value);
+        size_t i;
+
+        if (k->type != YAML_SCALAR_NODE)
+            return node_error(ld, k, NSC_EPARSE, "%s: a key must be a scalar", what);
+        for (i = 0; i < n_keys; i++) {
+            if (!strcmp(scalar(k), keys[i].name))
+                break;
+        }
+        if (i == n_keys)
+            return node_error(ld, k, NSC_EPARSE, "unknown key '%s' in %s", scalar(k), what);
+        if (seen & (1u << i))
+            return node_error(ld, k, NSC_EPARSE, "key '%s' is given twice", scalar(k));
+        seen |= 1u << i;
+        err = keys[i].fn(ld, val, keys[i].name);
+        if (err < 0)
+            return err;
+    }
+    return 0;
+}
+
+int config_load(struct config *cfg, const char *path)
+{
+    struct loader ld = { .path = path };
+    struct config nw;
+    yaml_parser_t parser;
+    yaml_node_t *root;
+    int have_parser = 0, have_doc = 0;
+    FILE *f;
+    int err;
+
+    copy_config(&nw, cfg);
+    ld.cfg = &nw;
+    f = fopen(path, "rb");
+    if (!f) {
+        err = nsc_error_set(errno == ENOENT ? NSC_ENOTFOUND : NSC_EIO, "%s: %s", path,
+                            strerror(errno));
+        goto out;
+    }
+    if (!yaml_parser_initialize(&parser))
+        NSC_BUG("yaml_parser_initialize failed");
+    have_parser = 1;
+    yaml_parser_set_input_file(&parser, f);
+    if (!yaml_parser_load(&parser, &ld.doc)) {
+        err = nsc_error_set(NSC_EPARSE, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
+                            parser.problem_mark.column + 1,
+                            parser.problem ? parser.problem : "YAML error");
+        goto out;
+    }
+    have_doc = 1;
+    if (ferror(f)) {
+        err = nsc_error_set(NSC_EIO, "%s: read error", path);
+        goto out;
+    }
+    root = yaml_document_get_root_node(&ld.doc);
+    err = root ? walk_mapping(&ld, root, "the configuration", top_keys, NSC_ARRAY_SIZE(top_keys))
+               : 0; /* an empty file: every default */
+out:
+    if (have_doc)
+        yaml_document_delete(&ld.doc);
+    if (have_parser)
+        yaml_parser_delete(&parser);
+    if (f)
+        fclose(f);
+    if (err < 0) {
+        config_release(&nw);
+        return err;
+    }
+    config_release(cfg);
+    *cfg = nw;
+    return 0;
+}
+
+static void print_str(FILE *f, const char *indent, const char *key, const char *v, const char *dflt)
+{
+    if (v)
+        fprintf(f, "%s%s: \"%s\"\n", indent, key, v);
+    else
+        fprintf(f, "%s# %s: %s\n", indent, key, dflt);
+}
+
+void config_print(const struct config *cfg, FILE *f)
+{
+    if (cfg->last_n) {
+        fprintf(f, "years: {last: %u}\n", cfg->last_n);
+    } else if (cfg->n_years) {
+        fprintf(f, "years: [");
+        for (size_t i = 0; i < cfg->n_years; i++)
+            fprintf(f, "%s%d", i ? ", " : "", cfg->years[i]);
+        fprintf(f, "]\n");
+    } else {
+        fprintf(f, "# years: none\n");
+    }
+    print_str(f, "", "out", cfg->out_dir, ".");
+    print_str(f, "", "rules", cfg->rules_dir, "the installed rules");
+    fprintf(f, "interval: %us\n", cfg->interval_s);
+    fprintf(f,
+            "politeness:\n  rate: %g\n  concurrency: %u\n  connect_timeout: %us\n"
+            "  timeout: %us\n  max_body: %zu\n",
+            cfg->rate, cfg->concurrency, cfg->connect_timeout_s, cfg->timeout_s, cfg->max_body);
+    print_str(f, "", "user_agent", cfg->user_agent, "the built-in default");
+    print_str(f, "", "contact", cfg->contact, "none");
+    fprintf(f, "sites:\n");
+    print_str(f, "  ", "proceedings", cfg->proceedings_url, "https://proceedings.neurips.cc");
+    print_str(f, "  ", "virtual", cfg->virtual_url, "https://neurips.cc");
+    if (cfg->n_policies) {
+        fprintf(f, "policies: [");
+        for (size_t i = 0; i < cfg->n_policies; i++)
+            fprintf(f, "%s\"%s\"", i ? ", " : "", cfg->policies[i]);
+        fprintf(f, "]\n");
+    } else {
+        fprintf(f, "# policies: every policy of the rules\n");
+    }
+}

@@ -1,0 +1,74 @@
+/*
+ * config.h - the nipscope configuration file (YAML), as read by
+ * `nipscope crawl --config FILE` and, later, `nipscope daemon`.
+ * Every key and its default: docs/config.md.
+ *
+ * config_load() is all or nothing: on any error the struct passed in is left
+ * exactly as it was, and the message is "FILE:LINE:COL: what is wrong", with
+ * LINE and COL counted from 1 and pointing at the offending key or value.
+ */
+#ifndef NSC_CLI_CONFIG_H
+#define NSC_CLI_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_YEAR_MIN  2013
+#define CONFIG_YEAR_MAX  2100
+#define CONFIG_MAX_YEARS 88
+
+struct config {
+    int years[CONFIG_MAX_YEARS]; /* explicit years, in file order */
+    size_t n_years;
+    unsigned last_n;      /* "years: {last: N}"; 0 when years are explicit */
+    char *out_dir;        /* NULL: "." */
+    char *rules_dir;      /* NULL: the installed rules */
+    unsigned interval_s;  /* re-crawl interval in seconds */
+    double rate;          /* request starts per second per host; 0 = no limit */
+    unsigned concurrency; /* transfers at once per host */
+    unsigned connect_timeout_s;
+    unsigned timeout_s;
+    size_t max_body;       /* bytes */
+    char *user_agent;      /* NULL: the fetch engine's default */
+    char *contact;         /* NULL: none; else an http(s) URL */
+    char *proceedings_url; /* NULL: https://proceedings.neurips.cc */
+    char *virtual_url;     /* NULL: https://neurips.cc */
+    char **policies;       /* policy names to report; checked against the rules later */
+    size_t n_policies;
+    unsigned set; /* CONFIG_SET_* for the keys the file gave */
+};
+
+enum config_set {
+    CONFIG_SET_RATE = 1 << 0,
+    CONFIG_SET_CONCURRENCY = 1 << 1,
+    CONFIG_SET_CONNECT_TIMEOUT = 1 << 2,
+    CONFIG_SET_TIMEOUT = 1 << 3,
+    CONFIG_SET_MAX_BODY = 1 << 4,
+    CONFIG_SET_INTERVAL = 1 << 5
+};
+
+/* Defaults (docs/config.md): no years, interval 24h, rate 1, concurrency 2,
+ * connect timeout 10 s, timeout 120 s, max body 32 MiB (the fetch engine's). */
+void config_init(struct config *cfg);
+
+/* Free what the struct owns; it can be passed to config_init() again. */
+void config_release(struct config *cfg);
+
+/*
+ * Read 'path' into *cfg, which config_init() prepared.  Keys the file does
+ * not give keep their value in *cfg.  Returns 0, NSC_ENOTFOUND / NSC_EIO
+ * (cannot open or read), NSC_EPARSE (bad YAML, unknown or repeated key,
+ * wrong type) or NSC_EINVAL (a value out of range); *cfg is unchanged then.
+ */
+int config_load(struct config *cfg, const char *path);
+
+/*
+ * Parse an interval: one or more <digits><unit> groups, unit s, m, h or d
+ * ("24h", "90m", "1h30m").  At least 1 s, at most 365 d.  0 or NSC_EINVAL.
+ */
+int config_parse_interval(unsigned *out, const char *s);
+
+/* Print the settings as "key: value" lines (YAML a `config_load` reads back). */
+void config_print(const struct config *cfg, FILE *f);
+
+#endif

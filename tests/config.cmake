@@ -1,0 +1,7 @@
+# The configuration file (cli/config.c): unit tests of the loader, and CLI
+# tests of `nipscope crawl --config` (precedence, --check, a crawl of the mock
+# site through the file's site URLs).
+pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)
+nsc_unit_test(test_config SOURCES unit/test_config.c ${PROJECT_SOURCE_DIR}/cli/config.c
+  LIBS PkgConfig::YAML)
+target_include_directories(test_config PRIVATE ${PROJECT_SOURCE_DIR}/cli)
