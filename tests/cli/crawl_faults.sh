@@ -30,5 +30,6 @@ check "the same paper ids as the truth" yes "$(crawl_value ids_same "$cmp")"
 check "every author name as the truth" 0 "$(crawl_value name_mismatches "$cmp")"
 check "every affiliation string as the truth" 0 "$(crawl_value affiliation_mismatches "$cmp")"
 check "US-CN papers as the truth" same "$(crawl_value us_cn_default_papers "$cmp")"
+check "every paper's model families as the truth's mentions" 0 "$(crawl_value mention_mismatches "$cmp")"
 
 finish

@@ -17,7 +17,7 @@ MOCK_PID=
 trap 'crawl_cleanup' EXIT
 trap 'exit 130' INT TERM
 
-crawl_cleanup() {
+crawl_cleanup() { cp "$TMP/requests.log" /tmp/conf-req.log 2>/dev/null;
     if [ -n "$MOCK_PID" ]; then
         kill -TERM "$MOCK_PID" 2>/dev/null && wait "$MOCK_PID" 2>/dev/null
     fi
@@ -45,10 +45,10 @@ crawl_run() {
 crawl_compare() {
     python3 - "$TMP/truth/truth-$1.jsonl" "$TMP/truth/truth-$1.summary.json" \
         "$2/neurips-$1.jsonl" "$2/neurips-$1.summary.json" \
-        "$NSC_SOURCE_DIR/docs/paper.schema.json" <<'PY'
+        "$NSC_SOURCE_DIR/docs/paper.schema.json" "$CRAWL_RULES/models.yaml" <<'PY'
 import json, sys
 
-truth_path, tsum_path, rec_path, sum_path, schema_path = sys.argv[1:6]
+truth_path, tsum_path, rec_path, sum_path, schema_path, models_path = sys.argv[1:7]
 truth = {}
 for line in open(truth_path, encoding="utf-8"):
     t = json.loads(line)
@@ -80,6 +80,30 @@ for pid, t in sorted(truth.items()):
     if want != got:
         bad_affs += 1
         examples.append("%s %r %r" % (pid, want, got))
+# Model mentions: per paper, the set of model families in the record (each id
+# rolled up through models.yaml's 'family') against the truth's 'mentions',
+# whose display names map to the model of that name (or "<name> family").
+import yaml
+models = yaml.safe_load(open(models_path, encoding="utf-8"))["models"]
+family_of = {m["id"]: m.get("family", m["id"]) for m in models}
+def model_named(disp):
+    d = disp.casefold()
+    for m in models:
+        if m["name"].casefold() in (d, d + " family"):
+            return m["id"]
+    raise SystemExit("crawl_compare: no model in %s is named %r" % (models_path, disp))
+bad_mentions = 0
+for pid, t in sorted(truth.items()):
+    r = recs.get(pid)
+    if r is None:
+        continue
+    want = {family_of[model_named(d)] for d in t["mentions"]}
+    got = {family_of.get(k, "unknown id " + k) for k in r.get("mentions", {})}
+    if want != got:
+        bad_mentions += 1
+        examples.append("%s mentions %s, truth %s" % (pid, sorted(got), sorted(want)))
+out("mention_papers_truth", sum(1 for t in truth.values() if t["mentions"]))
+out("mention_mismatches", bad_mentions)
 from urllib.parse import urlsplit
 def path(u):
     return urlsplit(u).path if u else None

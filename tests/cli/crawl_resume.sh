@@ -74,5 +74,6 @@ check "resumed: the same paper ids as the truth" yes "$(crawl_value ids_same "$c
 check "resumed: every affiliation string as the truth" 0 \
     "$(crawl_value affiliation_mismatches "$cmp")"
 check "resumed: US-CN papers as the truth" same "$(crawl_value us_cn_default_papers "$cmp")"
+check "resumed: every paper's model families as the truth's mentions" 0 "$(crawl_value mention_mismatches "$cmp")"
 
 finish

@@ -18,6 +18,10 @@ check "$year: every title, track, year, abstract and PDF URL as the truth" 0 \
 check "$year: every author name as the truth" 0 "$(crawl_value name_mismatches "$cmp")"
 check "$year: every affiliation string as the truth (null when none)" 0 \
     "$(crawl_value affiliation_mismatches "$cmp")"
+check "$year: the truth has model mentions (so the next check can fail)" yes \
+    "$([ "$(crawl_value mention_papers_truth "$cmp")" -gt 0 ] && echo yes || echo no)"
+check "$year: every paper's model families as the truth's mentions" 0 \
+    "$(crawl_value mention_mismatches "$cmp")"
 for pol in default greater_china greater_china_tw; do
     want=$(crawl_value "us_cn_${pol}_truth" "$cmp")
     check "$year: papers with US and CN authors ($pol) are the truth's" same \
