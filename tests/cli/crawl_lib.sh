@@ -17,7 +17,7 @@ MOCK_PID=
 trap 'crawl_cleanup' EXIT
 trap 'exit 130' INT TERM
 
-crawl_cleanup() { cp "$TMP/requests.log" /tmp/conf-req.log 2>/dev/null;
+crawl_cleanup() {
     if [ -n "$MOCK_PID" ]; then
         kill -TERM "$MOCK_PID" 2>/dev/null && wait "$MOCK_PID" 2>/dev/null
     fi
