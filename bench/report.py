@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Write bench/RESULTS.md from the result lines bench/run collected (one JSON
+object a measurement).  Medians over runs; ratios are nipscope/peer of
+throughput (above 1: nipscope is faster) or of cost (below 1: nipscope uses less)."""
+import argparse
+import collections
+import json
+import os
+import platform
+import statistics
+import subprocess
+import time
+
+
+def sh(*cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return "n/a"
+
+
+def pyver(mod):
+    r = subprocess.run(["/usr/bin/python3", "-c", f"import {mod}; print({mod}.__version__)"],
+                       capture_output=True, text=True, check=False)
+    return r.stdout.strip() or "not installed"
+
+
+def med(rows, key):
+    return statistics.median(r[key] for r in rows)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("out")
+    for a in ("src", "runs", "quick", "parse-pages", "crawl-papers", "delay", "concurrency", "naffs", "peers",
+              "load-start"):
+        ap.add_argument("--" + a, default="")
+    o = ap.parse_args()
+    rows = [json.loads(line) for line in open(o.results) if line.strip()]
+    by = collections.defaultdict(list)
+    for r in rows:
+        by[(r["section"], r["impl"])].append(r)
+
+    def impls(section):
+        seen = []
+        for r in rows:
+            if r["section"] == section and r["impl"] not in seen:
+                seen.append(r["impl"])
+        return seen
+
+    L = []
+    w = L.append
+    quick = o.quick == "1"
+    w("# nipscope against its peers")
+    w("")
+    w(f"Written by `bench/run{' --quick' if quick else ''} --runs {o.runs}` on "
+      f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Every figure is the median of {o.runs} run(s); "
+      "all programs ran in the same run of the harness, one after another, on the same inputs.")
+    if quick:
+        w("")
+        w("**--quick: tiny sizes and one run, to check that the harness works. These figures mean nothing.**")
+    if o.peers != "1":
+        w("")
+        w("The Python peers were not installed: only nipscope was measured.")
+    w("")
+    w("## Machine")
+    w("")
+    model = "unknown"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem = "unknown"
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemTotal"):
+            mem = f"{int(line.split()[1]) / 1048576:.1f} GiB"
+    w(f"- cores: {os.cpu_count()} ({platform.machine()}), CPU: {model}")
+    w(f"- memory: {mem}; kernel {platform.release()}")
+    w(f"- load average (1, 5, 15 min) at the start: {o.load_start}; at the end: "
+      f"{' '.join(open('/proc/loadavg').read().split()[:3])}")
+    w("")
+    w("## Versions")
+    w("")
+    head = sh("git", "-C", o.src, "rev-parse", "--short", "HEAD")
+    dirty = " (with uncommitted changes)" if sh("git", "-C", o.src, "status", "--porcelain", "--untracked-files=no") else ""
+    w(f"- nipscope: commit {head}{dirty}, Release build (gcc -O3 via CMake)")
+    w(f"- gcc: {sh('gcc', '-dumpfullversion')}; gumbo {sh('pkg-config', '--modversion', 'gumbo')}, "
+      f"libxml2 {sh('pkg-config', '--modversion', 'libxml-2.0')}, libcurl {sh('pkg-config', '--modversion', 'libcurl')}")
+    w(f"- python3: {sh('/usr/bin/python3', '-c', 'import platform; print(platform.python_version())')} (Debian's /usr/bin/python3)")
+    w(f"- scrapy {pyver('scrapy')}, bs4 {pyver('bs4')}, lxml {pyver('lxml')}, parsel {pyver('parsel')}, "
+      f"PyYAML {pyver('yaml')}")
+
+    # ---- parse
+    w("")
+    w("## Parse")
+    w("")
+    w(f"The 2024 year index and {o.parse_pages} abstract pages, fetched once from the mock site and saved to "
+      "files, read into memory first; timed: parsing and extracting every paper's title, authors, track, "
+      "abstract and absolute PDF link (and the index's papers: link, title, authors, track). "
+      "nipscope is `bench/parse_bench` calling `crawler_parse_year_index()` and `crawler_parse_abstract()` "
+      "with `rules/sites/neurips.yaml` (gumbo, then libxml2 XPath). The floors: `cat` of every file to "
+      "/dev/null (a process, wall time), a read loop into memory, and gumbo's parse alone (no extraction). "
+      "Ratio: nipscope pages/s over the row's pages/s.")
+    w("")
+    w("| program | pages | papers | authors | MB | seconds | pages/s | MB/s | peak RSS | nipscope/this |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    nip = by.get(("parse", "nipscope"))
+    nip_s = med(nip, "seconds") if nip else None
+    for impl in impls("parse"):
+        rs = by[("parse", impl)]
+        s = med(rs, "seconds")
+        pages = rs[0].get("pages", nip[0]["pages"] if nip else 0)
+        mb = rs[0].get("bytes", nip[0]["bytes"] if nip else 0) / 1e6
+        ratio = f"{s / nip_s:.2f}" if nip_s and s and impl != "nipscope" else ""
+        w(f"| {impl} | {pages} | {rs[0].get('papers', '')} | {rs[0].get('authors', '')} | {mb:.1f} | {s:.3f} | "
+          f"{pages / s if s else 0:,.0f} | {mb / s if s else 0:,.1f} | {med(rs, 'rss_kb') / 1024:.0f} MB | {ratio} |")
+
+    # ---- crawl
+    w("")
+    w("## Crawl")
+    w("")
+    papers = o.crawl_papers if o.crawl_papers != "full" else "all 4,493"
+    w(f"The 2024 mock year ({papers} papers), mock started with `--delay-ms {o.delay} --warm`; "
+      f"{o.concurrency} concurrent connections for both, no rate cap: `nipscope crawl --rate 0 --concurrency "
+      f"{o.concurrency}` (which also classifies every author, writes and fsyncs records and keeps SQLite state) "
+      f"against `bench/peers/scrapy_spider.py` (CONCURRENT_REQUESTS={o.concurrency}, no delay, AutoThrottle off, "
+      "robots.txt obeyed; feed, then index, then abstract pages, same fields, JSON lines). "
+      f"Bound = requests x {o.delay} ms / {o.concurrency}, requests = papers + 2 (index, feed; robots.txt not "
+      "counted). CPU = user + sys of the process from `/usr/bin/time`.")
+    w("")
+    w("| program | papers written | wall s | bound s | wall/bound | CPU s | CPU s per 1,000 pages | peak RSS | nipscope/this (wall, CPU, RSS) |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    nip = by.get(("crawl", "nipscope"))
+    for impl in impls("crawl"):
+        rs = by[("crawl", impl)]
+        wall = med(rs, "seconds")
+        cpu = statistics.median(r["user"] + r["sys"] for r in rs)
+        rss = med(rs, "rss_kb") / 1024
+        npapers = int(med(rs, "papers"))
+        bound = (npapers + 2) * int(o.delay) / 1000 / int(o.concurrency)
+        ratio = ""
+        if nip and impl != "nipscope":
+            nw = med(nip, "seconds")
+            nc = statistics.median(r["user"] + r["sys"] for r in nip)
+            nr = med(nip, "rss_kb") / 1024
+            ratio = f"{nw / wall:.2f}, {nc / cpu:.2f}, {nr / rss:.2f}"
+        w(f"| {impl} | {npapers} | {wall:.2f} | {bound:.2f} | {wall / bound:.2f} | {cpu:.2f} | "
+          f"{cpu / (npapers + 2) * 1000:.2f} | {rss:.0f} MB | {ratio} |")
+
+    # ---- classify
+    w("")
+    w("## Classify")
+    w("")
+    w(f"{int(o.naffs):,} affiliation strings (with their email domains) drawn with repetition, seed 7, from "
+      "`../shared/data/affiliations-dev.jsonl`; the shipped `rules/`. nipscope is `classify_bench` "
+      "(bench/classify_bench.c, one round); the baseline is `bench/peers/classify_baseline.py` (PyYAML with "
+      "the C loader, one dict of normalised names, longest token n-gram, then the domain suffix: no policies, "
+      "separators or precedence, so it does less). Start-up = loading the rules; affiliations/s = wall time "
+      "of the matching loop alone. Ratio: nipscope over the row (throughput; start-up and RSS as costs).")
+    w("")
+    w("| program | affiliations | decided | start-up s | process wall s | affiliations/s | peak RSS | nipscope/this (speed, start-up, RSS) |")
+    w("|---|---|---|---|---|---|---|---|")
+    nip = by.get(("classify", "nipscope"))
+    for impl in impls("classify"):
+        rs = by[("classify", impl)]
+        s = med(rs, "seconds")
+        aps = rs[0]["affiliations"] / s if s else 0
+        ratio = ""
+        if nip and impl != "nipscope":
+            ns = med(nip, "seconds")
+            ratio = (f"{(nip[0]['affiliations'] / ns) / aps:.2f}, {med(nip, 'load_seconds') / med(rs, 'load_seconds'):.2f}, "
+                     f"{med(nip, 'rss_kb') / med(rs, 'rss_kb'):.2f}")
+        w(f"| {impl} | {rs[0]['affiliations']:,} | {rs[0]['decided']:,} | {med(rs, 'load_seconds'):.3f} | "
+          f"{med(rs, 'wall'):.2f} | {aps:,.0f} | {med(rs, 'rss_kb') / 1024:.0f} MB | {ratio} |")
+    w("")
+    w("Raw measurements: the `.jsonl` file next to this one (one line a program run).")
+    with open(o.out, "w") as f:
+        f.write("\n".join(L) + "\n")
+
+
+if __name__ == "__main__":
+    main()
