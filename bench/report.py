@@ -29,11 +29,84 @@ def med(rows, key):
     return statistics.median(r[key] for r in rows)
 
 
+COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+
+
+def svg_plot(path, title, xlabel, ylabel, series):
+    """A small log-log line plot: series is [(name, [(x, y), ...]), ...]."""
+    import math
+    pts = [p for _, ps in series for p in ps if p[0] > 0 and p[1] > 0]
+    if not pts:
+        return False
+    W, H, L, R, T, B = 480, 300, 60, 130, 30, 40
+    lx = [math.log10(p[0]) for p in pts]
+    ly = [math.log10(p[1]) for p in pts]
+    x0, x1 = min(lx), max(lx) if max(lx) > min(lx) else min(lx) + 1
+    y0, y1 = min(ly), max(ly) if max(ly) > min(ly) else min(ly) + 1
+
+    def X(v):
+        return L + (math.log10(v) - x0) / (x1 - x0) * (W - L - R)
+
+    def Y(v):
+        return H - B - (math.log10(v) - y0) / (y1 - y0) * (H - T - B)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{W}" height="{H}" fill="white"/>',
+           f'<text x="{W / 2 - R / 2}" y="16" text-anchor="middle" font-size="13">{title}</text>',
+           f'<line x1="{L}" y1="{H - B}" x2="{W - R}" y2="{H - B}" stroke="black"/>',
+           f'<line x1="{L}" y1="{T}" x2="{L}" y2="{H - B}" stroke="black"/>',
+           f'<text x="{(L + W - R) / 2}" y="{H - 8}" text-anchor="middle">{xlabel} (log)</text>',
+           f'<text x="14" y="{(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 14 {(T + H - B) / 2})">{ylabel} (log)</text>']
+    for x in sorted({p[0] for p in pts}):
+        out.append(f'<text x="{X(x):.1f}" y="{H - B + 14}" text-anchor="middle">{x:,}</text>')
+    for y in (10 ** y0, 10 ** ((y0 + y1) / 2), 10 ** y1):
+        out.append(f'<text x="{L - 4}" y="{Y(y) + 4:.1f}" text-anchor="end">{y:.3g}</text>')
+    for i, (name, ps) in enumerate(series):
+        c = COLOURS[i % len(COLOURS)]
+        ps = [p for p in ps if p[0] > 0 and p[1] > 0]
+        out.append(f'<polyline fill="none" stroke="{c}" stroke-width="2" points="'
+                   + " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in ps) + '"/>')
+        for x, y in ps:
+            out.append(f'<circle cx="{X(x):.1f}" cy="{Y(y):.1f}" r="3" fill="{c}"/>')
+        out.append(f'<text x="{W - R + 8}" y="{T + 16 * i + 10}" fill="{c}">{name}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    return True
+
+
+def scale_section(w, by, impls, o):
+    w("")
+    w("## Scale")
+    w("")
+    w("One run a size. Crawl: the 2024 mock year cut to N papers with `--papers N`, mock without delay "
+      f"(`--warm`), {o.concurrency} connections for both. Classify: {'100,000' if o.quick != '1' else 'the'} "
+      "affiliations of the classify section, with the shipped countries, places and domains plus N synthetic "
+      "institutions from `bench/classify_gen_rules.py`.")
+    base = os.path.splitext(o.out)[0]
+    for section, xlabel, ylabel, key in (("scale-crawl", "papers", "wall s", "seconds"),
+                                         ("scale-classify", "institutions", "matching s", "seconds")):
+        w("")
+        w(f"| program | {xlabel} | wall s | {'CPU s' if section == 'scale-crawl' else 'start-up s'} | peak RSS |")
+        w("|---|---|---|---|---|")
+        series = []
+        for impl in impls(section):
+            rs = sorted(by[(section, impl)], key=lambda r: r["size"])
+            for r in rs:
+                extra = (f"{r['user'] + r['sys']:.2f}" if section == "scale-crawl" else f"{r['load_seconds']:.3f}")
+                w(f"| {impl} | {r['size']:,} | {r['seconds']:.3f} | {extra} | {r['rss_kb'] / 1024:.0f} MB |")
+            series.append((impl, [(r["size"], r[key]) for r in rs]))
+        svg = f"{base}-{section}.svg"
+        if svg_plot(svg, section, xlabel, ylabel, series):
+            w("")
+            w(f"![{section}]({os.path.basename(svg)})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
     ap.add_argument("out")
-    for a in ("src", "runs", "quick", "parse-pages", "crawl-papers", "delay", "concurrency", "naffs", "peers",
+    for a in ("scale", "src", "runs", "quick", "parse-pages", "crawl-papers", "delay", "concurrency", "naffs", "peers",
               "load-start"):
         ap.add_argument("--" + a, default="")
     o = ap.parse_args()
@@ -173,6 +246,8 @@ def main():
                      f"{med(nip, 'rss_kb') / med(rs, 'rss_kb'):.2f}")
         w(f"| {impl} | {rs[0]['affiliations']:,} | {rs[0]['decided']:,} | {med(rs, 'load_seconds'):.3f} | "
           f"{med(rs, 'wall'):.2f} | {aps:,.0f} | {med(rs, 'rss_kb') / 1024:.0f} MB | {ratio} |")
+    if o.scale == "1":
+        scale_section(w, by, impls, o)
     w("")
     w("Raw measurements: the `.jsonl` file next to this one (one line a program run).")
     with open(o.out, "w") as f:
