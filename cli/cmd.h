@@ -26,7 +26,8 @@ int cmd_exit_status(int err);
 /* Print "nipscope: <message>" for the last error and return its exit status. */
 int cmd_fail(int err);
 
-/* Default rules directory: $NIPSCOPE_RULES, else the installed one, else ./rules. */
+/* Default rules directory: $NIPSCOPE_RULES, else the rules installed next to the
+ * binary (<prefix>/share/nipscope/rules), else the configured install path, else ./rules. */
 const char *cmd_default_rules_dir(void);
 
 int cmd_classify(int argc, char **argv);

@@ -14,6 +14,9 @@
 #ifndef NSC_INSTALLED_RULES
 #define NSC_INSTALLED_RULES "/usr/local/share/nipscope/rules"
 #endif
+#ifndef NSC_INSTALLED_RULES_REL
+#define NSC_INSTALLED_RULES_REL "share/nipscope/rules"
+#endif
 
 struct command {
     const char *name;
@@ -64,12 +67,45 @@ int cmd_fail(int err)
     return cmd_exit_status(err);
 }
 
+/*
+ * The rules installed next to this binary: <prefix>/bin/nipscope finds
+ * <prefix>/<datadir>/nipscope/rules, so an installation staged under DESTDIR
+ * or moved to another prefix uses its own rules.  NULL when there are none.
+ */
+static const char *exe_relative_rules(void)
+{
+    static char dir[4096];
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash;
+    int len;
+
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    for (int up = 0; up < 2; up++) { /* drop "/nipscope", then "/bin" */
+        slash = strrchr(exe, '/');
+        if (!slash)
+            return NULL;
+        *slash = '\0';
+    }
+    len = snprintf(dir, sizeof(dir), "%s/" NSC_INSTALLED_RULES_REL "/policies.yaml", exe);
+    if (len < 0 || (size_t)len >= sizeof(dir) || access(dir, R_OK) != 0)
+        return NULL;
+    dir[len - strlen("/policies.yaml")] = '\0';
+    return dir;
+}
+
 const char *cmd_default_rules_dir(void)
 {
     const char *env = getenv("NIPSCOPE_RULES");
+    const char *rel;
 
     if (env && *env)
         return env;
+    rel = exe_relative_rules();
+    if (rel)
+        return rel;
     if (access(NSC_INSTALLED_RULES "/policies.yaml", R_OK) == 0)
         return NSC_INSTALLED_RULES;
     return "rules";

@@ -7,3 +7,5 @@ nsc_unit_test(test_config SOURCES unit/test_config.c ${PROJECT_SOURCE_DIR}/cli/c
 target_include_directories(test_config PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 nsc_cli_test(cli_config config.sh)
 set_tests_properties(cli_config PROPERTIES LABELS "cli;crawl" TIMEOUT 120)
+nsc_cli_test(cli_systemd_units systemd_units.sh)
+nsc_cli_test(cli_systemd_install systemd_install.sh)
