@@ -845,7 +845,8 @@ struct tally {
     struct pipeline *pl;
     size_t papers, complete, partial, missing;
     json_t *by_country, *matrix, *us_cn;
-    json_t *updates; /* records whose placement changed with the rules */
+    json_t *mentions; /* model id -> {papers, by_bloc} */
+    json_t *updates;  /* records whose placement changed with the rules */
 };
 
 static void count_up(json_t *obj, const char *key)
@@ -853,6 +854,62 @@ static void count_up(json_t *obj, const char *key)
     json_t *v = json_object_get(obj, key);
 
     json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+/* Count one paper under 'model' in the summary's "mentions": in each bloc of
+ * the run's policy pair it has an author in, in "other" when its authors are
+ * placed but in neither bloc, in "unknown" when no author is placed. */
+static void tally_mention(struct tally *t, const char *model, const struct ccset *s)
+{
+    struct pipeline *pl = t->pl;
+    json_t *e = json_object_get(t->mentions, model), *by;
+    int any = 0;
+
+    if (!e) {
+        by = json_object();
+        for (int k = 0; k < 2; k++) {
+            if (bloc_find(pl, pl->policy->pair[k]))
+                json_object_set_new(by, pl->policy->pair[k], json_integer(0));
+        }
+        json_object_set_new(by, "other", json_integer(0));
+        json_object_set_new(by, "unknown", json_integer(0));
+        e = json_pack("{s:i, s:o}", "papers", 0, "by_bloc", by);
+        json_object_set_new(t->mentions, model, e);
+    }
+    count_up(e, "papers");
+    by = json_object_get(e, "by_bloc");
+    for (int k = 0; k < 2; k++) {
+        const struct classify_bloc *b = bloc_find(pl, pl->policy->pair[k]);
+
+        if (b && bloc_meets(b, s)) {
+            count_up(by, b->name);
+            any = 1;
+        }
+    }
+    if (!any)
+        count_up(by, s->n ? "other" : "unknown");
+}
+
+/* Every model id the record mentions and the family each rolls up to
+ * (model.llama.2 counts under model.llama too), each once. */
+static void tally_mentions(struct tally *t, const json_t *rec, const struct ccset *s)
+{
+    json_t *seen = json_object(), *v;
+    const char *id;
+
+    json_object_foreach(json_object_get(rec, "mentions"), id, v)
+    {
+        const char *fam = t->pl->models ? mention_model_family(t->pl->models, id) : NULL;
+
+        json_object_set_new(seen, id, json_true());
+        if (fam)
+            json_object_set_new(seen, fam, json_true());
+    }
+    json_object_foreach(seen, id, v)
+    {
+        tally_mention(t, id, s);
+    }
+    json_decref(seen);
 }
 
 static int tally_record(const char *id, json_t *rec, void *payload)
@@ -874,6 +931,7 @@ static int tally_record(const char *id, json_t *rec, void *payload)
     }
     if (!json_equal(copy, rec))
         json_array_append(t->updates, copy);
+    tally_mentions(t, copy, &cs[chosen]);
     authors = json_object_get(copy, "authors");
     na = json_array_size(authors);
     for (size_t i = 0; i < na; i++) {
@@ -980,8 +1038,7 @@ static json_t *build_summary(struct pipeline *pl, struct tally *t, int64_t start
     json_object_set_new(s, "countries", json_incref(t->by_country));
     json_object_set_new(s, "country_pairs", json_incref(t->matrix));
     json_object_set_new(s, "us_cn", json_incref(t->us_cn));
-    /* No mention scanner exists yet: an empty object, not a claim of none. */
-    json_object_set_new(s, "mentions", json_object());
+    json_object_set_new(s, "mentions", json_incref(t->mentions));
     json_object_set_new(s, "rules",
                         json_pack("{s:s, s:s}", "version", classify_rules_version(pl->rules),
                                   "hash", classify_rules_hash(pl->rules)));
@@ -1104,6 +1161,7 @@ static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
     t.by_country = json_object();
     t.matrix = json_object();
     t.us_cn = json_object();
+    t.mentions = json_object();
     for (size_t i = 0; i < pl->npolicies; i++) {
         const struct classify_policy *pol = &pl->policies[i];
 
@@ -1141,6 +1199,7 @@ out:
     json_decref(t.by_country);
     json_decref(t.matrix);
     json_decref(t.us_cn);
+    json_decref(t.mentions);
     json_decref(t.updates);
     return err;
 }

@@ -102,6 +102,25 @@ for pid, t in sorted(truth.items()):
     if want != got:
         bad_mentions += 1
         examples.append("%s mentions %s, truth %s" % (pid, sorted(got), sorted(want)))
+# The summary's "mentions" per family, worked out from the truth: a paper
+# counts in bloc us if an author is in the US, in cn if one is in CN (the
+# default policy), in "other" if its authors are placed elsewhere only, in
+# "unknown" if none is placed.  (The truth names families, not members, so
+# member ids are not checked here.)
+want_sum = {}
+for t in truth.values():
+    cs = set(c for a in t["authors"] for c in a["countries"])
+    for f in {family_of[model_named(d)] for d in t["mentions"]}:
+        e = want_sum.setdefault(f, {"papers": 0, "by_bloc": {"us": 0, "cn": 0, "other": 0, "unknown": 0}})
+        e["papers"] += 1
+        for bloc, cc in (("us", "US"), ("cn", "CN")):
+            e["by_bloc"][bloc] += cc in cs
+        if not cs & {"US", "CN"}:
+            e["by_bloc"]["other" if cs else "unknown"] += 1
+got_sum = {k: v for k, v in summary.get("mentions", {}).items() if family_of.get(k) == k}
+diff = sorted(k for k in set(want_sum) | set(got_sum) if want_sum.get(k) != got_sum.get(k))
+out("summary_mentions", "same" if not diff else "differ: %s want %s got %s" % (
+    diff[0], want_sum.get(diff[0]), got_sum.get(diff[0])))
 out("mention_papers_truth", sum(1 for t in truth.values() if t["mentions"]))
 out("mention_mismatches", bad_mentions)
 from urllib.parse import urlsplit

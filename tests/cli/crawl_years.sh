@@ -22,6 +22,8 @@ check "$year: the truth has model mentions (so the next check can fail)" yes \
     "$([ "$(crawl_value mention_papers_truth "$cmp")" -gt 0 ] && echo yes || echo no)"
 check "$year: every paper's model families as the truth's mentions" 0 \
     "$(crawl_value mention_mismatches "$cmp")"
+check "$year: summary mentions per family and bloc as worked out from the truth" same \
+    "$(crawl_value summary_mentions "$cmp")"
 for pol in default greater_china greater_china_tw; do
     want=$(crawl_value "us_cn_${pol}_truth" "$cmp")
     check "$year: papers with US and CN authors ($pol) are the truth's" same \
