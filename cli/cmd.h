@@ -34,5 +34,6 @@ int cmd_classify(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);
+int cmd_reclassify(int argc, char **argv);
 
 #endif

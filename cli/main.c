@@ -29,6 +29,8 @@ static const struct command commands[] = {
     { "rules", cmd_rules, "check a rule set (rules check [DIR])" },
     { "report", cmd_report, "counts, policy sensitivity and trends from a store's records" },
     { "crawl", cmd_crawl, "crawl one NeurIPS year into a store directory, resumably" },
+    { "reclassify", cmd_reclassify,
+      "place stored records again with a rule set, fetching nothing" },
 };
 
 static void usage(FILE *f)

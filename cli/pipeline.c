@@ -98,6 +98,7 @@ struct pipeline {
     struct classify_result cres;
     struct buf scratch;
     struct mention_models *models; /* NULL when the rules have no models.yaml */
+    int reclassify;                /* pipeline_reclassify(): nothing was crawled */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -1089,6 +1090,35 @@ out:
     buf_release(&text);
 }
 
+/*
+ * reclassify crawls nothing: what the summary says about the crawl ("join",
+ * "incomplete", "crawl") stays as the last crawl wrote it.
+ */
+static void keep_crawl_facts(json_t *summary, const char *path)
+{
+    static const char *const keys[] = { "join", "incomplete", "crawl" };
+    struct buf text = BUF_INIT;
+    json_t *old = NULL;
+
+    if (nsc_file_read(&text, path, (size_t)64 << 20) < 0)
+        goto out;
+    old = json_loads(buf_cstr(&text), 0, NULL);
+    if (!json_is_object(old))
+        goto out;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        json_t *v = json_object_get(old, keys[i]);
+
+        if (v)
+            json_object_set(summary, keys[i], v);
+        else
+            json_object_del(summary, keys[i]);
+    }
+out:
+    nsc_error_clear();
+    json_decref(old);
+    buf_release(&text);
+}
+
 static json_int_t geti(const json_t *o, const char *k)
 {
     return json_integer_value(json_object_get(o, k));
@@ -1188,7 +1218,10 @@ static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
         goto out;
     summary = build_summary(pl, &t, started);
     path = xasprintf("%s/neurips-%d.summary.json", store_dir(pl->st), store_year(pl->st));
-    keep_crawl_time(summary, path);
+    if (pl->reclassify)
+        keep_crawl_facts(summary, path);
+    else
+        keep_crawl_time(summary, path);
     err = store_write_summary(pl->st, summary);
     if (err < 0)
         goto out;
@@ -1220,7 +1253,8 @@ static char *url_host(const char *url)
     return xstrndup(p, (size_t)(e - p));
 }
 
-static int setup(struct pipeline *pl)
+/* The rules, the model patterns and the policies, as 'cfg' names them. */
+static int load_rules(struct pipeline *pl)
 {
     const struct pipeline_config *cfg = pl->cfg;
     char *profile = NULL;
@@ -1255,7 +1289,18 @@ static int setup(struct pipeline *pl)
         if (m < MAX_MODES && !pl->mode_policy[m])
             pl->mode_policy[m] = &pl->policies[i];
     }
+    return 0;
+}
 
+static int setup(struct pipeline *pl)
+{
+    const struct pipeline_config *cfg = pl->cfg;
+    char *profile;
+    int err;
+
+    err = load_rules(pl);
+    if (err < 0)
+        return err;
     profile = cfg->profile_path ? xstrdup(cfg->profile_path)
                                 : xasprintf("%s/sites/neurips.yaml", cfg->rules_dir);
     err = crawler_profile_load(&pl->prof, profile);
@@ -1413,5 +1458,41 @@ out:
     buf_release(&pl->scratch);
     free(pl->index_url);
     free(pl->feed_url);
+    return err;
+}
+
+int pipeline_reclassify(const struct pipeline_config *cfg, FILE *report)
+{
+    struct pipeline pl_, *pl = &pl_;
+    struct stat sb;
+    char *path = NULL;
+    int err;
+
+    memset(pl, 0, sizeof(*pl));
+    pl->cfg = cfg;
+    pl->reclassify = 1;
+    classify_result_init(&pl->cres);
+
+    /* The rules first: a bad rule set leaves the store untouched. */
+    err = load_rules(pl);
+    if (err < 0)
+        goto out;
+    path = xasprintf("%s/neurips-%d.jsonl", cfg->out_dir, cfg->year);
+    if (stat(path, &sb) < 0) {
+        err = nsc_error_set(NSC_ENOTFOUND, "no records of %d in '%s' (%s): crawl the year first",
+                            cfg->year, cfg->out_dir, path);
+        goto out;
+    }
+    err = store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags);
+    if (err < 0)
+        goto out;
+    err = write_outputs(pl, nsc_wall_s(), report);
+out:
+    free(path);
+    store_free(pl->st);
+    classify_result_release(&pl->cres);
+    classify_rules_free(pl->rules);
+    mention_models_free(pl->models);
+    buf_release(&pl->scratch);
     return err;
 }

@@ -61,6 +61,18 @@ void pipeline_config_init(struct pipeline_config *cfg);
 int pipeline_run(const struct pipeline_config *cfg, FILE *report);
 
 /*
+ * `nipscope reclassify`: place every stored record of cfg->year in
+ * cfg->out_dir again with the rules in cfg->rules_dir (step 5 above, the same
+ * code), fetching nothing; records are rewritten sorted through the store and
+ * the summary is rebuilt, keeping the last crawl's "join", "incomplete" and
+ * "crawl".  Model mentions stay as crawled (records keep no abstract).  Only
+ * cfg->year, out_dir, rules_dir, policy and store_flags are read.  Returns
+ * NSC_ELOCKED while a crawler holds the directory, NSC_ENOTFOUND when the
+ * year has no records; a bad rule set fails before the store is opened.
+ */
+int pipeline_reclassify(const struct pipeline_config *cfg, FILE *report);
+
+/*
  * Ask a running pipeline_run() to stop: the fetch engine stops, the record
  * being written is finished, the store stays consistent.  Async-signal-safe.
  */
