@@ -7,6 +7,7 @@
 #include "config.h"
 #include "pipeline.h"
 
+#include "classify.h"
 #include "common.h"
 #include "store.h"
 
@@ -33,7 +34,8 @@ static void usage(FILE *f)
                "  --max-papers N    only the first N papers by id\n"
                "  --config FILE     read sites, politeness, user agent, out and rules from FILE\n"
                "                    (docs/config.md); options on the command line win\n"
-               "  --check           validate --config FILE, print the effective settings, exit\n"
+               "  --check           validate --config FILE (and its policies against the rules),\n"
+               "                    print the effective settings, exit\n"
                "  --no-fsync        skip fsync (tests and benchmarks only)\n");
 }
 
@@ -254,6 +256,19 @@ int cmd_crawl(int argc, char **argv)
         goto out;
     }
     if (check) {
+        /* The file's policy names, against the rules the crawl would use. */
+        struct classify_rules *rules = NULL;
+
+        if (file.n_policies) {
+            err = classify_rules_load(&rules, cfg.rules_dir, NULL);
+            if (err == 0)
+                err = config_check_policies(&file, rules);
+            classify_rules_free(rules);
+        }
+        if (err < 0) {
+            ret = cmd_fail(err);
+            goto out;
+        }
         print_effective(&cfg, &file);
         ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
         goto out;

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "classify.h"
 #include "common.h"
 
 #include <errno.h>
@@ -31,7 +32,11 @@ static void free_policies(struct config *cfg)
     for (size_t i = 0; i < cfg->n_policies; i++)
         free(cfg->policies[i]);
     free(cfg->policies);
+    free(cfg->policy_line);
+    free(cfg->policy_col);
     cfg->policies = NULL;
+    cfg->policy_line = NULL;
+    cfg->policy_col = NULL;
     cfg->n_policies = 0;
 }
 
@@ -43,6 +48,7 @@ void config_release(struct config *cfg)
     free(cfg->contact);
     free(cfg->proceedings_url);
     free(cfg->virtual_url);
+    free(cfg->path);
     free_policies(cfg);
     memset(cfg, 0, sizeof(*cfg));
 }
@@ -62,11 +68,19 @@ static void copy_config(struct config *dst, const struct config *src)
     dst->contact = dup_or_null(src->contact);
     dst->proceedings_url = dup_or_null(src->proceedings_url);
     dst->virtual_url = dup_or_null(src->virtual_url);
+    dst->path = dup_or_null(src->path);
     dst->policies = NULL;
+    dst->policy_line = NULL;
+    dst->policy_col = NULL;
     if (src->n_policies) {
         dst->policies = xcalloc(src->n_policies, sizeof(*dst->policies));
-        for (size_t i = 0; i < src->n_policies; i++)
+        dst->policy_line = xcalloc(src->n_policies, sizeof(*dst->policy_line));
+        dst->policy_col = xcalloc(src->n_policies, sizeof(*dst->policy_col));
+        for (size_t i = 0; i < src->n_policies; i++) {
             dst->policies[i] = xstrdup(src->policies[i]);
+            dst->policy_line[i] = src->policy_line[i];
+            dst->policy_col[i] = src->policy_col[i];
+        }
     }
 }
 
@@ -300,6 +314,12 @@ static int load_policies(struct loader *ld, const yaml_node_t *node)
         if (err < 0)
             return err;
         cfg->policies = xreallocarray(cfg->policies, cfg->n_policies + 1, sizeof(char *));
+        cfg->policy_line =
+            xreallocarray(cfg->policy_line, cfg->n_policies + 1, sizeof(*cfg->policy_line));
+        cfg->policy_col =
+            xreallocarray(cfg->policy_col, cfg->n_policies + 1, sizeof(*cfg->policy_col));
+        cfg->policy_line[cfg->n_policies] = item->start_mark.line + 1;
+        cfg->policy_col[cfg->n_policies] = item->start_mark.column + 1;
         cfg->policies[cfg->n_policies++] = xstrdup(scalar(item));
     }
     return 0;
@@ -535,8 +555,21 @@ out:
         config_release(&nw);
         return err;
     }
+    free(nw.path);
+    nw.path = xstrdup(path);
     config_release(cfg);
     *cfg = nw;
+    return 0;
+}
+
+int config_check_policies(const struct config *cfg, const struct classify_rules *rules)
+{
+    for (size_t i = 0; i < cfg->n_policies; i++) {
+        if (!classify_policy_find(rules, cfg->policies[i]))
+            return nsc_error_set(NSC_EINVAL, "%s:%zu:%zu: policies: no policy '%s' in the rules",
+                                 cfg->path ? cfg->path : "(config)", cfg->policy_line[i],
+                                 cfg->policy_col[i], cfg->policies[i]);
+    }
     return 0;
 }
 

@@ -35,6 +35,9 @@ struct config {
     char *virtual_url;     /* NULL: https://neurips.cc */
     char **policies;       /* policy names to report; checked against the rules later */
     size_t n_policies;
+    size_t *policy_line; /* where each name stands in the file, from 1 */
+    size_t *policy_col;
+    char *path;   /* the file last loaded, for messages; NULL before */
     unsigned set; /* CONFIG_SET_* for the keys the file gave */
 };
 
@@ -67,6 +70,14 @@ int config_load(struct config *cfg, const char *path);
  * ("24h", "90m", "1h30m").  At least 1 s, at most 365 d.  0 or NSC_EINVAL.
  */
 int config_parse_interval(unsigned *out, const char *s);
+
+struct classify_rules;
+
+/*
+ * Check that every name of cfg->policies is a policy of 'rules'.  Returns 0
+ * or NSC_EINVAL with "FILE:LINE:COL: policies: no policy 'x' in the rules".
+ */
+int config_check_policies(const struct config *cfg, const struct classify_rules *rules);
 
 /* Print the settings as "key: value" lines (YAML a `config_load` reads back). */
 void config_print(const struct config *cfg, FILE *f);

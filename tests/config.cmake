@@ -3,7 +3,7 @@
 # site through the file's site URLs).
 pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)
 nsc_unit_test(test_config SOURCES unit/test_config.c ${PROJECT_SOURCE_DIR}/cli/config.c
-  LIBS PkgConfig::YAML)
+  LIBS nsc_classify PkgConfig::YAML)
 target_include_directories(test_config PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 nsc_cli_test(cli_config config.sh)
 set_tests_properties(cli_config PROPERTIES LABELS "cli;crawl" TIMEOUT 120)

@@ -12,7 +12,7 @@ check "--check without --config is a usage error" 64 $?
 check "the shipped example systemd/nipscope.yaml is valid" 0 $?
 check_contains "and --check shows its out dir" 'out: "/var/lib/nipscope"' "$(cat "$TMP/ex.txt")"
 sed -n '/^```yaml$/,/^```$/p' "$NSC_SOURCE_DIR/docs/config.md" | sed '1d;$d' >"$TMP/doc.yaml"
-"$NIPSCOPE" crawl --config "$TMP/doc.yaml" --check >"$TMP/ex.txt" 2>&1
+"$NIPSCOPE" crawl --config "$TMP/doc.yaml" --rules "$CRAWL_RULES" --check >"$TMP/ex.txt" 2>&1
 check "the example in docs/config.md is valid" 0 $?
 check_contains "and it is not empty" "years: {last: 2}" "$(cat "$TMP/ex.txt")"
 
@@ -82,6 +82,16 @@ check "the message names FILE:LINE:COL" \
     "nipscope: $TMP/bad.yaml:4:9: rate: -1 is not a rate from 0 to 1000" "$(cat "$TMP/err")"
 check "nothing was fetched" no "$([ -s "$TMP/requests.log" ] && echo yes || echo no)"
 check "no out dir was made" no "$([ -e "$TMP/bad" ] && echo yes || echo no)"
+# Policy names are checked against the rules by --check (the loader knows no rules).
+printf 'policies:\n  - default\n  - nosuch\n' >"$TMP/pol.yaml"
+"$NIPSCOPE" crawl --config "$TMP/pol.yaml" --rules "$CRAWL_RULES" --check >/dev/null 2>"$TMP/err"
+check "--check: an unknown policy is refused (exit 65)" 65 $?
+check "it names FILE:LINE:COL and the policy" \
+    "nipscope: $TMP/pol.yaml:3:5: policies: no policy 'nosuch' in the rules" "$(cat "$TMP/err")"
+printf 'policies: [default, strict]\n' >"$TMP/pol.yaml"
+"$NIPSCOPE" crawl --config "$TMP/pol.yaml" --rules "$CRAWL_RULES" --check >/dev/null 2>"$TMP/err"
+check "--check: known policies pass" 0 $?
+
 "$NIPSCOPE" crawl --year 2024 --config "$TMP/missing.yaml" >/dev/null 2>&1
 check "a missing file: exit 66" 66 $?
 

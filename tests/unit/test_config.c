@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "classify.h"
 #include "common.h"
 #include "config.h"
 
@@ -218,6 +219,30 @@ static void failed_load_keeps_the_old_settings(void **state)
     config_release(&cfg);
 }
 
+/* Policy names are checked against a rule set after the load, where they stand. */
+static void policies_against_the_rules(void **state)
+{
+    struct classify_rules *rules = NULL;
+    struct config cfg;
+    char want[512];
+
+    (void)state;
+    assert_int_equal(classify_rules_load(&rules, NSC_FIXTURES_DIR "/rules/good", NULL), 0);
+    config_init(&cfg);
+    write_file("policies:\n  - default\n  - strict\n");
+    assert_int_equal(config_load(&cfg, path), 0);
+    assert_int_equal(config_check_policies(&cfg, rules), 0);
+    unlink(path);
+    write_file("out: x\npolicies: [default, nosuch]\n");
+    assert_int_equal(config_load(&cfg, path), 0); /* the loader knows no rules */
+    assert_int_equal(config_check_policies(&cfg, rules), NSC_EINVAL);
+    snprintf(want, sizeof(want), "%s:2:21: policies: no policy 'nosuch' in the rules", path);
+    assert_string_equal(nsc_error_last(), want);
+    config_release(&cfg);
+    classify_rules_free(rules);
+    unlink(path);
+}
+
 static void intervals(void **state)
 {
     unsigned v = 7;
@@ -252,6 +277,7 @@ int main(void)
         cmocka_unit_test(bad_values),
         cmocka_unit_test(bad_yaml),
         cmocka_unit_test(failed_load_keeps_the_old_settings),
+        cmocka_unit_test(policies_against_the_rules),
         cmocka_unit_test(intervals),
     };
 
