@@ -370,7 +370,9 @@ struct decision {
 static void decide(struct decision *d, const struct rule *rule, const char *cc, size_t matched)
 {
     d->rule = rule;
-    memcpy(d->cc, cc, 3);
+    /* cc is always a rule's cc array.  The analyzer, losing count in loc_resolve's loop, takes
+     * a return of 1 with its rule unset and reports that NULL rule's cc here. */
+    memcpy(d->cc, cc, 3); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
     d->matched = matched;
 }
 
@@ -596,7 +598,8 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
             n_inst++;
         }
         const struct rule *parent = branch ? &r->rules[branch->parent] : NULL;
-        if (branch && loc_viable(x, lo, hi, LOC_ANY, branch->cc, NULL)) {
+        const struct cand *branch_bad = NULL; /* the place that contradicts the branch, if any */
+        if (branch && loc_viable(x, lo, hi, LOC_ANY, branch->cc, &branch_bad)) {
             /* 1. a branch decides, unless a place says another country. */
             d.inst = branch;
             decide(&d, branch, branch->cc, txt);
@@ -605,11 +608,10 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
             d.inst = parent;
             decide(&d, loc, loc->cc, cand_text(x, loc_c));
         } else if (branch) {
-            const struct cand *bad = NULL;
-            loc_viable(x, lo, hi, LOC_ANY, branch->cc, &bad);
             d.inst = branch;
-            d.reason = put_fmt(res, "branch %s is in %s but %s ('%.*s') is not", branch->id,
-                               branch->cc, cand_rule(x, bad, LOC_ANY)->id, CAND_SPAN(x, bad));
+            d.reason =
+                put_fmt(res, "branch %s is in %s but %s ('%.*s') is not", branch->id, branch->cc,
+                        cand_rule(x, branch_bad, LOC_ANY)->id, CAND_SPAN(x, branch_bad));
         } else if (n_inst == 1 && only->kind == RK_INST) {
             /* 2. one country, unless a place contradicts it. */
             const struct cand *bad = NULL;
@@ -693,6 +695,8 @@ static void classify_piece(struct ctx *x, uint32_t a, uint32_t b)
             }
             if (n_pick == 1) {
                 d.inst = pick;
+                /* n_pick counts only assignments of pick, so n_pick == 1 means pick is set */
+                /* cppcheck-suppress nullPointer */
                 decide(&d, pick, pick->cc, txt);
             } else {
                 struct buf *sb = &res->strs;
@@ -868,7 +872,7 @@ int classify_run(const struct classify_rules *r, const struct classify_policy *p
         if (dl && dl < sizeof(dom)) {
             for (size_t i = 0; i < dl; i++) {
                 char c = email_domain[i];
-                dom[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+                dom[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
             }
             dom[dl] = '\0';
             x.dom = dom;

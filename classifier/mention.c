@@ -393,6 +393,7 @@ int mention_models_load(struct mention_models **out, const char *path, struct bu
         }
         mnodes =
             xcalloc((size_t)(list->data.sequence.items.top - list->data.sequence.items.start) + 1,
+                    /* NOLINTNEXTLINE(bugprone-sizeof-expression): array of pointers, as meant */
                     sizeof(*mnodes));
         for (yaml_node_item_t *it = list->data.sequence.items.start;
              it < list->data.sequence.items.top; it++) {

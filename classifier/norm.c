@@ -62,12 +62,12 @@ uint32_t classify__vocab_find(const struct vocab *v, const char *s, size_t len)
 uint32_t classify__vocab_get(struct vocab *v, const char *s, size_t len, int insert)
 {
     uint64_t h = classify__hash(s, len);
-    size_t slot;
+    size_t slot = 0; /* vocab_probe sets it whenever it returns 0 */
     uint32_t id = vocab_probe(v, s, len, h, &slot);
 
     if (id || !insert)
         return id;
-    if ((v->n + 1) * 2 >= v->cap) {
+    if (((size_t)v->n + 1) * 2 >= v->cap) {
         vocab_rehash(v, v->cap ? v->cap * 2 : 1024);
         vocab_probe(v, s, len, h, &slot);
     }

@@ -148,7 +148,7 @@ int cmd_crawl(int argc, char **argv)
     struct sigaction sa, old_int, old_term;
     const char *config_path = NULL;
     char *ua = NULL;
-    size_t n;
+    size_t n = 0; /* parse_size leaves it unset on error, and it is copied before the check */
     char *end;
     int c, check = 0, err = 0, ret;
 

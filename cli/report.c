@@ -15,7 +15,7 @@
 #define TOP_COUNTRIES 10
 #define TOP_INSTS     5
 #define TOP_FAMILIES  12
-#define CC_SLOTS      (26 * 26)
+#define CC_SLOTS      676 /* 26 * 26: two-letter country codes */
 
 /* Paper counts for one pair of blocs. */
 struct pair_count {

@@ -57,6 +57,12 @@ enum nsc_err {
  * caller can write `return nsc_error_set(NSC_EPARSE, "...")`.
  */
 int nsc_error_set(int code, const char *fmt, ...) NSC_PRINTF(2, 3);
+#if defined(__clang_analyzer__) && !defined(NSC_ERROR_IMPL)
+/* For clang-tidy's static analyzer only (never in a build): it cannot see into error.c, so
+ * it takes every `return nsc_error_set(NSC_E..., ...)` as possibly returning 0 and reports
+ * the outputs of the failed call as used uninitialised.  This spells out the contract. */
+#define nsc_error_set(code, ...) (nsc_error_set((code), __VA_ARGS__), (code))
+#endif
 
 /* As nsc_error_set(), taking a va_list. */
 int nsc_error_setv(int code, const char *fmt, va_list ap) NSC_PRINTF(2, 0);

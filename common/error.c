@@ -1,4 +1,5 @@
 /* error.c - per-thread error message slot, libgit2 style. */
+#define NSC_ERROR_IMPL /* defines nsc_error_set itself: no analyzer shim (common.h) */
 #include "common.h"
 
 #include <stdio.h>

@@ -419,7 +419,10 @@ int crawler__xp_nodes(struct _xmlNode ***out, size_t *n, const struct crawler__x
     if (obj->type == XPATH_NODESET && obj->nodesetval && obj->nodesetval->nodeNr > 0) {
         size_t k = (size_t)obj->nodesetval->nodeNr;
 
+        /* an array of node pointers: sizeof(**out) is the pointer size, as meant */
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression) */
         *out = xreallocarray(NULL, k, sizeof(**out));
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression) */
         memcpy(*out, obj->nodesetval->nodeTab, k * sizeof(**out));
         *n = k;
     }

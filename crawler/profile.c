@@ -124,7 +124,8 @@ static int yaml_tree(struct ynode *root, const char *file, const char *text, siz
             break;
         case YAML_MAPPING_END_EVENT:
         case YAML_SEQUENCE_END_EVENT:
-            depth--;
+            if (depth) /* libyaml pairs the events; never let a stray end underflow the stack */
+                depth--;
             break;
         default:
             break;
@@ -498,7 +499,8 @@ static int load_tree(struct crawler_profile *prof, const char *file, const struc
         if (check_template(prof, file, &v->kids[i + 1]) < 0)
             return NSC_EPARSE;
     v = ymap_get(root, "id_pattern");
-    if (strlen(pat) > 256 || stacked_quantifiers(pat))
+    /* get_scalar(required) set pat or failed above; the analyzer loses that in perr's va_list */
+    if (strlen(pat) > 256 || stacked_quantifiers(pat)) /* NOLINT(clang-analyzer-core.NonNull*) */
         return perr(file, v->line, v->col,
                     "'id_pattern' is over 256 characters or stacks quantifiers ('+*', '++')");
     prof->id_re = xcalloc(1, sizeof(regex_t));

@@ -387,11 +387,13 @@ static int cmp_entry_id(const void *a, const void *b)
 /* The entries sorted by id; the caller frees the array (not the entries). */
 static struct store_entry **sorted_entries(const struct store *st)
 {
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): array of pointers, as meant */
     struct store_entry **v = xcalloc(st->nents ? st->nents : 1, sizeof(*v));
     size_t k;
 
     for (k = 0; k < st->nents; k++)
         v[k] = &st->ents[k];
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): array of pointers, as meant */
     qsort(v, st->nents, sizeof(*v), cmp_entry_id);
     return v;
 }

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct crawler_robots *r;
     char *path;
 
-    if (size > 256 * 1024)
+    if (size > (size_t)256 * 1024)
         return 0;
     path = xmalloc(plen + 2);
     path[0] = '/';

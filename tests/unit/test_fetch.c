@@ -403,7 +403,7 @@ static void rate_spaces_requests(void **state)
     assert_int_equal(st.requests, 6);
     assert_int_equal(st.done, 5);
     assert_int_equal(st.failed, 0);
-    assert_int_equal(st.bytes, strlen("User-agent: *\nDisallow: /private\n") + 5 * 7);
+    assert_int_equal(st.bytes, strlen("User-agent: *\nDisallow: /private\n") + (size_t)5 * 7);
     results_release(&r);
     server_stop(&srv);
 }
@@ -854,7 +854,7 @@ static void mock_site_contract(void **state)
     server_start_script(&srv, source_path("tests/mock/mocksite.py"), args);
     fast_config(&cfg);
     cfg.allowed_hosts = allowed;
-    cfg.max_body = 256 * 1024;
+    cfg.max_body = (size_t)256 * 1024;
     run(&cfg, &srv, paths, &r, NULL);
     g = find(&r, "/paper_files/paper/2024");
     assert_int_equal(g->err, 0);
@@ -974,7 +974,7 @@ static void stop_from_signal_aborts_after_grace(void **state)
     sa.sa_handler = on_alarm;
     sigaction(SIGALRM, &sa, NULL);
     memset(&it, 0, sizeof(it));
-    it.it_value.tv_usec = 500 * 1000;
+    it.it_value.tv_usec = 500L * 1000;
     t0 = nsc_now_ms();
     setitimer(ITIMER_REAL, &it, NULL);
     assert_int_equal(crawler_fetch_run(signal_engine), 0);

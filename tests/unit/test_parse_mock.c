@@ -60,7 +60,7 @@ static void fetch(struct buf *b, const char *url)
 
     buf_appendf(&fn, "%s/", dir);
     for (; *p; p++)
-        buf_putc(&fn, *p == '/' ? '_' : *p);
+        buf_putc(&fn, (char)(*p == '/' ? '_' : *p));
     buf_reset(b);
     if (nsc_file_read(b, buf_cstr(&fn), (size_t)64 << 20) < 0)
         fail_msg("%s", nsc_error_last());

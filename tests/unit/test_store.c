@@ -907,8 +907,8 @@ NSC_NORETURN static void memflat_child(const char *dir)
     fprintf(stderr, "memflat: peak RSS +%ld KB during open, +%ld KB during finish (file 20 MB)\n",
             opened - base, finished - base2);
     CHILD_CHECK(base > 0 && opened > 0 && base2 > 0 && finished > 0, 10);
-    CHILD_CHECK(opened - base < 8 * 1024, 7);
-    CHILD_CHECK(finished - base2 < 8 * 1024, 8);
+    CHILD_CHECK(opened - base < 8L * 1024, 7);
+    CHILD_CHECK(finished - base2 < 8L * 1024, 8);
     store_free(st);
     free(pad);
     free(path);
