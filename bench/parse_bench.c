@@ -99,8 +99,9 @@ int main(int argc, char **argv)
         size_t ul = strlen(base) + 64;
         pages[npages].path = strdup(line);
         pages[npages].url = malloc(ul);
+        /* out of memory in main(): the process ends here and the OS takes the pages back */
         if (!pages[npages].path || !pages[npages].url)
-            return 1;
+            return 1; /* NOLINT(clang-analyzer-unix.Malloc) */
         snprintf(pages[npages].url, ul, "http://127.0.0.1/paper_files/paper/%d/hash/%s", year,
                  base);
         pages[npages].data = NULL;

@@ -52,7 +52,8 @@ static int parse_size(size_t *out, const char *s, const char *opt, unsigned long
     unsigned long v;
 
     errno = 0;
-    v = strtoul(s, &end, 10);
+    /* s is an optarg: getopt_long sets it for every option declared required_argument */
+    v = strtoul(s, &end, 10); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
     if (errno || end == s || *end || *s == '-' || v > max)
         return nsc_error_set(NSC_EPARSE, "%s: '%s' is not a number from 0 to %lu", opt, s, max);
     *out = (size_t)v;
@@ -204,7 +205,8 @@ int cmd_crawl(int argc, char **argv)
             break;
         case OPT_RATE:
             errno = 0;
-            cfg.rate = strtod(optarg, &end);
+            /* optarg is set: --rate is declared required_argument */
+            cfg.rate = strtod(optarg, &end); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
             if (errno || end == optarg || *end || !(cfg.rate >= 0) || cfg.rate > 1000)
                 err =
                     nsc_error_set(NSC_EPARSE, "--rate: '%s' is not a rate from 0 to 1000", optarg);

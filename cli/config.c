@@ -146,7 +146,9 @@ static int node_error(struct loader *ld, const yaml_node_t *node, int code, cons
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    /* ap is started just above; clang 14's valist checker loses that when it analyses this
+     * variadic function on its own (it never inlines variadic calls) */
+    vsnprintf(msg, sizeof(msg), fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized) */
     va_end(ap);
     return nsc_error_set(code, "%s:%zu:%zu: %s", ld->path, node->start_mark.line + 1,
                          node->start_mark.column + 1, msg);
@@ -199,7 +201,10 @@ static int get_long(struct loader *ld, const yaml_node_t *node, const char *key,
 {
     char *end;
     long v;
-    int err = want_scalar(ld, node, key);
+    int err;
+
+    *out = 0; /* defined on failure too: callers copy it before testing err */
+    err = want_scalar(ld, node, key);
 
     if (err < 0)
         return err;
