@@ -2,10 +2,10 @@
 # profile YAML, Metadata.json, the virtual feed and the join (no network).
 nsc_unit_test(test_parse SOURCES unit/test_parse.c LIBS nsc_crawler)
 nsc_unit_test(test_parse_json SOURCES unit/test_parse_json.c LIBS nsc_crawler)
-nsc_fuzzer(fuzz_year_index fuzz_year_index.c LIBS nsc_crawler)
-nsc_fuzzer(fuzz_abstract fuzz_abstract.c LIBS nsc_crawler)
-nsc_fuzzer(fuzz_feed fuzz_feed.c LIBS nsc_crawler)
-nsc_fuzzer(fuzz_metadata fuzz_metadata.c LIBS nsc_crawler)
+nsc_fuzzer(fuzz_year_index fuzz_year_index.c LIBS nsc_crawler SEEDS fixtures/html)
+nsc_fuzzer(fuzz_abstract fuzz_abstract.c LIBS nsc_crawler SEEDS fixtures/html)
+nsc_fuzzer(fuzz_feed fuzz_feed.c LIBS nsc_crawler SEEDS fixtures/json)
+nsc_fuzzer(fuzz_metadata fuzz_metadata.c LIBS nsc_crawler SEEDS fixtures/json)
 # Against the project's mock site (tests/mock/mocksite.py, needs python3): its
 # pages for 2019-2025 written to files and crawled offline; compared with its truth.
 nsc_unit_test(test_parse_mock SOURCES unit/test_parse_mock.c LIBS nsc_crawler)
