@@ -671,7 +671,7 @@ static void render_json(struct buf *b, const struct report *r)
 
 /* ---- csv --------------------------------------------------------------- */
 
-static void csv_field(struct buf *b, const char *s)
+void report_csv_field(struct buf *b, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {
         buf_puts(b, s);
@@ -689,15 +689,15 @@ static void csv_field(struct buf *b, const char *s)
 static void csv_row(struct buf *b, const char *table, const char *year, const char *policy,
                     const char *key, const char *subkey, size_t value)
 {
-    csv_field(b, table);
+    report_csv_field(b, table);
     buf_putc(b, ',');
-    csv_field(b, year);
+    report_csv_field(b, year);
     buf_putc(b, ',');
-    csv_field(b, policy);
+    report_csv_field(b, policy);
     buf_putc(b, ',');
-    csv_field(b, key);
+    report_csv_field(b, key);
     buf_putc(b, ',');
-    csv_field(b, subkey);
+    report_csv_field(b, subkey);
     buf_appendf(b, ",%zu\n", value);
 }
 

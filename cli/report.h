@@ -75,6 +75,10 @@ struct report_ctx {
     const struct mention_models *models;  /* NULL: mentions by model id, no roll-up */
 };
 
+/* Append 's' to 'b' as one CSV field (RFC 4180: quoted, with '"' doubled,
+ * when it holds a comma, a quote or a line break). */
+void report_csv_field(struct buf *b, const char *s);
+
 /* Render the full report of 'd' to 'out'.  Returns 0 or NSC_EINVAL (the
  * policy names an unknown bloc). */
 int report_render(struct buf *out, const struct report_data *d, const struct report_ctx *ctx,

@@ -184,19 +184,10 @@ static void explain_text(struct buf *b, json_t *o)
     }
 }
 
+/* One CSV field, then ',' or, for the last of a row, '\n'. */
 static void csv_field(struct buf *b, const char *s, int last)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        buf_putc(b, '"');
-        for (; *s; s++) {
-            if (*s == '"')
-                buf_putc(b, '"');
-            buf_putc(b, *s);
-        }
-        buf_putc(b, '"');
-    } else {
-        buf_puts(b, s);
-    }
+    report_csv_field(b, s);
     buf_putc(b, last ? '\n' : ',');
 }
 

@@ -353,12 +353,25 @@ out:
     return err;
 }
 
+/* Fill 'out' from the parsed feed 'root', which this takes over; on error
+ * 'out' is released.  Shared by the in-memory and the file entry points. */
+static int feed_take_root(struct crawler_feed *out, const char *url, json_t *root)
+{
+    int err;
+
+    out->url = xstrdup(url);
+    err = feed_from_json(out, url, root);
+    json_decref(root);
+    if (err < 0)
+        crawler_feed_release(out);
+    return err;
+}
+
 int crawler_parse_feed(struct crawler_feed *out, const char *url, const char *json, size_t len,
                        size_t max)
 {
     json_error_t je;
     json_t *root;
-    int err;
 
     memset(out, 0, sizeof(*out));
     if (len > max)
@@ -367,12 +380,7 @@ int crawler_parse_feed(struct crawler_feed *out, const char *url, const char *js
     root = json_loadb(json, len, 0, &je);
     if (!root)
         return json_error(url, &je);
-    out->url = xstrdup(url);
-    err = feed_from_json(out, url, root);
-    json_decref(root);
-    if (err < 0)
-        crawler_feed_release(out);
-    return err;
+    return feed_take_root(out, url, root);
 }
 
 struct capped_reader {
@@ -434,10 +442,5 @@ int crawler_parse_feed_file(struct crawler_feed *out, const char *url, const cha
         json_decref(root);
         return err;
     }
-    out->url = xstrdup(url);
-    err = feed_from_json(out, url, root);
-    json_decref(root);
-    if (err < 0)
-        crawler_feed_release(out);
-    return err;
+    return feed_take_root(out, url, root);
 }
