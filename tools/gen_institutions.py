@@ -102,6 +102,40 @@ def slug(text, norm):
     return s[:80]
 
 
+# Spacing accents that PDF text extraction leaves before (or after) the
+# letter they belong to: "Universit´e de Montr´eal", "Universit¨ at",
+# "S ˜ao Paulo", "Bo˘gazi¸ci".  Each maps to its combining mark and the
+# letters it may sit on; anything else ("Sotheby´s": an apostrophe) is
+# left alone.
+SPACING_ACCENTS = {
+    "\u00b4": ("\u0301", "aeiouyAEIOUYcnzCNZ"),  # acute
+    "\u0060": ("\u0300", "aeiouAEIOU"),            # grave
+    "\u00a8": ("\u0308", "aeiouyAEIOUY"),          # diaeresis
+    "\u02dc": ("\u0303", "anoANO"),                # tilde
+    "\u02c6": ("\u0302", "aeiouAEIOU"),            # circumflex
+    "\u02d8": ("\u0306", "agAG"),                  # breve
+    "\u00b8": ("\u0327", "cstCST"),                # cedilla
+    "\u02c7": ("\u030c", "cnrszCNRSZeE"),          # caron
+    "\u02da": ("\u030a", "auAU"),                  # ring
+}
+ACCENT_RE = re.compile(" ?([" + "".join(SPACING_ACCENTS) + "]) ?([A-Za-z])")
+
+
+def repair_accents(name):
+    """The name with PDF-extraction spacing accents put back on their letter."""
+    def join(m):
+        mark, letters = SPACING_ACCENTS[m.group(1)]
+        if m.group(2) not in letters:
+            return m.group(0)
+        return unicodedata.normalize("NFC", m.group(2) + mark)
+    name = ACCENT_RE.sub(join, name)
+    # "T 'el 'ecom": an apostrophe standing for the acute, after a space
+    name = re.sub(r"(?<=[A-Za-z]) '([aeiou])(?=[a-z])",
+                  lambda m: unicodedata.normalize("NFC", m.group(1) + "\u0301"), name)
+    # "Universit é Paris": a letter cut off from its word (never "à", a word)
+    return re.sub(r"(?<=[a-z]) ([éèëêüöäç])(?![\w])", r"\1", name)
+
+
 def q(s):
     """A YAML double-quoted scalar (JSON strings are valid YAML)."""
     return json.dumps(s, ensure_ascii=False)
@@ -196,7 +230,7 @@ def main():
     cand = collections.defaultdict(dict)
 
     def candidate(key, code, name):
-        return cand[key].setdefault(code, {"name": name, "domains": set(),
+        return cand[key].setdefault(code, {"name": name, "domains": set(), "aliases": set(),
                                            "sources": set(), "count": 0})
 
     # 1. the world universities list
@@ -219,15 +253,19 @@ def main():
     inst_country = collections.defaultdict(collections.Counter)
     inst_domains = collections.defaultdict(collections.Counter)
     inst_name = {}
+    inst_alias = collections.defaultdict(set)  # key -> raw names with broken accents
     domain_total = collections.Counter()
     domain_inst = collections.defaultdict(collections.Counter)
     with open(dev_path, encoding="utf-8") as f:
         for line in f:
             r = json.loads(line)
-            name = (r.get("institution") or "").strip()
+            raw = (r.get("institution") or "").strip()
+            name = repair_accents(raw)
             key = usable_name(name) if name else None
             if not key:
                 continue
+            if raw != name:
+                inst_alias[key].add(raw)
             code = label_code.get(norm(r.get("country") or ""))
             if code is None:
                 sys.exit(f"gen_institutions: unknown country label {r.get('country')!r}")
@@ -271,6 +309,7 @@ def main():
             # such names are emitted as shared instead.
         c = candidate(key, code, inst_name[key])
         c["sources"].add("dev")
+        c["aliases"].update(inst_alias[key])
         c["count"] += total
         for d, k in inst_domains[key].items():
             # a dev domain is this institution's if most of its rows are,
@@ -366,6 +405,14 @@ def main():
         one_token = len(norm(name).split()) == 1
         acronym = one_token and name.isupper() and name.isalnum() and len(name) <= 8
         parts = [f"id: {i}", f"name: {q(name)}", f"country: {code}"]
+        seen = {norm(name)}
+        aliases = []
+        for a in sorted(c["aliases"]):        # the broken forms the data has
+            if norm(a) not in seen:
+                seen.add(norm(a))
+                aliases.append(a)
+        if aliases:
+            parts.append("aliases: [" + ", ".join(q(a) for a in aliases) + "]")
         if acronym:
             parts.append(f"acronyms: [{q(name)}]")
         if shared:
