@@ -312,7 +312,8 @@ struct crawler_profile;
 enum crawler_year_sources {
     CRAWLER_SRC_PROCEEDINGS = 1 << 0, /* year index and abstract pages */
     CRAWLER_SRC_METADATA = 1 << 1,    /* -Metadata.json per paper */
-    CRAWLER_SRC_VIRTUAL = 1 << 2      /* the virtual-site orals-posters feed */
+    CRAWLER_SRC_VIRTUAL = 1 << 2,     /* the virtual-site orals-posters feed */
+    CRAWLER_SRC_DATASETS = 1 << 3     /* a second index, URL template "datasets_index" (2021 D&B) */
 };
 
 /*
@@ -336,7 +337,7 @@ void crawler_profile_free(struct crawler_profile *prof);
 unsigned crawler_profile_year_sources(const struct crawler_profile *prof, int year);
 
 /*
- * Replace the base URL of host 'name' ("proceedings", "virtual"), e.g. with
+ * Replace the base URL of host 'name' ("proceedings", "virtual", "datasets"), e.g. with
  * a mock site's "http://127.0.0.1:8080".  Returns 0 or NSC_ENOTFOUND.
  */
 int crawler_profile_set_host(struct crawler_profile *prof, const char *name, const char *base);

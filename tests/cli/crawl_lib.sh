@@ -37,7 +37,7 @@ crawl_mock() {
 # crawl_run ARGS...: nipscope crawl against the mock, no rate limit.
 crawl_run() {
     "$NIPSCOPE" crawl --rules "$CRAWL_RULES" --proceedings-url "$MOCK_URL" \
-        --virtual-url "$MOCK_URL" --rate 0 --concurrency 4 "$@"
+        --virtual-url "$MOCK_URL" --datasets-url "$MOCK_DATASETS_URL" --rate 0 --concurrency 4 "$@"
 }
 
 # crawl_compare YEAR DIR: compare DIR/neurips-YEAR.{jsonl,summary.json} with
@@ -136,6 +136,18 @@ for pid, t in sorted(truth.items()):
         bad_meta += 1
         examples.append("%s title/track/url" % pid)
 out("paper_mismatches", bad_meta)
+# The 2021 Datasets and Benchmarks papers, listed on their own host (the
+# truth's abstract URLs name it): found, and joined to the feed when the
+# truth says the feed has them.
+dnb_host = "datasets-benchmarks-proceedings.neurips.cc"
+dnb = {pid for pid, t in truth.items() if urlsplit(t["abstract_url"]).hostname == dnb_host}
+dnb_feed = {pid for pid in dnb if truth[pid]["in_feed"]}
+out("dnb_truth", len(dnb))
+out("dnb_records", sum(1 for pid in dnb if pid in recs and
+                       path(recs[pid]["abstract_url"]) == path(truth[pid]["abstract_url"])))
+out("dnb_in_feed_truth", len(dnb_feed))
+out("dnb_joined", sum(1 for pid in dnb_feed if pid in recs and
+                      any(a.get("source") == "virtual_json" for a in recs[pid]["authors"])))
 out("name_mismatches", bad_names)
 out("affiliation_mismatches", bad_affs)
 if examples:

@@ -32,6 +32,20 @@ for pol in default greater_china greater_china_tw; do
         "$(crawl_value "us_cn_${pol}_summary" "$cmp")"
 done
 check "$year: summary counts 300 papers" 300 "$(crawl_value summary_papers "$cmp")"
+if [ "$year" = 2021 ]; then
+    # The D&B host (SOURCES.md 1.1) is a second mock port: every one of its
+    # papers is found there, and joined to the feed when the truth has it in.
+    n=$(crawl_value dnb_truth "$cmp")
+    check "2021: the truth has D&B papers (so the next checks can fail)" yes \
+        "$([ "$n" -gt 0 ] && echo yes || echo no)"
+    check "2021: every D&B paper is recorded, with its D&B abstract URL" "$n" \
+        "$(crawl_value dnb_records "$cmp")"
+    check "2021: every D&B paper in the feed is joined to it" \
+        "$(crawl_value dnb_in_feed_truth "$cmp")" "$(crawl_value dnb_joined "$cmp")"
+    check "2021: the D&B pages were fetched from the D&B host" "$n" \
+        "$(grep -c '"path": "/paper/2021/hash/[0-9a-f]*-Abstract-round[12].html", "status": 200.*"site": "datasets"' \
+            "$TMP/requests.log")"
+fi
 check "$year: records satisfy docs/paper.schema.json" valid "$(crawl_value records_schema "$cmp")"
 check "$year: the summary satisfies docs/paper.schema.json (but for 'join')" valid \
     "$(crawl_value summary_schema "$cmp")"
