@@ -79,9 +79,12 @@ static int parse_size(size_t *out, const char *s, const char *opt, unsigned long
 static int parse_seconds(long *out_ms, const char *s, const char *opt)
 {
     unsigned sec = 0;
+    char why[256];
 
-    if (config_parse_interval(&sec, s) < 0)
-        return nsc_error_set(NSC_EPARSE, "%s: %s", opt, nsc_error_last());
+    if (config_parse_interval(&sec, s) < 0) {
+        snprintf(why, sizeof(why), "%s", nsc_error_last()); /* the next call reuses its buffer */
+        return nsc_error_set(NSC_EPARSE, "%s: %s", opt, why);
+    }
     *out_ms = (long)sec * 1000;
     return 0;
 }

@@ -7,7 +7,8 @@ foreach(year 2019 2021 2023 2024 2025)
   set_tests_properties(cli_crawl_${year} PROPERTIES ENVIRONMENT "${NSC_TEST_ENV}"
     LABELS "cli;crawl" TIMEOUT 120)
 endforeach()
-foreach(t crawl_template crawl_rerun crawl_resume crawl_faults crawl_args crawl_rules reclassify)
+foreach(t crawl_template crawl_rerun crawl_resume crawl_faults crawl_args crawl_rules reclassify
+    crawl_limits)
   nsc_cli_test(cli_${t} ${t}.sh)
   set_tests_properties(cli_${t} PROPERTIES LABELS "cli;crawl" TIMEOUT 120)
 endforeach()

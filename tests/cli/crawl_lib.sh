@@ -34,6 +34,14 @@ crawl_mock() {
     }
 }
 
+# crawl_mock_stop: stop the mock crawl_mock started (to start another).
+crawl_mock_stop() {
+    if [ -n "$MOCK_PID" ]; then
+        kill -TERM "$MOCK_PID" 2>/dev/null && wait "$MOCK_PID" 2>/dev/null
+        MOCK_PID=
+    fi
+}
+
 # crawl_run ARGS...: nipscope crawl against the mock, no rate limit.
 crawl_run() {
     "$NIPSCOPE" crawl --rules "$CRAWL_RULES" --proceedings-url "$MOCK_URL" \
