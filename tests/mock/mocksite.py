@@ -986,6 +986,9 @@ def parse_args(argv):
     ap.add_argument("--huge-mb", type=int, default=200, help="size of /__fault/huge in MiB (default 200)")
     ap.add_argument("--log", help="append one JSON line per request to this file")
     ap.add_argument("--warm", action="store_true", help="render every page before listening")
+    ap.add_argument("--dump-dir", metavar="DIR",
+                    help="write the proceedings and virtual-site pages of --years under DIR, by URL path "
+                         "(a year index as <path>/index.html), for a static server; then exit")
     o = ap.parse_args(argv)
     try:
         o.years_list = sorted({int(y) for y in o.years.split(",") if y.strip()})
@@ -1002,7 +1005,44 @@ def parse_args(argv):
         ap.error("--fault: %s" % e)
     if o.generate_only and not o.truth_dir:
         ap.error("--generate-only needs --truth-dir")
+    if o.dump_dir and o.mode:
+        ap.error("--dump-dir writes the normal site only")
     return o
+
+
+def dump(o, site):
+    """--dump-dir: every page a crawl of the years asks for, as files.  A
+    year index is also a directory (its abstract pages are below it), so
+    it goes to <path>/index.html; static servers answer <path> with a
+    redirect to <path>/ and that file.  The D&B host is not dumped."""
+    srv = MockServer.__new__(MockServer)  # the routing, without a socket
+    srv.opts, srv.site, srv.kind, srv.cache = o, site, "proceedings", {}
+
+    def put(path, name=None):
+        pg = srv.build(path)
+        if pg.status != 200:
+            raise SystemExit("mocksite: --dump-dir: %s answers %d" % (path, pg.status))
+        fn = os.path.join(o.dump_dir, (name or path).lstrip("/"))
+        os.makedirs(os.path.dirname(fn), exist_ok=True)
+        with open(fn, "wb") as f:
+            f.write(pg.body)
+
+    os.makedirs(o.dump_dir, exist_ok=True)
+    with open(os.path.join(o.dump_dir, "robots.txt"), "wb") as f:
+        f.write(MockServer.make_robots(srv))
+    put("/", "/index.html")
+    for y in site.years:
+        put("/paper_files/paper/%d" % y, "/paper_files/paper/%d/index.html" % y)
+        if y == 2025:
+            put("/paper_files/paper/2025/" + COMPANION, "/paper_files/paper/2025/%s/index.html" % COMPANION)
+        for p in site.papers[y]:
+            if p.dnb_round:
+                continue
+            put(site.abstract_path(p))
+            if y <= 2021:
+                put(site.file_path(p, "Metadata.json"))
+        if y in FEED_YEARS:
+            put("/static/virtual/data/neurips-%d-orals-posters.json" % y)
 
 
 def main(argv=None):
@@ -1014,6 +1054,9 @@ def main(argv=None):
     if o.truth_dir:
         site.write_truth(o.truth_dir)
     if o.generate_only:
+        return 0
+    if o.dump_dir:
+        dump(o, site)
         return 0
     srv = MockServer(o, site)
     dsrv = MockServer(o, site, "datasets", srv) if o.datasets_port_file else None
