@@ -163,16 +163,21 @@ if examples:
 
 # US-CN per policy, recomputed from the truth's per-author countries (the
 # mock's own summary is checked against the same sets).
+# "strict" places no unlocated multinational: its countries are the truth's
+# minus each author's hq_only_countries.
 blocs = {"default": {"CN"}, "greater_china": {"CN", "HK", "MO"},
-         "greater_china_tw": {"CN", "HK", "MO", "TW"}}
-tkey = {"default": "us_cn", "greater_china": "us_cn_hk_mo", "greater_china_tw": "us_cn_hk_mo_tw"}
+         "greater_china_tw": {"CN", "HK", "MO", "TW"}, "strict": {"CN"}}
+tkey = {"default": "us_cn", "greater_china": "us_cn_hk_mo", "greater_china_tw": "us_cn_hk_mo_tw",
+        "strict": "us_cn"}
 for pol, china in blocs.items():
     want = set()
     for pid, t in truth.items():
-        cs = set(c for a in t["authors"] for c in a["countries"])
+        cs = set(c for a in t["authors"] for c in a["countries"]
+                 if pol != "strict" or c not in a["hq_only_countries"])
         if "US" in cs and cs & china:
             want.add(pid)
-    assert len(want) == tsum[tkey[pol]], "truth summary and truth records disagree"
+    tcount = tsum["strict"][tkey[pol]] if pol == "strict" else tsum[tkey[pol]]
+    assert len(want) == tcount, "truth summary and truth records disagree"
     got = {pid for pid, r in recs.items() if r.get("pairs", {}).get(pol)}
     out("us_cn_%s_truth" % pol, len(want))
     out("us_cn_%s_papers" % pol, "same" if got == want else

@@ -1,6 +1,7 @@
 # crawl_years.sh YEAR - crawl one mock year (300 papers) and compare every
-# paper, author name and affiliation string, and the US-CN papers under the
-# headquarters policies, with the mock's ground truth.
+# paper, author name and affiliation string, and the US-CN papers under every
+# policy (strict: no unlocated multinational placed), with the mock's ground
+# truth.
 . "$NSC_SOURCE_DIR/tests/cli/crawl_lib.sh"
 
 year=${1:?usage: crawl_years.sh YEAR}
@@ -24,7 +25,7 @@ check "$year: every paper's model families as the truth's mentions" 0 \
     "$(crawl_value mention_mismatches "$cmp")"
 check "$year: summary mentions per family and bloc as worked out from the truth" same \
     "$(crawl_value summary_mentions "$cmp")"
-for pol in default greater_china greater_china_tw; do
+for pol in default greater_china greater_china_tw strict; do
     want=$(crawl_value "us_cn_${pol}_truth" "$cmp")
     check "$year: papers with US and CN authors ($pol) are the truth's" same \
         "$(crawl_value "us_cn_${pol}_papers" "$cmp")"

@@ -18,6 +18,12 @@ import random
 # A trailing '?' marks a string that is ambiguous without context: bare
 # "Northeastern University" names both Boston's (US, the truth here) and
 # Shenyang's (CN); a classifier may rightly leave it unknown.
+#
+# Which companies count as multinationals is a judgement; the evidence used
+# is the labelled rows of ../shared/data/affiliations-dev.jsonl: "Ant Group"
+# is CN, located (285 rows, every one China); "LG AI Research" is KR* (36
+# rows South Korea, 5 United States, all naming its Ann Arbor lab);
+# "Kuaishou Technology" is CN* (3 rows: its Seattle AI Lab).
 # --------------------------------------------------------------------------
 _INSTITUTIONS = r"""
 Tsinghua University|CN
@@ -83,7 +89,7 @@ Baidu Research|CN*
 Baidu Inc., Beijing, China|CN
 Huawei Noah's Ark Lab|CN*
 Huawei Technologies Co., Ltd.|CN*
-Ant Group|CN*
+Ant Group|CN
 JD Explore Academy|CN*
 Kuaishou Technology|CN*
 DeepSeek-AI|CN
@@ -260,7 +266,7 @@ Yonsei University|KR
 Korea University|KR
 NAVER AI Lab|KR
 Samsung Research|KR*
-LG AI Research|KR
+LG AI Research|KR*
 The University of Tokyo|JP
 University of Tokyo|JP
 RIKEN AIP|JP
