@@ -1066,8 +1066,11 @@ static void abort_running(struct crawler_fetch *f)
 {
     struct job *j;
 
+    /* As in crawler_fetch_free(): running_unlink moves f->running to the next
+     * job, an invariant the analyzer loses, so it reports the freed head as
+     * used again. */
     while ((j = f->running)) {
-        running_unlink(f, j);
+        running_unlink(f, j); /* NOLINT(clang-analyzer-unix.Malloc) */
         curl_multi_remove_handle(f->multi, j->easy);
         curl_easy_cleanup(j->easy);
         j->easy = NULL;
