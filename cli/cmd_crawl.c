@@ -20,23 +20,38 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: nipscope crawl --year Y [--out DIR] [--rules DIR] [--policy NAME]\n"
-               "                      [--proceedings-url URL] [--virtual-url URL] [--rate R]\n"
-               "                      [--concurrency N] [--user-agent UA] [--max-papers N]\n"
-               "                      [--progress | --no-progress] [--config FILE [--check]]\n"
-               "\n"
-               "Crawl NeurIPS year Y into DIR (default .): DIR/neurips-Y.jsonl holds one record\n"
-               "per paper, DIR/neurips-Y.summary.json the counts.  Interrupted or failed crawls\n"
-               "resume when the same command is run again; finished papers are not refetched.\n"
-               "\n"
-               "  --rate R          request starts per second per host (default 1; 0 = no limit)\n"
-               "  --concurrency N   transfers at once per host (default 2)\n"
-               "  --max-papers N    only the first N papers by id\n"
-               "  --config FILE     read sites, politeness, user agent, out and rules from FILE\n"
-               "                    (docs/config.md); options on the command line win\n"
-               "  --check           validate --config FILE (and its policies against the rules),\n"
-               "                    print the effective settings, exit\n"
-               "  --no-fsync        skip fsync (tests and benchmarks only)\n");
+    fprintf(
+        f,
+        "usage: nipscope crawl --year Y [--out DIR] [--rules DIR] [--policy NAME]\n"
+        "                      [--proceedings-url URL] [--virtual-url URL] [--datasets-url URL]\n"
+        "                      [--rate R] [--concurrency N] [--user-agent UA] [--max-papers N]\n"
+        "                      [--connect-timeout T] [--timeout T] [--low-speed-limit B]\n"
+        "                      [--low-speed-time T] [--max-body BYTES] [--ca-file FILE]\n"
+        "                      [--progress | --no-progress] [--config FILE [--check]]\n"
+        "\n"
+        "Crawl NeurIPS year Y into DIR (default .): DIR/neurips-Y.jsonl holds one record\n"
+        "per paper, DIR/neurips-Y.summary.json the counts.  Interrupted or failed crawls\n"
+        "resume when the same command is run again; finished papers are not refetched.\n"
+        "\n"
+        "  --rate R          request starts per second per host (default 1; 0 = no limit)\n"
+        "  --concurrency N   transfers at once per host (default 2)\n"
+        "  --max-papers N    only the first N papers by id\n"
+        "  --connect-timeout T, --timeout T\n"
+        "                    give up a connection attempt / a whole transfer after T\n"
+        "                    (an interval: 10s, 2m; defaults 10s and 2m)\n"
+        "  --low-speed-limit B, --low-speed-time T\n"
+        "                    abort a transfer slower than B bytes/s for T (default 10\n"
+        "                    bytes/s for 30s; B 0 = never)\n"
+        "  --max-body BYTES  fail a response larger than BYTES (default 33554432; the\n"
+        "                    virtual feed may be up to 268435456)\n"
+        "  --ca-file FILE    also trust the CA certificates in FILE (PEM) for https;\n"
+        "                    verification always stays on\n"
+        "  --datasets-url URL  base URL of the 2021 Datasets and Benchmarks host\n"
+        "  --config FILE     read sites, politeness, user agent, out and rules from FILE\n"
+        "                    (docs/config.md); options on the command line win\n"
+        "  --check           validate --config FILE (and its policies against the rules),\n"
+        "                    print the effective settings, exit\n"
+        "  --no-fsync        skip fsync (tests and benchmarks only)\n");
 }
 
 static void on_signal(int sig)
@@ -60,6 +75,20 @@ static int parse_size(size_t *out, const char *s, const char *opt, unsigned long
     return 0;
 }
 
+/* Parse an interval (config_parse_interval: "10s", "2m") into milliseconds. */
+static int parse_seconds(long *out_ms, const char *s, const char *opt)
+{
+    unsigned sec = 0;
+    char why[256];
+
+    if (config_parse_interval(&sec, s) < 0) {
+        snprintf(why, sizeof(why), "%s", nsc_error_last()); /* the next call reuses its buffer */
+        return nsc_error_set(NSC_EPARSE, "%s: %s", opt, why);
+    }
+    *out_ms = (long)sec * 1000;
+    return 0;
+}
+
 enum {
     OPT_YEAR = 256,
     OPT_OUT,
@@ -76,7 +105,14 @@ enum {
     OPT_NOPROGRESS,
     OPT_PROFILE,
     OPT_CONFIG,
-    OPT_CHECK
+    OPT_CHECK,
+    OPT_DATASETS,
+    OPT_CONNECT_TIMEOUT,
+    OPT_TIMEOUT,
+    OPT_LOW_SPEED_LIMIT,
+    OPT_LOW_SPEED_TIME,
+    OPT_MAX_BODY,
+    OPT_CA_FILE
 };
 
 static const struct option options[] = {
@@ -96,6 +132,13 @@ static const struct option options[] = {
     { "profile", required_argument, NULL, OPT_PROFILE },
     { "config", required_argument, NULL, OPT_CONFIG },
     { "check", no_argument, NULL, OPT_CHECK },
+    { "datasets-url", required_argument, NULL, OPT_DATASETS },
+    { "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "low-speed-limit", required_argument, NULL, OPT_LOW_SPEED_LIMIT },
+    { "low-speed-time", required_argument, NULL, OPT_LOW_SPEED_TIME },
+    { "max-body", required_argument, NULL, OPT_MAX_BODY },
+    { "ca-file", required_argument, NULL, OPT_CA_FILE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -111,6 +154,16 @@ static void apply_config(struct pipeline_config *cfg, const struct config *file,
         cfg->proceedings_url = file->proceedings_url;
     if (file->virtual_url)
         cfg->virtual_url = file->virtual_url;
+    if (file->datasets_url)
+        cfg->datasets_url = file->datasets_url;
+    if (file->ca_file)
+        cfg->ca_file = file->ca_file;
+    /* config_init() holds the engine's defaults, so these apply set or not. */
+    cfg->connect_timeout_ms = (long)file->connect_timeout_s * 1000;
+    cfg->timeout_ms = (long)file->timeout_s * 1000;
+    cfg->low_speed_bytes = (long)file->low_speed_limit;
+    cfg->low_speed_time_s = (long)file->low_speed_time_s;
+    cfg->max_body = file->max_body;
     if (file->set & CONFIG_SET_RATE)
         cfg->rate = file->rate;
     if (file->set & CONFIG_SET_CONCURRENCY)
@@ -131,9 +184,15 @@ static void print_effective(const struct pipeline_config *cfg, const struct conf
     if (cfg->year)
         printf("year: %d\n", cfg->year);
     printf("out: \"%s\"\nrules: \"%s\"\n", cfg->out_dir, cfg->rules_dir);
-    printf("sites:\n  proceedings: \"%s\"\n  virtual: \"%s\"\n", cfg->proceedings_url,
-           cfg->virtual_url);
+    printf("sites:\n  proceedings: \"%s\"\n  virtual: \"%s\"\n  datasets: \"%s\"\n",
+           cfg->proceedings_url, cfg->virtual_url, cfg->datasets_url);
     printf("politeness:\n  rate: %g\n  concurrency: %u\n", cfg->rate, cfg->concurrency);
+    printf("  connect_timeout: %lds\n  timeout: %lds\n  max_body: %zu\n",
+           cfg->connect_timeout_ms / 1000, cfg->timeout_ms / 1000, cfg->max_body);
+    printf("  low_speed_limit: %ld\n  low_speed_time: %lds\n", cfg->low_speed_bytes,
+           cfg->low_speed_time_s);
+    if (cfg->ca_file)
+        printf("ca_file: \"%s\"\n", cfg->ca_file);
     if (cfg->user_agent)
         printf("user_agent: \"%s\"\n", cfg->user_agent);
     else
@@ -234,6 +293,32 @@ int cmd_crawl(int argc, char **argv)
             break;
         case OPT_PROFILE:
             cfg.profile_path = optarg;
+            break;
+        case OPT_DATASETS:
+            cfg.datasets_url = optarg;
+            break;
+        case OPT_CA_FILE:
+            cfg.ca_file = optarg;
+            break;
+        case OPT_CONNECT_TIMEOUT:
+            err = parse_seconds(&cfg.connect_timeout_ms, optarg, "--connect-timeout");
+            break;
+        case OPT_TIMEOUT:
+            err = parse_seconds(&cfg.timeout_ms, optarg, "--timeout");
+            break;
+        case OPT_LOW_SPEED_TIME:
+            err = parse_seconds(&cfg.low_speed_time_s, optarg, "--low-speed-time");
+            cfg.low_speed_time_s /= 1000;
+            break;
+        case OPT_LOW_SPEED_LIMIT:
+            err = parse_size(&n, optarg, "--low-speed-limit", 1000000000UL);
+            cfg.low_speed_bytes = (long)n;
+            break;
+        case OPT_MAX_BODY:
+            err = parse_size(&n, optarg, "--max-body", 1UL << 30);
+            if (err == 0 && n < 1024)
+                err = nsc_error_set(NSC_EPARSE, "--max-body: '%s' is below 1024 bytes", optarg);
+            cfg.max_body = n;
             break;
         case 'h':
             usage(stdout);

@@ -25,6 +25,8 @@ void config_init(struct config *cfg)
     cfg->connect_timeout_s = 10;
     cfg->timeout_s = 120;
     cfg->max_body = (size_t)32 << 20;
+    cfg->low_speed_limit = 10;
+    cfg->low_speed_time_s = 30;
 }
 
 static void free_policies(struct config *cfg)
@@ -48,6 +50,8 @@ void config_release(struct config *cfg)
     free(cfg->contact);
     free(cfg->proceedings_url);
     free(cfg->virtual_url);
+    free(cfg->datasets_url);
+    free(cfg->ca_file);
     free(cfg->path);
     free_policies(cfg);
     memset(cfg, 0, sizeof(*cfg));
@@ -68,6 +72,8 @@ static void copy_config(struct config *dst, const struct config *src)
     dst->contact = dup_or_null(src->contact);
     dst->proceedings_url = dup_or_null(src->proceedings_url);
     dst->virtual_url = dup_or_null(src->virtual_url);
+    dst->datasets_url = dup_or_null(src->datasets_url);
+    dst->ca_file = dup_or_null(src->ca_file);
     dst->path = dup_or_null(src->path);
     dst->policies = NULL;
     dst->policy_line = NULL;
@@ -438,6 +444,34 @@ static int k_max_body(struct loader *ld, const yaml_node_t *val, const char *key
     return err;
 }
 
+static int k_low_speed_limit(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    long v;
+    int err = get_long(ld, val, key, 0, 1000000000L, &v);
+
+    if (err == 0) {
+        ld->cfg->low_speed_limit = (unsigned)v;
+        ld->cfg->set |= CONFIG_SET_LOW_SPEED_LIMIT;
+    }
+    return err;
+}
+
+static int k_low_speed_time(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    ld->cfg->set |= CONFIG_SET_LOW_SPEED_TIME;
+    return get_interval(ld, val, key, &ld->cfg->low_speed_time_s);
+}
+
+static int k_ca_file(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    return get_string(ld, val, key, &ld->cfg->ca_file);
+}
+
+static int k_datasets(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    return get_url(ld, val, key, &ld->cfg->datasets_url);
+}
+
 static int k_proceedings(struct loader *ld, const yaml_node_t *val, const char *key)
 {
     return get_url(ld, val, key, &ld->cfg->proceedings_url);
@@ -454,11 +488,14 @@ static const struct key politeness_keys[] = {
     { "connect_timeout", k_connect_timeout },
     { "timeout", k_timeout },
     { "max_body", k_max_body },
+    { "low_speed_limit", k_low_speed_limit },
+    { "low_speed_time", k_low_speed_time },
 };
 
 static const struct key site_keys[] = {
     { "proceedings", k_proceedings },
     { "virtual", k_virtual },
+    { "datasets", k_datasets },
 };
 
 static int k_politeness(struct loader *ld, const yaml_node_t *val, const char *key)
@@ -476,7 +513,7 @@ static const struct key top_keys[] = {
     { "rules", k_rules },           { "interval", k_interval },
     { "politeness", k_politeness }, { "user_agent", k_user_agent },
     { "contact", k_contact },       { "sites", k_sites },
-    { "policies", k_policies },
+    { "policies", k_policies },     { "ca_file", k_ca_file },
 };
 
 /* Dispatch every key of a mapping; unknown and repeated keys are errors. */
@@ -603,13 +640,17 @@ void config_print(const struct config *cfg, FILE *f)
     fprintf(f, "interval: %us\n", cfg->interval_s);
     fprintf(f,
             "politeness:\n  rate: %g\n  concurrency: %u\n  connect_timeout: %us\n"
-            "  timeout: %us\n  max_body: %zu\n",
-            cfg->rate, cfg->concurrency, cfg->connect_timeout_s, cfg->timeout_s, cfg->max_body);
+            "  timeout: %us\n  max_body: %zu\n  low_speed_limit: %u\n  low_speed_time: %us\n",
+            cfg->rate, cfg->concurrency, cfg->connect_timeout_s, cfg->timeout_s, cfg->max_body,
+            cfg->low_speed_limit, cfg->low_speed_time_s);
     print_str(f, "", "user_agent", cfg->user_agent, "the built-in default");
     print_str(f, "", "contact", cfg->contact, "none");
     fprintf(f, "sites:\n");
     print_str(f, "  ", "proceedings", cfg->proceedings_url, "https://proceedings.neurips.cc");
     print_str(f, "  ", "virtual", cfg->virtual_url, "https://neurips.cc");
+    print_str(f, "  ", "datasets", cfg->datasets_url,
+              "https://datasets-benchmarks-proceedings.neurips.cc");
+    print_str(f, "", "ca_file", cfg->ca_file, "none (the system's certificate authorities)");
     if (cfg->n_policies) {
         fprintf(f, "policies: [");
         for (size_t i = 0; i < cfg->n_policies; i++)

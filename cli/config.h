@@ -28,11 +28,15 @@ struct config {
     unsigned concurrency; /* transfers at once per host */
     unsigned connect_timeout_s;
     unsigned timeout_s;
-    size_t max_body;       /* bytes */
+    size_t max_body;          /* bytes */
+    unsigned low_speed_limit; /* bytes/s; 0: no low-speed abort */
+    unsigned low_speed_time_s;
+    char *ca_file;         /* NULL: the system's CAs only */
     char *user_agent;      /* NULL: the fetch engine's default */
     char *contact;         /* NULL: none; else an http(s) URL */
     char *proceedings_url; /* NULL: https://proceedings.neurips.cc */
     char *virtual_url;     /* NULL: https://neurips.cc */
+    char *datasets_url;    /* NULL: https://datasets-benchmarks-proceedings.neurips.cc */
     char **policies;       /* policy names to report; checked against the rules later */
     size_t n_policies;
     size_t *policy_line; /* where each name stands in the file, from 1 */
@@ -47,11 +51,14 @@ enum config_set {
     CONFIG_SET_CONNECT_TIMEOUT = 1 << 2,
     CONFIG_SET_TIMEOUT = 1 << 3,
     CONFIG_SET_MAX_BODY = 1 << 4,
-    CONFIG_SET_INTERVAL = 1 << 5
+    CONFIG_SET_INTERVAL = 1 << 5,
+    CONFIG_SET_LOW_SPEED_LIMIT = 1 << 6,
+    CONFIG_SET_LOW_SPEED_TIME = 1 << 7
 };
 
 /* Defaults (docs/config.md): no years, interval 24h, rate 1, concurrency 2,
- * connect timeout 10 s, timeout 120 s, max body 32 MiB (the fetch engine's). */
+ * connect timeout 10 s, timeout 120 s, max body 32 MiB, abort below 10 bytes/s
+ * for 30 s (the fetch engine's). */
 void config_init(struct config *cfg);
 
 /* Free what the struct owns; it can be passed to config_init() again. */

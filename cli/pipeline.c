@@ -19,12 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_PROCEEDINGS "https://proceedings.neurips.cc"
 #define DEFAULT_VIRTUAL     "https://neurips.cc"
+#define DEFAULT_DATASETS    "https://datasets-benchmarks-proceedings.neurips.cc"
 #define MAX_COUNTRIES       64 /* distinct countries in one paper */
 #define MAX_MODES           2  /* classify_multinational values */
 #define RECORD_SCHEMA       1
@@ -73,6 +75,7 @@ struct pipeline {
     unsigned sources;
     char *index_url;
     char *feed_url;
+    char *datasets_index_url; /* the year's second index (2021 D&B), or NULL */
 
     struct job *jobs;
     size_t njobs, jobs_cap;
@@ -106,7 +109,16 @@ static struct crawler_fetch *volatile active_fetch;
 
 void pipeline_config_init(struct pipeline_config *cfg)
 {
+    struct crawler_fetch_config fc;
+
+    crawler_fetch_config_init(&fc);
     memset(cfg, 0, sizeof(*cfg));
+    cfg->connect_timeout_ms = fc.connect_timeout_ms;
+    cfg->timeout_ms = fc.timeout_ms;
+    cfg->low_speed_bytes = fc.low_speed_bytes;
+    cfg->low_speed_time_s = fc.low_speed_time_s;
+    cfg->max_body = fc.max_body;
+    cfg->datasets_url = DEFAULT_DATASETS;
     cfg->out_dir = ".";
     cfg->proceedings_url = DEFAULT_PROCEEDINGS;
     cfg->virtual_url = DEFAULT_VIRTUAL;
@@ -177,8 +189,10 @@ static int cmp_paper_id(const void *a, const void *b)
 
 /* ---- fetching ---------------------------------------------------------- */
 
-/* Queue 'url' as a 'kind' job, conditional when the state DB has a copy. */
-static int queue(struct pipeline *pl, enum job_kind kind, size_t item, const char *url)
+/* Queue 'url' as a 'kind' job, conditional when the state DB has a copy;
+ * 'max_body' 0 is the engine's cap. */
+static int queue_capped(struct pipeline *pl, enum job_kind kind, size_t item, const char *url,
+                        size_t max_body)
 {
     struct crawler_fetch_request req = { 0 };
     struct store_fetch sf = { 0 };
@@ -189,6 +203,7 @@ static int queue(struct pipeline *pl, enum job_kind kind, size_t item, const cha
     pl->jobs[pl->njobs].item = item;
     req.url = url;
     req.user = (void *)(uintptr_t)(pl->njobs + 1);
+    req.max_body = max_body;
     /* A 304 is only useful when we kept the body it refers to. */
     if (store_fetch_get(&sf, pl->st, url) == 0 && sf.body) {
         req.etag = sf.etag;
@@ -202,6 +217,24 @@ static int queue(struct pipeline *pl, enum job_kind kind, size_t item, const cha
         return err;
     pl->njobs++;
     return 0;
+}
+
+static int queue(struct pipeline *pl, enum job_kind kind, size_t item, const char *url)
+{
+    return queue_capped(pl, kind, item, url, 0);
+}
+
+/* Whether URLs 'a' and 'b' have the same "scheme://host:port" part. */
+static int same_origin(const char *a, const char *b)
+{
+    const char *ea = strstr(a, "://"), *eb = strstr(b, "://");
+    size_t na, nb;
+
+    if (!ea || !eb)
+        return 0;
+    na = (size_t)(ea - a) + 3 + strcspn(ea + 3, "/?#");
+    nb = (size_t)(eb - b) + 3 + strcspn(eb + 3, "/?#");
+    return na == nb && strncasecmp(a, b, na) == 0;
 }
 
 /*
@@ -703,6 +736,14 @@ static void on_abstract(struct pipeline *pl, size_t i, struct crawler_fetch_resu
             murl = xstrdup(it->paper.metadata_url);
         else
             err = crawler_profile_url(&murl, pl->prof, "metadata", pl->cfg->year, it->paper.id);
+        /* The template names the proceedings host: a paper listed on another
+         * host (the 2021 D&B one) has a Metadata.json only if its page links one. */
+        if (err == 0 && !it->paper.metadata_url && !same_origin(murl, res->url)) {
+            free(murl);
+            it->flags |= I_META; /* the metadata step is done: there is none */
+            try_finish(pl, i);
+            return;
+        }
         if (err == 0)
             err = queue(pl, JOB_METADATA, i, murl);
         free(murl);
@@ -1310,6 +1351,10 @@ static int setup(struct pipeline *pl)
     err = crawler_profile_set_host(pl->prof, "proceedings", cfg->proceedings_url);
     if (err == 0)
         err = crawler_profile_set_host(pl->prof, "virtual", cfg->virtual_url);
+    /* A profile without the D&B host is fine while no year asks for it. */
+    if (err == 0 && cfg->datasets_url &&
+        crawler_profile_set_host(pl->prof, "datasets", cfg->datasets_url) == NSC_ENOTFOUND)
+        log_debug("crawl: the site profile has no 'datasets' host");
     if (err < 0)
         return err;
     pl->sources = crawler_profile_year_sources(pl->prof, cfg->year);
@@ -1323,6 +1368,12 @@ static int setup(struct pipeline *pl)
         if (err < 0)
             return err;
         pl->feed_state = FEED_PENDING;
+    }
+    if (pl->sources & CRAWLER_SRC_DATASETS) {
+        err = crawler_profile_url(&pl->datasets_index_url, pl->prof, "datasets_index", cfg->year,
+                                  NULL);
+        if (err < 0)
+            return err;
     }
     return store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags);
 }
@@ -1341,7 +1392,8 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
 {
     struct pipeline pl_, *pl = &pl_;
     struct crawler_fetch_config fc;
-    const char *hosts[3] = { NULL, NULL, NULL };
+    struct crawler_fetch_stats fst;
+    const char *hosts[4] = { NULL, NULL, NULL, NULL };
     int64_t run_id = 0;
     int64_t started = nsc_wall_s();
     int err, run_started = 0;
@@ -1360,6 +1412,8 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
 
     hosts[0] = url_host(cfg->proceedings_url);
     hosts[1] = url_host(cfg->virtual_url);
+    if (pl->datasets_index_url)
+        hosts[2] = url_host(pl->datasets_index_url);
     crawler_fetch_config_init(&fc);
     fc.user_agent = cfg->user_agent;
     fc.rate = cfg->rate;
@@ -1367,8 +1421,12 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
     fc.max_total = cfg->concurrency * 2;
     fc.allowed_hosts = hosts;
     fc.progress_interval_ms = 250;
-    if (pl->feed_state == FEED_PENDING)
-        fc.max_body = CRAWLER_MAX_FEED; /* the feed is one large document */
+    fc.connect_timeout_ms = cfg->connect_timeout_ms;
+    fc.timeout_ms = cfg->timeout_ms;
+    fc.low_speed_bytes = cfg->low_speed_bytes;
+    fc.low_speed_time_s = cfg->low_speed_time_s;
+    fc.max_body = cfg->max_body;
+    fc.ca_file = cfg->ca_file;
     err = crawler_fetch_new(&pl->fetch, &fc, on_done, pl);
     if (err < 0)
         goto out;
@@ -1379,8 +1437,16 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
     pl->index_urls[pl->nindex_urls++] = xstrdup(pl->index_url);
     pl->index_pending = 1;
     err = queue(pl, JOB_INDEX, 0, pl->index_url);
+    if (err == 0 && pl->datasets_index_url) {
+        NSC_GROW(pl->index_urls, pl->index_urls_cap, pl->nindex_urls + 1);
+        pl->index_urls[pl->nindex_urls++] = xstrdup(pl->datasets_index_url);
+        pl->index_pending++;
+        err = queue(pl, JOB_INDEX, 0, pl->datasets_index_url);
+    }
+    /* The feed is one large document: only it gets the large cap. */
     if (err == 0 && pl->feed_state == FEED_PENDING)
-        err = queue(pl, JOB_FEED, 0, pl->feed_url);
+        err = queue_capped(pl, JOB_FEED, 0, pl->feed_url,
+                           cfg->max_body > CRAWLER_MAX_FEED ? cfg->max_body : CRAWLER_MAX_FEED);
     if (err < 0)
         goto out;
 
@@ -1389,6 +1455,10 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
         crawler_fetch_stop(pl->fetch);
     err = crawler_fetch_run(pl->fetch);
     active_fetch = NULL;
+    crawler_fetch_stats(pl->fetch, &fst);
+    log_info("crawl: %llu requests, %llu answered over HTTP/2, %llu bytes",
+             (unsigned long long)fst.requests, (unsigned long long)fst.http2,
+             (unsigned long long)fst.bytes);
     progress_update(&pl->pg, pl->nitems, pl->done, pl->failed, 1);
     progress_end(&pl->pg);
     if (err < 0)
@@ -1438,6 +1508,7 @@ out:
     crawler_fetch_free(pl->fetch);
     free((char *)hosts[0]);
     free((char *)hosts[1]);
+    free((char *)hosts[2]);
     for (size_t i = 0; i < pl->nitems; i++)
         crawler_paper_release(&pl->items[i].paper);
     free(pl->items);
@@ -1458,6 +1529,7 @@ out:
     buf_release(&pl->scratch);
     free(pl->index_url);
     free(pl->feed_url);
+    free(pl->datasets_index_url);
     return err;
 }
 

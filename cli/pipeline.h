@@ -45,9 +45,18 @@ struct pipeline_config {
     size_t max_papers;           /* 0: every paper of the year */
     unsigned store_flags;        /* STORE_F_* */
     int progress;                /* -1 auto (TTY or not), 0 log lines, 1 progress bar */
+    /* The fetch engine's limits (crawler_fetch_config; defaults: its own). */
+    long connect_timeout_ms;  /* per connection attempt */
+    long timeout_ms;          /* per transfer, whole */
+    long low_speed_bytes;     /* abort a transfer slower than this many bytes/s (0: never) ... */
+    long low_speed_time_s;    /* ... for this many seconds */
+    size_t max_body;          /* response cap; the feed's is at least CRAWLER_MAX_FEED */
+    const char *ca_file;      /* extra CA certificates (PEM) to trust; NULL: the system's only */
+    const char *datasets_url; /* base URL of the 2021 Datasets and Benchmarks host */
 };
 
-/* Defaults: out ".", the real sites, 1 request/s, 2 per host, every paper. */
+/* Defaults: out ".", the real sites, 1 request/s, 2 per host, every paper,
+ * the fetch engine's timeouts and body cap. */
 void pipeline_config_init(struct pipeline_config *cfg);
 
 /*

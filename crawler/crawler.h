@@ -88,6 +88,10 @@ struct crawler_fetch_config {
      * local may not point at a loopback or private address.  NULL: none. */
     const char *const *resolve;
     uint64_t seed; /* jitter seed; 0 = from the clock */
+    /* PEM file of extra certificate authorities to trust for https, on top of
+     * the system's (a private mirror, or a test's throwaway CA); NULL: none.
+     * Verification of peer and host name stays on: there is no switch. */
+    const char *ca_file;
 };
 
 /* Fill 'cfg' with the defaults: 1 request/s, 2 per host, 8 overall, 10 s
@@ -102,6 +106,7 @@ struct crawler_fetch_request {
     const char *etag;          /* sent as If-None-Match, or NULL */
     const char *last_modified; /* sent as If-Modified-Since, or NULL */
     void *user;                /* handed back in the result */
+    size_t max_body;           /* response size cap for this URL; 0 = the engine's */
 };
 
 /*
@@ -117,7 +122,8 @@ struct crawler_fetch_request {
  *                  failure or timeout after the last attempt, or the host was
  *                  stopped because its robots.txt answered 5xx or was
  *                  unreachable (host_stopped);
- *   NSC_ELIMIT     the response exceeded max_body, too many redirects, or a
+ *   NSC_ELIMIT     the response exceeded its cap (the request's max_body, else
+ *                  the engine's), too many redirects, or a
  *                  Retry-After longer than retry_after_max_s;
  *   NSC_EINVAL     robots.txt disallows the URL (robots_denied), a redirect
  *                  to another scheme or to a host off the allow-list, or a
@@ -142,6 +148,7 @@ struct crawler_fetch_result {
     unsigned attempts;   /* requests made for this URL, redirects included */
     uint64_t elapsed_ms; /* from the first request to the outcome */
     void *user;
+    int http_version; /* of the last response: 10, 11, 20, 30; 0 when none */
 };
 
 typedef void (*crawler_fetch_done_fn)(struct crawler_fetch *f, struct crawler_fetch_result *res,
@@ -159,6 +166,7 @@ struct crawler_fetch_stats {
     unsigned in_flight;    /* transfers running now */
     uint64_t elapsed_ms;   /* since crawler_fetch_run() began */
     uint64_t request_ms;   /* total time spent in finished requests */
+    uint64_t http2;        /* responses received over HTTP/2 (robots.txt included) */
 };
 
 /* Per-host counters; 'host' is "scheme://host:port". */
@@ -176,8 +184,9 @@ typedef void (*crawler_fetch_progress_fn)(const struct crawler_fetch_stats *st, 
 /*
  * Create an engine.  'cfg' is copied (with its strings); NULL means the
  * defaults.  'done' is called once per queued URL with 'payload'.
- * Returns 0, or NSC_EINVAL for a bad configuration, NSC_ENET if libcurl
- * cannot be set up.  *out is the caller's; free with crawler_fetch_free().
+ * Returns 0, or NSC_EINVAL for a bad configuration, NSC_ENOTFOUND when
+ * ca_file cannot be read, NSC_ENET if libcurl cannot be set up.  *out is the caller's; free with
+ * crawler_fetch_free().
  */
 int crawler_fetch_new(struct crawler_fetch **out, const struct crawler_fetch_config *cfg,
                       crawler_fetch_done_fn done, void *payload);
@@ -303,7 +312,8 @@ struct crawler_profile;
 enum crawler_year_sources {
     CRAWLER_SRC_PROCEEDINGS = 1 << 0, /* year index and abstract pages */
     CRAWLER_SRC_METADATA = 1 << 1,    /* -Metadata.json per paper */
-    CRAWLER_SRC_VIRTUAL = 1 << 2      /* the virtual-site orals-posters feed */
+    CRAWLER_SRC_VIRTUAL = 1 << 2,     /* the virtual-site orals-posters feed */
+    CRAWLER_SRC_DATASETS = 1 << 3     /* a second index, URL template "datasets_index" (2021 D&B) */
 };
 
 /*
@@ -327,7 +337,7 @@ void crawler_profile_free(struct crawler_profile *prof);
 unsigned crawler_profile_year_sources(const struct crawler_profile *prof, int year);
 
 /*
- * Replace the base URL of host 'name' ("proceedings", "virtual"), e.g. with
+ * Replace the base URL of host 'name' ("proceedings", "virtual", "datasets"), e.g. with
  * a mock site's "http://127.0.0.1:8080".  Returns 0 or NSC_ENOTFOUND.
  */
 int crawler_profile_set_host(struct crawler_profile *prof, const char *name, const char *base);

@@ -376,7 +376,7 @@ static int load_era(struct crawler__era *era, const char *file, const struct yno
 
 static int load_years(struct crawler_profile *prof, const char *file, const struct ynode *m)
 {
-    static const char *const names[] = { "proceedings", "metadata", "virtual" };
+    static const char *const names[] = { "proceedings", "metadata", "virtual", "datasets" };
 
     if (want(file, m, Y_MAP, "years") < 0 || check_keys(file, m, NULL, "years") < 0)
         return NSC_EPARSE;
@@ -405,7 +405,7 @@ static int load_years(struct crawler_profile *prof, const char *file, const stru
                     break;
             if (t == NSC_ARRAY_SIZE(names))
                 return perr(file, s->line, s->col,
-                            "unknown source '%s' (proceedings, metadata, virtual)", s->s);
+                            "unknown source '%s' (proceedings, metadata, virtual, datasets)", s->s);
             y->sources |= 1u << t;
         }
         prof->nyears++;

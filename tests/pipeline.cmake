@@ -7,7 +7,12 @@ foreach(year 2019 2021 2023 2024 2025)
   set_tests_properties(cli_crawl_${year} PROPERTIES ENVIRONMENT "${NSC_TEST_ENV}"
     LABELS "cli;crawl" TIMEOUT 120)
 endforeach()
-foreach(t crawl_template crawl_rerun crawl_resume crawl_faults crawl_args crawl_rules reclassify)
+foreach(t crawl_template crawl_rerun crawl_resume crawl_faults crawl_args crawl_rules reclassify
+    crawl_limits)
   nsc_cli_test(cli_${t} ${t}.sh)
   set_tests_properties(cli_${t} PROPERTIES LABELS "cli;crawl" TIMEOUT 120)
 endforeach()
+# https + HTTP/2 against nghttpd with a throwaway CA (exit 77 = skipped when
+# nghttpd or openssl is missing: .ci/install-deps installs both).
+nsc_cli_test(cli_crawl_tls crawl_tls.sh)
+set_tests_properties(cli_crawl_tls PROPERTIES LABELS "cli;crawl" TIMEOUT 120 SKIP_RETURN_CODE 77)

@@ -34,10 +34,18 @@ crawl_mock() {
     }
 }
 
+# crawl_mock_stop: stop the mock crawl_mock started (to start another).
+crawl_mock_stop() {
+    if [ -n "$MOCK_PID" ]; then
+        kill -TERM "$MOCK_PID" 2>/dev/null && wait "$MOCK_PID" 2>/dev/null
+        MOCK_PID=
+    fi
+}
+
 # crawl_run ARGS...: nipscope crawl against the mock, no rate limit.
 crawl_run() {
     "$NIPSCOPE" crawl --rules "$CRAWL_RULES" --proceedings-url "$MOCK_URL" \
-        --virtual-url "$MOCK_URL" --rate 0 --concurrency 4 "$@"
+        --virtual-url "$MOCK_URL" --datasets-url "$MOCK_DATASETS_URL" --rate 0 --concurrency 4 "$@"
 }
 
 # crawl_compare YEAR DIR: compare DIR/neurips-YEAR.{jsonl,summary.json} with
@@ -136,6 +144,18 @@ for pid, t in sorted(truth.items()):
         bad_meta += 1
         examples.append("%s title/track/url" % pid)
 out("paper_mismatches", bad_meta)
+# The 2021 Datasets and Benchmarks papers, listed on their own host (the
+# truth's abstract URLs name it): found, and joined to the feed when the
+# truth says the feed has them.
+dnb_host = "datasets-benchmarks-proceedings.neurips.cc"
+dnb = {pid for pid, t in truth.items() if urlsplit(t["abstract_url"]).hostname == dnb_host}
+dnb_feed = {pid for pid in dnb if truth[pid]["in_feed"]}
+out("dnb_truth", len(dnb))
+out("dnb_records", sum(1 for pid in dnb if pid in recs and
+                       path(recs[pid]["abstract_url"]) == path(truth[pid]["abstract_url"])))
+out("dnb_in_feed_truth", len(dnb_feed))
+out("dnb_joined", sum(1 for pid in dnb_feed if pid in recs and
+                      any(a.get("source") == "virtual_json" for a in recs[pid]["authors"])))
 out("name_mismatches", bad_names)
 out("affiliation_mismatches", bad_affs)
 if examples:
@@ -143,16 +163,21 @@ if examples:
 
 # US-CN per policy, recomputed from the truth's per-author countries (the
 # mock's own summary is checked against the same sets).
+# "strict" places no unlocated multinational: its countries are the truth's
+# minus each author's hq_only_countries.
 blocs = {"default": {"CN"}, "greater_china": {"CN", "HK", "MO"},
-         "greater_china_tw": {"CN", "HK", "MO", "TW"}}
-tkey = {"default": "us_cn", "greater_china": "us_cn_hk_mo", "greater_china_tw": "us_cn_hk_mo_tw"}
+         "greater_china_tw": {"CN", "HK", "MO", "TW"}, "strict": {"CN"}}
+tkey = {"default": "us_cn", "greater_china": "us_cn_hk_mo", "greater_china_tw": "us_cn_hk_mo_tw",
+        "strict": "us_cn"}
 for pol, china in blocs.items():
     want = set()
     for pid, t in truth.items():
-        cs = set(c for a in t["authors"] for c in a["countries"])
+        cs = set(c for a in t["authors"] for c in a["countries"]
+                 if pol != "strict" or c not in a["hq_only_countries"])
         if "US" in cs and cs & china:
             want.add(pid)
-    assert len(want) == tsum[tkey[pol]], "truth summary and truth records disagree"
+    tcount = tsum["strict"][tkey[pol]] if pol == "strict" else tsum[tkey[pol]]
+    assert len(want) == tcount, "truth summary and truth records disagree"
     got = {pid for pid, r in recs.items() if r.get("pairs", {}).get(pol)}
     out("us_cn_%s_truth" % pol, len(want))
     out("us_cn_%s_papers" % pol, "same" if got == want else

@@ -1,6 +1,7 @@
 # crawl_years.sh YEAR - crawl one mock year (300 papers) and compare every
-# paper, author name and affiliation string, and the US-CN papers under the
-# headquarters policies, with the mock's ground truth.
+# paper, author name and affiliation string, and the US-CN papers under every
+# policy (strict: no unlocated multinational placed), with the mock's ground
+# truth.
 . "$NSC_SOURCE_DIR/tests/cli/crawl_lib.sh"
 
 year=${1:?usage: crawl_years.sh YEAR}
@@ -24,7 +25,7 @@ check "$year: every paper's model families as the truth's mentions" 0 \
     "$(crawl_value mention_mismatches "$cmp")"
 check "$year: summary mentions per family and bloc as worked out from the truth" same \
     "$(crawl_value summary_mentions "$cmp")"
-for pol in default greater_china greater_china_tw; do
+for pol in default greater_china greater_china_tw strict; do
     want=$(crawl_value "us_cn_${pol}_truth" "$cmp")
     check "$year: papers with US and CN authors ($pol) are the truth's" same \
         "$(crawl_value "us_cn_${pol}_papers" "$cmp")"
@@ -32,6 +33,20 @@ for pol in default greater_china greater_china_tw; do
         "$(crawl_value "us_cn_${pol}_summary" "$cmp")"
 done
 check "$year: summary counts 300 papers" 300 "$(crawl_value summary_papers "$cmp")"
+if [ "$year" = 2021 ]; then
+    # The D&B host (SOURCES.md 1.1) is a second mock port: every one of its
+    # papers is found there, and joined to the feed when the truth has it in.
+    n=$(crawl_value dnb_truth "$cmp")
+    check "2021: the truth has D&B papers (so the next checks can fail)" yes \
+        "$([ "$n" -gt 0 ] && echo yes || echo no)"
+    check "2021: every D&B paper is recorded, with its D&B abstract URL" "$n" \
+        "$(crawl_value dnb_records "$cmp")"
+    check "2021: every D&B paper in the feed is joined to it" \
+        "$(crawl_value dnb_in_feed_truth "$cmp")" "$(crawl_value dnb_joined "$cmp")"
+    check "2021: the D&B pages were fetched from the D&B host" "$n" \
+        "$(grep -c '"path": "/paper/2021/hash/[0-9a-f]*-Abstract-round[12].html", "status": 200.*"site": "datasets"' \
+            "$TMP/requests.log")"
+fi
 check "$year: records satisfy docs/paper.schema.json" valid "$(crawl_value records_schema "$cmp")"
 check "$year: the summary satisfies docs/paper.schema.json (but for 'join')" valid \
     "$(crawl_value summary_schema "$cmp")"

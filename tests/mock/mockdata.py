@@ -18,6 +18,12 @@ import random
 # A trailing '?' marks a string that is ambiguous without context: bare
 # "Northeastern University" names both Boston's (US, the truth here) and
 # Shenyang's (CN); a classifier may rightly leave it unknown.
+#
+# Which companies count as multinationals is a judgement; the evidence used
+# is the labelled rows of ../shared/data/affiliations-dev.jsonl: "Ant Group"
+# is CN, located (285 rows, every one China); "LG AI Research" is KR* (36
+# rows South Korea, 5 United States, all naming its Ann Arbor lab);
+# "Kuaishou Technology" is CN* (3 rows: its Seattle AI Lab).
 # --------------------------------------------------------------------------
 _INSTITUTIONS = r"""
 Tsinghua University|CN
@@ -83,7 +89,7 @@ Baidu Research|CN*
 Baidu Inc., Beijing, China|CN
 Huawei Noah's Ark Lab|CN*
 Huawei Technologies Co., Ltd.|CN*
-Ant Group|CN*
+Ant Group|CN
 JD Explore Academy|CN*
 Kuaishou Technology|CN*
 DeepSeek-AI|CN
@@ -260,7 +266,7 @@ Yonsei University|KR
 Korea University|KR
 NAVER AI Lab|KR
 Samsung Research|KR*
-LG AI Research|KR
+LG AI Research|KR*
 The University of Tokyo|JP
 University of Tokyo|JP
 RIKEN AIP|JP
@@ -397,7 +403,9 @@ DEFAULT_MIX = {"eu": 60, "us": 12, "cn": 16, "in": 7, "kr": 5}
 YEAR_TRACKS = {
     2019: [("none", 1428)],
     2020: [("none", 1898)],
-    2021: [("none", 2334)],
+    # 2021: 2,334 main papers, plus 174 D&B papers on their own host
+    # (datasets-benchmarks-proceedings.neurips.cc, SOURCES.md §1.1).
+    2021: [("none", 2334), ("datasets_and_benchmarks", 174)],
     2022: [("conference", 2671), ("datasets_and_benchmarks", 163)],
     2023: [("conference", 3218), ("datasets_and_benchmarks", 322)],
     2024: [("conference", 4034), ("datasets_and_benchmarks_track", 459)],
@@ -545,7 +553,7 @@ class Paper:
     __slots__ = ("year", "number", "sha", "track", "title", "authors", "abstract",
                  "mentions", "in_feed", "oral", "decision", "pages", "supplemental",
                  "uid", "event_id", "oral_event_id", "forum", "doi", "bibtex_id", "blank_meta_author",
-                 "double_escaped")
+                 "double_escaped", "dnb_round")
 
 
 def _title(rng, used):
@@ -665,6 +673,11 @@ def build_year(year, seed, people, papers=None):
             p.bibtex_id = 20000 + number
             p.blank_meta_author = False
             p.double_escaped = False
+            # The 2021 D&B papers live on the D&B host, in two rounds
+            # (66 + 108 of 174, SOURCES.md §1.1), numbered after the main ones.
+            p.dnb_round = None
+            if year == 2021 and track == "datasets_and_benchmarks":
+                p.dnb_round = "round1" if rng.random() < 66 / 174 else "round2"
             out.append(p)
     # Quirks placed deterministically: a double-escaped name (SOURCES.md §1.2)
     # and, before 2022, blank-name Metadata.json entries (§1.4).
@@ -695,6 +708,7 @@ def build_year(year, seed, people, papers=None):
                       "institution": x.home} for x in rng.sample(people, k)]
         p.abstract, p.mentions = _abstract(rng)
         p.in_feed, p.oral, p.decision = True, False, "Accept (poster)"
+        p.dnb_round = None
         p.uid = md5hex("uid-extra:%d:%d:%d" % (seed, year, j))
         p.forum = md5hex("forum:%d:%d" % (year, j))[:10]
         extra.append(p)

@@ -32,6 +32,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mockdata as md  # noqa: E402
 
 CANON = "https://proceedings.neurips.cc"
+# The 2021 Datasets and Benchmarks host (SOURCES.md §1.1), served on a second
+# port (--datasets-port-file) with the real site's paths.
+DNB_CANON = "https://datasets-benchmarks-proceedings.neurips.cc"
 VOLUME = {2019: 32, 2020: 33, 2021: 34, 2022: 35, 2023: 36, 2024: 37, 2025: 38}
 EDITORS = {
     2019: "H. Wallach and H. Larochelle and A. Beygelzimer and F. d\'Alch\u00e9-Buc and E. Fox and R. Garnett",
@@ -71,25 +74,38 @@ class Site:
         self.seed, self.years, self.mode = seed, sorted(years), mode
         self.people = md.build_people(seed)
         self.papers, self.extra, self.by_sha = {}, {}, {}
+        self.dnb = {}  # year -> the D&B host's papers (2021)
         for y in self.years:
             ps, ex = md.build_year(y, seed, self.people, papers)
             self.papers[y], self.extra[y] = ps, ex
             self.by_sha[y] = {p.sha: p for p in ps}
+            self.dnb[y] = [p for p in ps if p.dnb_round]
 
     # ---- URLs --------------------------------------------------------------
     @staticmethod
     def suffix(p):
+        if p.dnb_round:
+            return "-" + p.dnb_round
         tok = md.TRACK_INFO[p.track][0]
         return "-" + tok if tok else ""
 
+    # The D&B host has the 2020-2022 URL form, without "paper_files" (§1.1).
+    @staticmethod
+    def base_path(p):
+        return "/paper/%d" % p.year if p.dnb_round else "/paper_files/paper/%d" % p.year
+
+    @staticmethod
+    def canon(p):
+        return DNB_CANON if p.dnb_round else CANON
+
     def abstract_path(self, p):
-        return "/paper_files/paper/%d/hash/%s-Abstract%s.html" % (p.year, p.sha, self.suffix(p))
+        return "%s/hash/%s-Abstract%s.html" % (self.base_path(p), p.sha, self.suffix(p))
 
     def pdf_path(self, p):
-        return "/paper_files/paper/%d/file/%s-Paper%s.pdf" % (p.year, p.sha, self.suffix(p))
+        return "%s/file/%s-Paper%s.pdf" % (self.base_path(p), p.sha, self.suffix(p))
 
     def file_path(self, p, kind):
-        return "/paper_files/paper/%d/file/%s-%s" % (p.year, p.sha, kind)
+        return "%s/file/%s-%s" % (self.base_path(p), p.sha, kind)
 
     # ---- names -------------------------------------------------------------
     @staticmethod
@@ -105,7 +121,7 @@ class Site:
 
     # ---- truth -------------------------------------------------------------
     def truth_author(self, p, a, i):
-        if p.year <= 2021:
+        if p.year <= 2021 and not p.dnb_round:  # D&B pages link no Metadata.json
             inst = a["institution"]
         elif not p.in_feed:
             inst = None
@@ -127,7 +143,8 @@ class Site:
             lines.append({
                 "id": p.sha, "year": year, "track": p.track, "title": p.title,
                 "authors": [self.truth_author(p, a, i) for i, a in enumerate(p.authors)],
-                "abstract_url": CANON + self.abstract_path(p), "pdf_url": CANON + self.pdf_path(p),
+                "abstract_url": self.canon(p) + self.abstract_path(p),
+                "pdf_url": self.canon(p) + self.pdf_path(p),
                 "in_feed": bool(p.in_feed) if year in FEED_YEARS else False,
                 "feed_uid": p.uid if (p.in_feed and year in FEED_YEARS) else None,
                 "mentions": p.mentions})
@@ -190,15 +207,15 @@ class Site:
         hour = rng.choice((10, 11, 16))
         kind = "oral" if oral else "poster"
         ev = p.oral_event_id if oral else p.event_id
-        if y <= 2024 and p.number is not None:
+        if y <= 2024 and p.number is not None and not p.dnb_round:
             paper_url = CANON + self.abstract_path(p)
-        else:
+        else:  # 2025, feed-only records, and the 2021 D&B papers (reviewed on OpenReview)
             paper_url = "https://openreview.net/forum?id=" + p.forum
         media = [{"id": ev * 3 + 1, "modified": "%d-09-18T17:35:12.146761-07:00" % y, "display_section": 1,
                   "type": "URL", "name": "OpenReview", "visible": True, "sortkey": 0,
                   "is_live_content": False, "uri": "https://openreview.net/forum?id=" + p.forum,
                   "resourcetype": "UriEventmedia"}]
-        if y <= 2024 and p.number is not None:
+        if y <= 2024 and p.number is not None and not p.dnb_round:
             media.append(dict(media[0], id=ev * 3 + 2, name="Paper", uri=paper_url, sortkey=1))
         authors = []
         for a in p.authors:
@@ -277,7 +294,7 @@ class Site:
                '<div class="container-fluid">\n    <div class="col p-3">\n',
                '<h4>Advances in Neural Information Processing Systems %d  (%s)</h4>\n' % (VOLUME[y], self.conf_name(y)),
                '<ul class="paper-list">\n']
-        for p in sorted(self.papers[y], key=lambda p: p.sha):
+        for p in sorted((p for p in self.papers[y] if not p.dnb_round), key=lambda p: p.sha):
             out.append('<li class="" data-track="none"><a title="paper title" href="%s">%s</a> <i>%s</i></li>\n'
                        % (self.abstract_path(p), esc(p.title), self.authors_text(p)))
         out.append('</ul>\n    </div>\n</div>\n')
@@ -437,6 +454,49 @@ class Site:
              "award": [], "authors": authors}
         return json.dumps(d, ensure_ascii=False)
 
+    def dnb_index(self, y):
+        """The 2021 D&B host's index: the older template of §1.5 with
+        <li class="round1|round2"> entries and authors in <i> (§1.1)."""
+        out = [self.HEAD % ("NeurIPS Datasets and Benchmarks %d" % y, ""), self.NAV,
+               '<div class="container-fluid">\n    <div class="col p-3">\n',
+               '<h4>Proceedings of the Neural Information Processing Systems Track on Datasets and '
+               'Benchmarks 1 (NeurIPS Datasets and Benchmarks %d)</h4>\n' % y, '<ul>\n']
+        for p in sorted(self.dnb[y], key=lambda p: p.sha):
+            out.append('<li class="%s"><a title="paper title" href="%s">%s</a> <i>%s</i></li>\n'
+                       % (p.dnb_round, self.abstract_path(p), esc(p.title), self.authors_text(p)))
+        out.append('</ul>\n    </div>\n</div>\n')
+        out.append(self.FOOT)
+        return "".join(out)
+
+    def dnb_abstract_page(self, p):
+        """A D&B abstract page in the older h4 template (§1.5): title in the
+        first h4, then the buttons, Authors and Abstract sections.  No
+        Metadata button (nothing in SOURCES.md says the D&B host has one)."""
+        metas = ['    <meta name="citation_title" content="%s">\n' % esc(p.title, True)]
+        for i in range(len(p.authors)):
+            metas.append('    <meta name="citation_author" content="%s">\n' % esc(self.shown_name(p, i), True))
+        metas.append('    <meta name="citation_pdf_url" content="%s">\n' % (self.canon(p) + self.pdf_path(p)))
+        btns = [("Bibtex", "Bibtex.bib"), ("Paper", "Paper-%s.pdf" % p.dnb_round)]
+        if p.supplemental:
+            btns.append(("Supplemental", "Supplemental-%s.zip" % p.dnb_round))
+        links = " ".join("<a class='btn btn-light btn-spacer' href='%s'>%s</a>" % (self.file_path(p, f), t)
+                         for t, f in btns)
+        out = [self.HEAD % (esc(p.title), "".join(metas)), self.NAV,
+               '<div class="container-fluid">\n    <div class="col p-3">\n',
+               '        <h4>%s</h4>\n' % esc(p.title),
+               '        <p>\n            %s\n        </p>\n' % links,
+               '        <h4>Authors</h4>\n        <p>\n            <i>%s</i>\n        </p>\n' % self.authors_text(p),
+               '        <h4>Abstract</h4>\n        <p>%s</p>\n' % p.abstract,
+               '    </div>\n</div>\n', self.FOOT]
+        return "".join(out)
+
+    def dnb_home(self):
+        lis = "".join('<li><a href="/paper/%d">NeurIPS Datasets and Benchmarks %d</a></li>\n' % (y, y)
+                      for y in reversed(self.years) if self.dnb[y])
+        return (self.HEAD % ("NeurIPS Datasets and Benchmarks Proceedings", "") + self.NAV +
+                '<div class="container-fluid">\n<div class="col-sm">\n<ul>\n%s</ul>\n</div>\n</div>\n' % lis
+                + self.FOOT)
+
     def bibtex(self, p):
         return ("@inproceedings{NEURIPS%d_%s,\n author = {%s},\n booktitle = {Advances in Neural Information "
                 "Processing Systems},\n title = {%s},\n volume = {%d},\n year = {%d}\n}\n"
@@ -520,16 +580,22 @@ class MockServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
-    def __init__(self, opts, site):
+    def __init__(self, opts, site, kind="proceedings", main=None):
+        """kind "proceedings": proceedings.neurips.cc and the virtual feed;
+        kind "datasets": the 2021 D&B host, sharing main's lock and log."""
         if opts.host != "127.0.0.1":
             raise ValueError("refusing to bind %r: the mock binds 127.0.0.1 only" % opts.host)
-        self.opts, self.site = opts, site
-        self.cache, self.lock = {}, threading.Lock()
+        self.opts, self.site, self.kind = opts, site, kind
+        self.cache = {}
+        self.lock = main.lock if main else threading.Lock()
         self.attempts = {}
         self.faults = parse_faults(opts.fault)
-        self.logf = open(opts.log, "a", encoding="utf-8") if opts.log else None
+        if main:
+            self.logf = main.logf
+        else:
+            self.logf = open(opts.log, "a", encoding="utf-8") if opts.log else None
         self.robots = self.make_robots()
-        super().__init__(("127.0.0.1", opts.port), Handler)
+        super().__init__(("127.0.0.1", opts.port if kind == "proceedings" else 0), Handler)
 
     def make_robots(self):
         lines = ["User-agent: *"]
@@ -542,6 +608,8 @@ class MockServer(ThreadingHTTPServer):
         return ("\n".join(lines) + "\n").encode()
 
     def log(self, rec):
+        if self.kind != "proceedings":
+            rec["site"] = self.kind
         if self.logf:
             line = json.dumps(rec) + "\n"
             with self.lock:
@@ -578,9 +646,35 @@ class MockServer(ThreadingHTTPServer):
                 self.cache[path] = pg
         return pg
 
+    def build_datasets(self, path):
+        """The 2021 D&B host: /paper/<Y>, its abstract pages and Bibtex files."""
+        s = self.site
+        html_t = "text/html; charset=utf-8"
+        m = re.fullmatch(r"/paper/(\d{4})/?", path)
+        if m and s.dnb.get(int(m.group(1))):
+            y = int(m.group(1))
+            return Page(200, html_t, s.dnb_index(y).encode(), lastmod_for_year(y))
+        m = re.fullmatch(r"/paper/(\d{4})/hash/([0-9a-f]{32})-Abstract-(round[12])\.html", path)
+        if m and int(m.group(1)) in s.papers:
+            p = s.by_sha[int(m.group(1))].get(m.group(2))
+            if p and p.dnb_round == m.group(3):
+                return Page(200, html_t, s.dnb_abstract_page(p).encode(), lastmod_for_year(p.year))
+        m = re.fullmatch(r"/paper/(\d{4})/file/([0-9a-f]{32})-Bibtex\.bib", path)
+        if m and int(m.group(1)) in s.papers:
+            p = s.by_sha[int(m.group(1))].get(m.group(2))
+            if p and p.dnb_round:
+                return Page(200, "application/x-bibtex; charset=utf-8", s.bibtex(p).encode(),
+                            lastmod_for_year(p.year))
+        if path == "/":
+            return Page(200, html_t, s.dnb_home().encode(), LASTMOD_OTHER)
+        return Page(404, html_t, b"<!doctype html><html><body><h1>Not Found</h1></body></html>\n",
+                    LASTMOD_OTHER)
+
     def build(self, path):
         s = self.site
         html_t = "text/html; charset=utf-8"
+        if self.kind == "datasets":
+            return self.build_datasets(path)
         m = re.fullmatch(r"/paper_files/paper/(\d{4})/?", path)
         if m and int(m.group(1)) in s.papers:
             y = int(m.group(1))
@@ -590,12 +684,12 @@ class MockServer(ThreadingHTTPServer):
         m = re.fullmatch(r"/paper_files/paper/(\d{4})/hash/([0-9a-f]{32})-Abstract(-[A-Za-z_]+)?\.html", path)
         if m and int(m.group(1)) in s.papers:
             p = s.by_sha[int(m.group(1))].get(m.group(2))
-            if p and (m.group(3) or "") == s.suffix(p):
+            if p and not p.dnb_round and (m.group(3) or "") == s.suffix(p):
                 return Page(200, html_t, s.abstract_page(p).encode(), lastmod_for_year(p.year))
         m = re.fullmatch(r"/paper_files/paper/(\d{4})/file/([0-9a-f]{32})-(Metadata\.json|Bibtex\.bib)", path)
         if m and int(m.group(1)) in s.papers and int(m.group(1)) <= 2021:
             p = s.by_sha[int(m.group(1))].get(m.group(2))
-            if p:
+            if p and not p.dnb_round:
                 if m.group(3) == "Metadata.json":
                     return Page(200, "application/json", s.metadata_json(p).encode(), lastmod_for_year(p.year))
                 return Page(200, "application/x-bibtex; charset=utf-8", s.bibtex(p).encode(),
@@ -869,6 +963,9 @@ def parse_args(argv):
     ap.add_argument("--host", default="127.0.0.1", help="bind address; anything but 127.0.0.1 is refused")
     ap.add_argument("--port", type=int, default=0, help="TCP port, 0 = pick a free one (default 0)")
     ap.add_argument("--port-file", help="write the bound port here (atomically) once listening")
+    ap.add_argument("--datasets-port-file",
+                    help="also serve the 2021 Datasets and Benchmarks host on a second free port, "
+                         "written here (before --port-file)")
     ap.add_argument("--years", default=",".join(map(str, md.YEARS)),
                     help="comma-separated years to serve, from 2019..2025 (default all)")
     ap.add_argument("--seed", type=int, default=1, help="generator and fault seed (default 1)")
@@ -889,6 +986,9 @@ def parse_args(argv):
     ap.add_argument("--huge-mb", type=int, default=200, help="size of /__fault/huge in MiB (default 200)")
     ap.add_argument("--log", help="append one JSON line per request to this file")
     ap.add_argument("--warm", action="store_true", help="render every page before listening")
+    ap.add_argument("--dump-dir", metavar="DIR",
+                    help="write the proceedings and virtual-site pages of --years under DIR, by URL path "
+                         "(a year index as <path>/index.html), for a static server; then exit")
     o = ap.parse_args(argv)
     try:
         o.years_list = sorted({int(y) for y in o.years.split(",") if y.strip()})
@@ -905,7 +1005,44 @@ def parse_args(argv):
         ap.error("--fault: %s" % e)
     if o.generate_only and not o.truth_dir:
         ap.error("--generate-only needs --truth-dir")
+    if o.dump_dir and o.mode:
+        ap.error("--dump-dir writes the normal site only")
     return o
+
+
+def dump(o, site):
+    """--dump-dir: every page a crawl of the years asks for, as files.  A
+    year index is also a directory (its abstract pages are below it), so
+    it goes to <path>/index.html; static servers answer <path> with a
+    redirect to <path>/ and that file.  The D&B host is not dumped."""
+    srv = MockServer.__new__(MockServer)  # the routing, without a socket
+    srv.opts, srv.site, srv.kind, srv.cache = o, site, "proceedings", {}
+
+    def put(path, name=None):
+        pg = srv.build(path)
+        if pg.status != 200:
+            raise SystemExit("mocksite: --dump-dir: %s answers %d" % (path, pg.status))
+        fn = os.path.join(o.dump_dir, (name or path).lstrip("/"))
+        os.makedirs(os.path.dirname(fn), exist_ok=True)
+        with open(fn, "wb") as f:
+            f.write(pg.body)
+
+    os.makedirs(o.dump_dir, exist_ok=True)
+    with open(os.path.join(o.dump_dir, "robots.txt"), "wb") as f:
+        f.write(MockServer.make_robots(srv))
+    put("/", "/index.html")
+    for y in site.years:
+        put("/paper_files/paper/%d" % y, "/paper_files/paper/%d/index.html" % y)
+        if y == 2025:
+            put("/paper_files/paper/2025/" + COMPANION, "/paper_files/paper/2025/%s/index.html" % COMPANION)
+        for p in site.papers[y]:
+            if p.dnb_round:
+                continue
+            put(site.abstract_path(p))
+            if y <= 2021:
+                put(site.file_path(p, "Metadata.json"))
+        if y in FEED_YEARS:
+            put("/static/virtual/data/neurips-%d-orals-posters.json" % y)
 
 
 def main(argv=None):
@@ -918,26 +1055,46 @@ def main(argv=None):
         site.write_truth(o.truth_dir)
     if o.generate_only:
         return 0
+    if o.dump_dir:
+        dump(o, site)
+        return 0
     srv = MockServer(o, site)
+    dsrv = MockServer(o, site, "datasets", srv) if o.datasets_port_file else None
     if o.warm:
         for y in site.years:
             srv.page("/paper_files/paper/%d" % y)
+            if dsrv and site.dnb[y]:
+                dsrv.page("/paper/%d" % y)
             for p in site.papers[y]:
-                srv.page(site.abstract_path(p))
+                if not p.dnb_round:
+                    srv.page(site.abstract_path(p))
+                elif dsrv:
+                    dsrv.page(site.abstract_path(p))
     stopping = threading.Event()
 
     def stop(signum, frame):
         if not stopping.is_set():
             stopping.set()
             threading.Thread(target=srv.shutdown, daemon=True).start()
+            if dsrv:
+                threading.Thread(target=dsrv.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    dthread = None
+    if dsrv:
+        dthread = threading.Thread(target=dsrv.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+        dthread.start()
+        atomic_write(o.datasets_port_file, ("%d\n" % dsrv.server_address[1]).encode())
     if o.port_file:
         atomic_write(o.port_file, ("%d\n" % srv.server_address[1]).encode())
     try:
         srv.serve_forever(poll_interval=0.2)
     finally:
+        if dsrv:
+            dsrv.shutdown()
+            dthread.join()
+            dsrv.server_close()
         srv.server_close()
         if srv.logf:
             srv.logf.close()

@@ -575,6 +575,84 @@ class FaultTest(unittest.TestCase):
             self.assertEqual(get(port, "/paper_files/paper/2024")[0], 200)
 
 
+class DatasetsHostTest(unittest.TestCase):
+    """The 2021 Datasets and Benchmarks host on its second port."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="mocksite-test-")
+        cls.proc, cls.port, _ = start(["--years", "2021", "--papers", "300", "--truth-dir", cls.tmp,
+                                       "--datasets-port-file", os.path.join(cls.tmp, "dsport")],
+                                      cls.tmp)
+        cls.dport = int(slurp(os.path.join(cls.tmp, "dsport")).decode())
+        cls.truth = [json.loads(l) for l in slurp(os.path.join(cls.tmp, "truth-2021.jsonl")).decode().splitlines()]
+        cls.dnb = [t for t in cls.truth if urlsplit(t["abstract_url"]).hostname ==
+                   "datasets-benchmarks-proceedings.neurips.cc"]
+
+    @classmethod
+    def tearDownClass(cls):
+        stop(cls.proc)
+        shutil.rmtree(cls.tmp, True)
+
+    def test_truth_has_dnb_papers_in_the_real_share(self):
+        # 174 of 2,508 papers at full scale (SOURCES.md 1.1): 21 of 300
+        self.assertEqual(len(self.dnb), round(300 * 174 / 2508))
+        self.assertEqual({t["track"] for t in self.dnb}, {"datasets_and_benchmarks"})
+        self.assertEqual(self.dport != self.port, True)
+
+    def test_index_lists_exactly_the_dnb_papers(self):
+        st, _, body = get(self.dport, "/paper/2021")
+        self.assertEqual(st, 200)
+        page = body.decode()
+        self.assertNotIn("paper-list", page)  # the older template, not the current era's list
+        items = re.findall(r'<li class="(round[12])"><a title="paper title" href="([^"]+)">', page)
+        self.assertEqual(sorted(h for _, h in items), sorted(urlsplit(t["abstract_url"]).path for t in self.dnb))
+        self.assertTrue(all(h.endswith("-Abstract-%s.html" % r) for r, h in items))
+        main = get(self.port, "/paper_files/paper/2021")[2].decode()
+        self.assertFalse(any(urlsplit(t["abstract_url"]).path.split("/")[-1] in main for t in self.dnb))
+
+    def test_abstract_pages_only_on_their_host(self):
+        t = self.dnb[0]
+        path = urlsplit(t["abstract_url"]).path
+        st, _, body = get(self.dport, path)
+        self.assertEqual(st, 200)
+        self.assertIn("<h4>Abstract</h4>", body.decode())
+        self.assertNotIn("Metadata", body.decode())
+        # the proceedings port redirects the old /paper/ form, to a 404
+        self.assertEqual(get(self.port, path)[0], 301)
+        self.assertEqual(get(self.port, "/paper_files" + path)[0], 404)
+        self.assertEqual(get(self.dport, "/paper_files/paper/2021")[0], 404)
+        self.assertEqual(get(self.dport, "/robots.txt")[0], 200)
+
+    def test_feed_lists_dnb_papers_with_openreview_urls(self):
+        feed = json.loads(get(self.port, "/static/virtual/data/neurips-2021-orals-posters.json")[2])
+        by_uid = {r["uid"]: r for r in feed["results"]}
+        inf = [t for t in self.dnb if t["in_feed"]]
+        self.assertTrue(inf)
+        for t in inf:
+            self.assertTrue(by_uid[t["feed_uid"]]["paper_url"].startswith("https://openreview.net/forum?id="))
+
+
+class DumpTest(unittest.TestCase):
+    def test_dump_dir_has_every_page(self):
+        tmp = tempfile.mkdtemp(prefix="mocksite-test-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        d = os.path.join(tmp, "site")
+        r = subprocess.run([sys.executable, MOCK, "--years", "2021,2024", "--papers", "20", "--dump-dir", d,
+                            "--truth-dir", tmp], timeout=60)
+        self.assertEqual(r.returncode, 0)
+        for y in (2021, 2024):
+            truth = [json.loads(l) for l in slurp(os.path.join(tmp, "truth-%d.jsonl" % y)).decode().splitlines()]
+            self.assertIn(b"<li", slurp(os.path.join(d, "paper_files/paper/%d/index.html" % y)))
+            for t in truth:
+                p = urlsplit(t["abstract_url"])
+                exists = os.path.exists(os.path.join(d, p.path.lstrip("/")))
+                # the D&B host is not dumped
+                self.assertEqual(exists, p.hostname == "proceedings.neurips.cc", p.path)
+            self.assertTrue(os.path.exists(os.path.join(d, "static/virtual/data/neurips-%d-orals-posters.json" % y)))
+        self.assertTrue(os.path.exists(os.path.join(d, "robots.txt")))
+
+
 class ProcessTest(unittest.TestCase):
     def test_refuses_other_hosts(self):
         tmp = tempfile.mkdtemp(prefix="mocksite-test-")

@@ -262,7 +262,7 @@ static const struct logline *log_find(const struct logline *l, size_t n, const c
 struct got {
     char *url, *final_url, *errmsg, *etag, *body;
     long status;
-    int err, not_modified, robots_denied, host_stopped, stopped;
+    int err, not_modified, robots_denied, host_stopped, stopped, http_version;
     unsigned attempts;
 };
 
@@ -291,6 +291,7 @@ static void on_done(struct crawler_fetch *f, struct crawler_fetch_result *res, v
     g->host_stopped = res->host_stopped;
     g->stopped = res->stopped;
     g->attempts = res->attempts;
+    g->http_version = res->http_version;
     if (r->stop_after && r->n == (size_t)r->stop_after)
         crawler_fetch_stop(f);
 }
@@ -618,6 +619,66 @@ static void size_cap(void **state)
     g = find(&r, "/huge?n=1000");
     assert_int_equal(g->err, 0);
     assert_int_equal(strlen(g->body), 1000);
+    results_release(&r);
+    server_stop(&srv);
+}
+
+/* A request's own max_body overrides the engine's cap, up or down; 0 keeps
+ * the engine's.  The message names the URL and the cap that applied. */
+static void per_request_size_cap(void **state)
+{
+    static const struct {
+        const char *path;
+        size_t cap;
+        int err;
+    } cases[] = {
+        { "/huge?n=5000", 6000, 0 },          /* raised above the engine's 1000 */
+        { "/huge-nolength?n=5000", 6000, 0 }, /* raised, no Content-Length */
+        { "/huge?n=800", 500, NSC_ELIMIT },   /* lowered below the engine's */
+        { "/huge-nolength?n=800", 500, NSC_ELIMIT },
+        { "/huge?n=2000", 0, NSC_ELIMIT }, /* the engine's cap */
+        { "/huge?n=900", 0, 0 },
+    };
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch_stats st;
+    struct crawler_fetch *f;
+    struct results r = { 0 };
+    size_t i;
+
+    (void)state;
+    server_start(&srv, NULL);
+    fast_config(&cfg);
+    cfg.max_body = 1000;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, &r), 0);
+    for (i = 0; i < NSC_ARRAY_SIZE(cases); i++) {
+        struct crawler_fetch_request rq = { 0 };
+        char *u = url(&srv, cases[i].path);
+
+        rq.url = u;
+        rq.max_body = cases[i].cap;
+        assert_int_equal(crawler_fetch_add(f, &rq), 0);
+        free(u);
+    }
+    assert_int_equal(crawler_fetch_run(f), 0);
+    crawler_fetch_stats(f, &st);
+    crawler_fetch_free(f);
+    assert_int_equal(r.n, NSC_ARRAY_SIZE(cases));
+    for (i = 0; i < NSC_ARRAY_SIZE(cases); i++) {
+        const struct got *g = find(&r, cases[i].path);
+        size_t want = (size_t)atoi(strchr(cases[i].path, '=') + 1);
+        char cap[64];
+
+        assert_int_equal(g->err, cases[i].err);
+        if (cases[i].err == 0) {
+            assert_int_equal(strlen(g->body), want);
+            assert_int_equal(g->http_version, 11); /* the test server speaks HTTP/1.1 */
+            continue;
+        }
+        snprintf(cap, sizeof(cap), "larger than %zu bytes", cases[i].cap ? cases[i].cap : 1000);
+        assert_non_null(strstr(g->errmsg, cases[i].path));
+        assert_non_null(strstr(g->errmsg, cap));
+    }
+    assert_int_equal(st.http2, 0);
     results_release(&r);
     server_stop(&srv);
 }
@@ -1150,6 +1211,11 @@ static void bad_config_refused(void **state)
     cfg.user_agent = "nipscope/1\r\nX-Evil: 1";
     assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, NULL), NSC_EINVAL);
     assert_non_null(strstr(nsc_error_last(), "user agent"));
+    fast_config(&cfg);
+    cfg.ca_file = "/nonexistent/ca.pem";
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, NULL), NSC_ENOTFOUND);
+    assert_null(f);
+    assert_non_null(strstr(nsc_error_last(), "/nonexistent/ca.pem"));
     /* NULL means the defaults, which are valid */
     assert_int_equal(crawler_fetch_new(&f, NULL, on_done, NULL), 0);
     assert_non_null(f);
@@ -1166,6 +1232,7 @@ int main(void)
         cmocka_unit_test_teardown(conditional_get_not_modified, teardown),
         cmocka_unit_test_teardown(redirects_checked, teardown),
         cmocka_unit_test_teardown(size_cap, teardown),
+        cmocka_unit_test_teardown(per_request_size_cap, teardown),
         cmocka_unit_test_teardown(robots_status, teardown),
         cmocka_unit_test_teardown(three_attempts_then_failure, teardown),
         cmocka_unit_test_teardown(non_http_scheme_refused, teardown),

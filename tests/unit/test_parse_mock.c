@@ -112,14 +112,21 @@ static void check_year(int year)
     struct crawler_feed feed = { 0 };
     struct buf b = BUF_INIT;
     char *queue[4];
-    size_t n = 0, nq = 0, done = 0, checked = 0;
+    size_t n = 0, nq = 0, done = 0, checked = 0, ndnb = 0, dnb_in_feed = 0;
+    int dnb;
     json_t *truth, *summary;
     int has_feed;
 
     assert_int_equal(crawler_profile_load(&prof, PROFILE), 0);
     assert_int_equal(crawler_profile_set_host(prof, "proceedings", BASE), 0);
     assert_int_equal(crawler_profile_set_host(prof, "virtual", BASE), 0);
+    assert_int_equal(crawler_profile_set_host(prof, "datasets", BASE), 0);
     assert_int_equal(crawler_profile_url(&queue[nq++], prof, "year_index", year, NULL), 0);
+    /* 2021: the D&B host's index too (the mock writes its pages alongside) */
+    dnb = (crawler_profile_year_sources(prof, year) & CRAWLER_SRC_DATASETS) != 0;
+    assert_int_equal(dnb, year == 2021);
+    if (dnb)
+        assert_int_equal(crawler_profile_url(&queue[nq++], prof, "datasets_index", year, NULL), 0);
     while (done < nq) {
         struct crawler_year_index ix;
         const char *url = queue[done++];
@@ -143,14 +150,19 @@ static void check_year(int year)
         ix.npapers = 0; /* the papers moved to 'papers' */
         crawler_year_index_release(&ix);
     }
-    assert_int_equal(nq, year == 2025 ? 2 : 1); /* 2025: base page + vol38 companion */
+    /* 2025: base page + vol38 companion; 2021: proceedings + D&B host */
+    assert_int_equal(nq, year == 2025 || year == 2021 ? 2 : 1);
     for (size_t i = 0; i < n; i++) {
         struct crawler_paper *p = &papers[i];
 
         fetch(&b, p->abstract_url);
         if (crawler_parse_abstract(p, prof, p->abstract_url, b.ptr, b.len) < 0)
             fail_msg("%s", nsc_error_last());
-        if (year <= 2021) {
+        if (year <= 2021 && strncmp(path_of(p->abstract_url), "/paper/", 7) == 0) {
+            assert_null(p->metadata_url); /* the D&B host links none */
+            assert_string_equal(p->track, "datasets_and_benchmarks");
+            ndnb++;
+        } else if (year <= 2021) {
             struct crawler_metadata md;
 
             assert_non_null(p->metadata_url);
@@ -182,12 +194,15 @@ static void check_year(int year)
     for (size_t t = 0; t < json_array_size(truth); t++) {
         const json_t *tp = json_array_get(truth, t), *ta = json_object_get(tp, "authors");
         const struct crawler_paper *p = NULL;
+        int is_dnb;
 
         for (size_t i = 0; i < n && !p; i++)
             if (strcmp(papers[i].id, jstr(tp, "id")) == 0)
                 p = &papers[i];
         if (!p)
             fail_msg("%d: paper %s not found", year, jstr(tp, "id"));
+        is_dnb = strncmp(path_of(p->abstract_url), "/paper/", 7) == 0;
+        dnb_in_feed += is_dnb && json_is_true(json_object_get(tp, "in_feed"));
         assert_string_equal(p->track, jstr(tp, "track"));
         assert_string_equal(p->title, jstr(tp, "title"));
         assert_string_equal(path_of(p->abstract_url), path_of(jstr(tp, "abstract_url")));
@@ -204,7 +219,8 @@ static void check_year(int year)
             if (!p->authors[j].affiliation)
                 fail_msg("%d %s author %zu: want '%s', got NULL", year, p->id, j, want);
             assert_string_equal(p->authors[j].affiliation, want);
-            assert_string_equal(p->authors[j].aff_source, year <= 2021 ? "metadata" : "virtual");
+            assert_string_equal(p->authors[j].aff_source,
+                                year <= 2021 && !is_dnb ? "metadata" : "virtual");
         }
         checked++;
     }
@@ -220,8 +236,11 @@ static void check_year(int year)
         assert_int_equal(st.records_unjoined, json_integer_value(json_object_get(
                                                   summary, "feed_records_without_paper")));
         assert_int_equal(st.ambiguous, 0);
-        /* 2020-2024 feeds point at the proceedings; 2025's at OpenReview */
-        assert_int_equal(year <= 2024 ? st.by_title : st.by_url, 0);
+        /* 2020-2024 feeds point at the proceedings, but for the 2021 D&B papers
+         * (their records point at OpenReview, as 2025's do): those join by title */
+        assert_int_equal(year <= 2024 ? st.by_title : st.by_url, dnb_in_feed);
+        if (year == 2021)
+            assert_true(ndnb > 0 && dnb_in_feed > 0); /* so the checks above can fail */
     }
     json_decref(truth);
     json_decref(summary);
