@@ -29,6 +29,7 @@
 #define DEFAULT_DATASETS    "https://datasets-benchmarks-proceedings.neurips.cc"
 #define MAX_COUNTRIES       64 /* distinct countries in one paper */
 #define MAX_MODES           2  /* classify_multinational values */
+#define MAX_OPEN            8  /* open affiliations of one paper counted for "undecided" */
 #define RECORD_SCHEMA       1
 
 enum job_kind { JOB_INDEX, JOB_FEED, JOB_ABSTRACT, JOB_METADATA };
@@ -58,6 +59,18 @@ enum feed_state { FEED_NONE, FEED_PENDING, FEED_PARSED, FEED_FAILED };
 struct ccset {
     size_t n;
     char cc[MAX_COUNTRIES][3];
+};
+
+/*
+ * The countries of one paper's authors under one multinational mode, and its
+ * open affiliations: those the rules left unknown between named candidates
+ * (a shared name such as "Northeastern University", a place such as
+ * "Cambridge"), each with its candidates.  Only the first MAX_OPEN count.
+ */
+struct placement {
+    struct ccset placed;
+    size_t n_open;
+    struct ccset open[MAX_OPEN];
 };
 
 struct pipeline {
@@ -312,6 +325,52 @@ static int bloc_meets(const struct classify_bloc *b, const struct ccset *s)
     return 0;
 }
 
+/*
+ * Note an affiliation left unknown: open when its evidence names countries.
+ * A multinational's headquarters is no candidate: leaving it unknown is the
+ * policy's choice, and the policy table shows the other choice.
+ */
+static void placement_open(struct placement *p, const struct classify_affiliation *a)
+{
+    struct ccset cand = { 0 };
+
+    for (size_t i = 0; i < a->n_evidence; i++) {
+        const char *kind = a->evidence[i].kind;
+
+        if (!kind || strcmp(kind, "multinational"))
+            ccset_add(&cand, a->evidence[i].country);
+    }
+    if (cand.n && p->n_open < MAX_OPEN)
+        p->open[p->n_open++] = cand;
+}
+
+/*
+ * Whether the paper joins blocs b0 and b1 for some choice of one candidate
+ * country per open affiliation while not joining them as placed: an
+ * affiliation is in one place, so when neither bloc is met yet, two
+ * different open affiliations must meet them.
+ */
+static int placement_undecided(const struct placement *p, const struct classify_bloc *b0,
+                               const struct classify_bloc *b1)
+{
+    int need0 = !bloc_meets(b0, &p->placed), need1 = !bloc_meets(b1, &p->placed);
+
+    for (size_t i = 0; (need0 || need1) && i < p->n_open; i++) {
+        if (!need0 || !need1) {
+            if (bloc_meets(need0 ? b0 : b1, &p->open[i]))
+                return 1;
+            continue;
+        }
+        if (!bloc_meets(b0, &p->open[i]))
+            continue;
+        for (size_t j = 0; j < p->n_open; j++) {
+            if (j != i && bloc_meets(b1, &p->open[j]))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 static json_t *str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
@@ -359,18 +418,18 @@ static int classify_mode(struct pipeline *pl, int mode, const char *aff)
  * Place the authors of 'rec' (a record with "authors"[].affiliation set) in
  * countries with the current rules: set every author's "affiliations", the
  * record's "countries" (the chosen policy) and "pairs" (for every policy
- * with a pair of blocs, whether the paper joins it).  The country sets per
- * multinational mode go to 'cs'.  The one place where records meet the
+ * with a pair of blocs, whether the paper joins it).  The countries and open
+ * affiliations per multinational mode go to 'pm'.  The one place where records meet the
  * classifier, so a new record and a re-placed old one agree.
  */
-static int place_record(struct pipeline *pl, json_t *rec, struct ccset cs[MAX_MODES])
+static int place_record(struct pipeline *pl, json_t *rec, struct placement pm[MAX_MODES])
 {
     json_t *authors = json_object_get(rec, "authors");
     json_t *pairs = json_object(), *countries = json_array();
     int chosen = (int)pl->policy->multinational;
     int err = 0;
 
-    memset(cs, 0, MAX_MODES * sizeof(*cs));
+    memset(pm, 0, MAX_MODES * sizeof(*pm));
     for (size_t i = 0; i < json_array_size(authors); i++) {
         json_t *ao = json_array_get(authors, i), *affs = json_array();
         const char *aff = json_string_value(json_object_get(ao, "affiliation"));
@@ -387,20 +446,23 @@ static int place_record(struct pipeline *pl, json_t *rec, struct ccset cs[MAX_MO
                 goto out;
             }
             for (size_t k = 0; k < pl->cres.n; k++) {
-                ccset_add(&cs[m], pl->cres.affils[k].country);
+                if (pl->cres.affils[k].country[0])
+                    ccset_add(&pm[m].placed, pl->cres.affils[k].country);
+                else
+                    placement_open(&pm[m], &pl->cres.affils[k]);
                 if (m == chosen)
                     json_array_append_new(affs, affiliation_json(&pl->cres.affils[k]));
             }
         }
         json_object_set_new(ao, "affiliations", affs);
     }
-    for (size_t i = 0; i < cs[chosen].n; i++)
-        json_array_append_new(countries, json_string(cs[chosen].cc[i]));
+    for (size_t i = 0; i < pm[chosen].placed.n; i++)
+        json_array_append_new(countries, json_string(pm[chosen].placed.cc[i]));
     for (size_t i = 0; i < pl->npolicies; i++) {
         const struct classify_policy *pol = &pl->policies[i];
         const struct classify_bloc *b0 = bloc_find(pl, pol->pair[0]);
         const struct classify_bloc *b1 = bloc_find(pl, pol->pair[1]);
-        const struct ccset *set = &cs[pol->multinational];
+        const struct ccset *set = &pm[pol->multinational].placed;
         json_t *list = json_array();
 
         if (b0 && b1 && bloc_meets(b0, set) && bloc_meets(b1, set))
@@ -448,7 +510,7 @@ static json_t *record_mentions(struct pipeline *pl, const struct crawler_paper *
 static int build_record(json_t **out, struct pipeline *pl, const struct crawler_paper *p)
 {
     json_t *rec = json_object(), *authors = json_array(), *sources = json_object();
-    struct ccset cs[MAX_MODES];
+    struct placement pm[MAX_MODES];
     int err;
 
     for (size_t i = 0; i < p->nauthors; i++) {
@@ -474,7 +536,7 @@ static int build_record(json_t **out, struct pipeline *pl, const struct crawler_
     json_object_set_new(rec, "authors", authors);
     json_object_set_new(rec, "mentions", record_mentions(pl, p));
     json_object_set_new(rec, "sources", sources);
-    err = place_record(pl, rec, cs);
+    err = place_record(pl, rec, pm);
     if (err < 0) {
         json_decref(rec);
         return err;
@@ -961,19 +1023,21 @@ static int tally_record(const char *id, json_t *rec, void *payload)
     json_t *copy = json_deep_copy(rec), *authors;
     size_t na, placed = 0;
     int chosen = (int)pl->policy->multinational;
-    struct ccset cs[MAX_MODES];
+    struct placement pm[MAX_MODES];
+    const struct ccset *cs;
     int err;
 
     /* Placed again with the current rules: a record an older rule set
      * placed differently is queued for an update (write_outputs()). */
-    err = place_record(pl, copy, cs);
+    err = place_record(pl, copy, pm);
     if (err < 0) {
         json_decref(copy);
         return err;
     }
     if (!json_equal(copy, rec))
         json_array_append(t->updates, copy);
-    tally_mentions(t, copy, &cs[chosen]);
+    cs = &pm[chosen].placed;
+    tally_mentions(t, copy, cs);
     authors = json_object_get(copy, "authors");
     na = json_array_size(authors);
     for (size_t i = 0; i < na; i++) {
@@ -992,11 +1056,11 @@ static int tally_record(const char *id, json_t *rec, void *payload)
         t->partial++;
     else
         t->missing++;
-    for (size_t i = 0; i < cs[chosen].n; i++) {
-        const char *a = cs[chosen].cc[i];
+    for (size_t i = 0; i < cs->n; i++) {
+        const char *a = cs->cc[i];
 
         count_up(t->by_country, a);
-        for (size_t j = 0; j < cs[chosen].n; j++) {
+        for (size_t j = 0; j < cs->n; j++) {
             json_t *row;
 
             if (i == j)
@@ -1006,7 +1070,7 @@ static int tally_record(const char *id, json_t *rec, void *payload)
                 row = json_object();
                 json_object_set_new(t->matrix, a, row);
             }
-            count_up(row, cs[chosen].cc[j]);
+            count_up(row, cs->cc[j]);
         }
     }
     for (size_t i = 0; i < pl->npolicies; i++) {
@@ -1014,19 +1078,21 @@ static int tally_record(const char *id, json_t *rec, void *payload)
         const struct classify_bloc *b0 = bloc_find(pl, pol->pair[0]);
         const struct classify_bloc *b1 = bloc_find(pl, pol->pair[1]);
         json_t *e = json_object_get(t->us_cn, pol->name);
-        const struct ccset *s = &cs[pol->multinational];
+        const struct placement *p = &pm[pol->multinational];
         int in0, in1;
 
         if (!e || !b0 || !b1)
             continue;
-        in0 = bloc_meets(b0, s);
-        in1 = bloc_meets(b1, s);
+        in0 = bloc_meets(b0, &p->placed);
+        in1 = bloc_meets(b1, &p->placed);
         if (in0)
             count_up(e, "first");
         if (in1)
             count_up(e, "second");
         if (in0 && in1)
             count_up(e, "both");
+        else if (placement_undecided(p, b0, b1))
+            count_up(e, "undecided");
     }
     return 0;
 }
@@ -1196,9 +1262,15 @@ static void print_report(struct pipeline *pl, const json_t *s, FILE *f)
                 "  a multinational named without a place counts %s\n",
                 geti(hl, "both"), papers, pl->policy->name, buf_cstr(&def),
                 mn_name(pl->policy->multinational));
+        if (geti(hl, "undecided"))
+            fprintf(f,
+                    "  undecided: %" JSON_INTEGER_FORMAT
+                    " more papers would count were an affiliation the rules leave between\n"
+                    "  candidate countries (a shared name, an ambiguous place) in one of them\n",
+                    geti(hl, "undecided"));
     }
-    fprintf(f, "\n%-18s %-26s %-13s %7s %7s %7s\n", "policy", "pair", "multinational", "first",
-            "second", "both");
+    fprintf(f, "\n%-18s %-26s %-13s %7s %7s %7s %9s\n", "policy", "pair", "multinational", "first",
+            "second", "both", "undecided");
     for (size_t i = 0; i < pl->npolicies; i++) {
         const struct classify_policy *pol = &pl->policies[i];
         const json_t *e = json_object_get(us_cn, pol->name);
@@ -1209,10 +1281,10 @@ static void print_report(struct pipeline *pl, const json_t *s, FILE *f)
         snprintf(pair, sizeof(pair), "%s + %s", pol->pair[0], pol->pair[1]);
         fprintf(f,
                 "%-18s %-26s %-13s %7" JSON_INTEGER_FORMAT " %7" JSON_INTEGER_FORMAT
-                " %7" JSON_INTEGER_FORMAT "\n",
+                " %7" JSON_INTEGER_FORMAT " %9" JSON_INTEGER_FORMAT "\n",
                 pol->name, pair,
                 pol->multinational == CLASSIFY_MN_HEADQUARTERS ? "headquarters" : "unknown",
-                geti(e, "first"), geti(e, "second"), geti(e, "both"));
+                geti(e, "first"), geti(e, "second"), geti(e, "both"), geti(e, "undecided"));
     }
     buf_release(&def);
 }
@@ -1239,9 +1311,9 @@ static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
         if (!pol->pair[0] || !pol->pair[1])
             continue;
         json_object_set_new(t.us_cn, pol->name,
-                            json_pack("{s:[s,s], s:I, s:I, s:I}", "pair", pol->pair[0],
+                            json_pack("{s:[s,s], s:I, s:I, s:I, s:I}", "pair", pol->pair[0],
                                       pol->pair[1], "first", (json_int_t)0, "second", (json_int_t)0,
-                                      "both", (json_int_t)0));
+                                      "both", (json_int_t)0, "undecided", (json_int_t)0));
     }
     t.updates = json_array();
     err = store_foreach(pl->st, tally_record, &t);

@@ -17,9 +17,10 @@
 #define TOP_FAMILIES  12
 #define CC_SLOTS      676 /* 26 * 26: two-letter country codes */
 
-/* Paper counts for one pair of blocs. */
+/* Paper counts for one pair of blocs; 'undecided': not in both, but would be
+ * were each open affiliation placed in one of its candidate countries. */
 struct pair_count {
-    size_t first, second, both;
+    size_t first, second, both, undecided;
 };
 
 struct pol_row {
@@ -109,6 +110,42 @@ static int in_bloc(const struct report_paper *p, int mode, const struct classify
     return 0;
 }
 
+/* 1 if one of the candidate countries of 'o' is a member of 'b'. */
+static int open_in_bloc(const struct report_open *o, const struct classify_bloc *b)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        for (size_t k = 0; k < b->n_members; k++) {
+            if (!strcmp(o->cc[i], b->members[k]))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * 1 if a paper that lacks bloc b[0] ('need0') and/or b[1] ('need1') would
+ * have them for some choice of one candidate per open affiliation: one
+ * affiliation is in one place, so two missing blocs need two of them.
+ */
+static int could_join(const struct report_paper *p, int need0, int need1,
+                      const struct classify_bloc *const b[2])
+{
+    for (size_t i = 0; (need0 || need1) && i < p->n_open; i++) {
+        if (!need0 || !need1) {
+            if (open_in_bloc(&p->open[i], b[need0 ? 0 : 1]))
+                return 1;
+            continue;
+        }
+        if (!open_in_bloc(&p->open[i], b[0]))
+            continue;
+        for (size_t j = 0; j < p->n_open; j++) {
+            if (j != i && open_in_bloc(&p->open[j], b[1]))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 static void count_pair(struct pair_count *c, const struct report_paper *p, int mode,
                        const struct classify_bloc *const b[2])
 {
@@ -117,6 +154,7 @@ static void count_pair(struct pair_count *c, const struct report_paper *p, int m
     c->first += (size_t)f;
     c->second += (size_t)s;
     c->both += (size_t)(f && s);
+    c->undecided += (size_t)(!(f && s) && could_join(p, !f, !s, b));
 }
 
 static int cc_slot(const char *cc)
@@ -438,6 +476,12 @@ static void render_text(struct buf *b, const struct report *r)
     buf_appendf(b, ") have authors in both %s and %s.\n", r->b[0]->name, r->b[1]->name);
     buf_appendf(b, "  %s: %zu papers; %s: %zu papers\n", r->b[0]->name, r->head.first,
                 r->b[1]->name, r->head.second);
+    if (r->head.undecided)
+        buf_appendf(b,
+                    "  Undecided: %zu more papers would count were an affiliation the rules "
+                    "leave between\n  candidate countries (a shared name, an ambiguous place) "
+                    "in one of them.\n",
+                    r->head.undecided);
     definition(b, r);
     buf_appendf(b,
                 "Affiliations: %zu papers complete, %zu partial (some authors without a "
@@ -453,8 +497,8 @@ static void render_text(struct buf *b, const struct report *r)
     }
 
     buf_puts(b, "\nPolicy sensitivity\n");
-    buf_appendf(b, "  %-18s %-28s %-13s %7s %7s %7s %7s\n", "policy", "pair", "multinational",
-                "first", "second", "both", "share");
+    buf_appendf(b, "  %-18s %-28s %-13s %7s %7s %7s %7s %9s\n", "policy", "pair", "multinational",
+                "first", "second", "both", "share", "undecided");
     for (size_t i = 0; i < r->n_pol; i++) {
         const struct pol_row *p = &r->pols[i];
         struct buf pair = BUF_INIT, sh = BUF_INIT;
@@ -466,9 +510,9 @@ static void render_text(struct buf *b, const struct report *r)
         buf_appendf(&pair, "%s=", p->b[1]->name);
         members(&pair, p->b[1], "+");
         share(&sh, p->c.both, r->papers);
-        buf_appendf(b, "  %-18s %-28s %-13s %7zu %7zu %7zu %7s\n", p->pol->name, buf_cstr(&pair),
-                    mode_name((int)p->pol->multinational), p->c.first, p->c.second, p->c.both,
-                    buf_cstr(&sh));
+        buf_appendf(b, "  %-18s %-28s %-13s %7zu %7zu %7zu %7s %9zu\n", p->pol->name,
+                    buf_cstr(&pair), mode_name((int)p->pol->multinational), p->c.first, p->c.second,
+                    p->c.both, buf_cstr(&sh), p->c.undecided);
         buf_release(&pair);
         buf_release(&sh);
     }
@@ -562,6 +606,7 @@ static void render_json(struct buf *b, const struct report *r)
     json_object_set_new(o, "second", jsize(r->head.second));
     json_object_set_new(o, "both", jsize(r->head.both));
     json_object_set_new(o, "both_permille", jsize(permille(r->head.both, r->papers)));
+    json_object_set_new(o, "undecided", jsize(r->head.undecided));
     {
         json_t *af = json_object();
 
@@ -589,10 +634,12 @@ static void render_json(struct buf *b, const struct report *r)
             json_object_set_new(po, "first", jsize(p->c.first));
             json_object_set_new(po, "second", jsize(p->c.second));
             json_object_set_new(po, "both", jsize(p->c.both));
+            json_object_set_new(po, "undecided", jsize(p->c.undecided));
         } else {
             json_object_set_new(po, "first", json_null());
             json_object_set_new(po, "second", json_null());
             json_object_set_new(po, "both", json_null());
+            json_object_set_new(po, "undecided", json_null());
         }
         json_array_append_new(a, po);
     }
@@ -721,6 +768,7 @@ static void render_csv(struct buf *b, const struct report *r)
         csv_row(b, "policy", "all", p->pol->name, p->b[0]->name, "", p->c.first);
         csv_row(b, "policy", "all", p->pol->name, p->b[1]->name, "", p->c.second);
         csv_row(b, "policy", "all", p->pol->name, "both", "", p->c.both);
+        csv_row(b, "policy", "all", p->pol->name, "undecided", "", p->c.undecided);
     }
     for (size_t i = 0; i < r->n_pairs; i++)
         csv_row(b, "country_pair", "all", pn, r->pairs[i].a, r->pairs[i].b, r->pairs[i].papers);
@@ -915,7 +963,7 @@ static void render_html(struct buf *b, const struct report *r)
 
     buf_puts(b, "<h2>Policy sensitivity</h2>\n<table>\n<tr><th>policy</th><th>second bloc</th>"
                 "<th>multinational</th><th>first</th><th>second</th><th>both</th><th>share</th>"
-                "</tr>\n");
+                "<th>undecided</th></tr>\n");
     for (size_t i = 0; i < r->n_pol; i++) {
         const struct pol_row *p = &r->pols[i];
 
@@ -934,9 +982,15 @@ static void render_html(struct buf *b, const struct report *r)
                     "<td class=\"n\">%zu</td><td class=\"n\">",
                     mode_name((int)p->pol->multinational), p->c.first, p->c.second, p->c.both);
         share(b, p->c.both, r->papers);
-        buf_puts(b, "</td></tr>\n");
+        buf_appendf(b, "</td><td class=\"n\">%zu</td></tr>\n", p->c.undecided);
     }
     buf_puts(b, "</table>\n");
+    if (r->head.undecided)
+        buf_appendf(b,
+                    "<p>Undecided: %zu more papers would count were an affiliation the rules "
+                    "leave between candidate countries (a shared name, an ambiguous place) in "
+                    "one of them.</p>\n",
+                    r->head.undecided);
 
     buf_puts(b, "<h2>Top country pairs</h2>\n<table>\n<tr><th>pair</th><th>papers</th></tr>\n");
     for (size_t i = 0; i < r->n_pairs; i++)
