@@ -7,6 +7,12 @@ foreach(year 2019 2021 2023 2024 2025)
   set_tests_properties(cli_crawl_${year} PROPERTIES ENVIRONMENT "${NSC_TEST_ENV}"
     LABELS "cli;crawl" TIMEOUT 120)
 endforeach()
+# The newest layout at its real size (5,887 papers), where the mock's ambiguous
+# "Northeastern University" authors move the US-CN count.
+add_test(NAME cli_crawl_2025_full
+  COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/crawl_years.sh 2025 full)
+set_tests_properties(cli_crawl_2025_full PROPERTIES ENVIRONMENT "${NSC_TEST_ENV}"
+  LABELS "cli;crawl" TIMEOUT 900)
 foreach(t crawl_template crawl_rerun crawl_resume crawl_faults crawl_args crawl_rules reclassify
     crawl_limits)
   nsc_cli_test(cli_${t} ${t}.sh)

@@ -15,9 +15,10 @@ import random
 # Countries are ISO 3166-1 alpha-2, one per affiliation in the string, in
 # order.  A trailing '*' marks a country that comes only from placing a
 # multinational with no location at its headquarters ("Google" -> US*).
-# A trailing '?' marks a string that is ambiguous without context: bare
-# "Northeastern University" names both Boston's (US, the truth here) and
-# Shenyang's (CN); a classifier may rightly leave it unknown.
+# A '?' marks a string that is ambiguous without context, and the countries
+# after it are the other places it can name: bare "Northeastern University"
+# names both Boston's (US, the truth here) and Shenyang's (CN), written
+# "US?CN"; a classifier may rightly leave it unknown between the two.
 #
 # Which companies count as multinationals is a judgement; the evidence used
 # is the labelled rows of ../shared/data/affiliations-dev.jsonl: "Ant Group"
@@ -154,7 +155,7 @@ University of Pennsylvania|US
 Yale University|US
 Duke University|US
 Johns Hopkins University|US
-Northeastern University|US?
+Northeastern University|US?CN
 Rice University|US
 Toyota Technological Institute at Chicago|US
 University of Chicago|US
@@ -306,7 +307,8 @@ def _parse_institutions():
     for line in _INSTITUTIONS.strip().splitlines():
         name, ccs = line.rsplit("|", 1)
         ambiguous = "?" in ccs
-        parts = [(c.rstrip("*?"), c.rstrip("?").endswith("*")) for c in ccs.split(",")]
+        ccs, _, also = ccs.partition("?")
+        parts = [(c.rstrip("*"), c.endswith("*")) for c in ccs.split(",")]
         countries = []
         for c, _ in parts:
             if c not in countries:
@@ -314,7 +316,10 @@ def _parse_institutions():
         # A country is "HQ only" when every affiliation giving it is an
         # unlocated multinational.
         hq_only = [c for c in countries if all(h for cc, h in parts if cc == c)]
-        out.append({"name": name, "countries": countries, "hq_only": hq_only, "ambiguous": ambiguous})
+        # The countries an ambiguous string could name, its truth among them.
+        candidates = sorted(set(countries) | set(c for c in also.split(",") if c)) if ambiguous else []
+        out.append({"name": name, "countries": countries, "hq_only": hq_only, "ambiguous": ambiguous,
+                    "candidates": candidates})
     return out
 
 

@@ -127,12 +127,15 @@ class Site:
             inst = None
         else:
             inst = a["feed_institution"]
-        countries, hq, amb = [], [], False
+        countries, hq, amb, cand = [], [], False, []
         if inst:
             info = md.INSTITUTION_BY_NAME[inst]
             countries, hq, amb = list(info["countries"]), list(info["hq_only"]), info["ambiguous"]
+            cand = list(info["candidates"])
         d = {"name": a["name"], "institution": inst, "countries": countries,
              "hq_only_countries": hq, "ambiguous": amb}
+        if amb:
+            d["candidate_countries"] = cand
         if p.double_escaped and i == 0:
             d["name_as_shown"] = self.shown_name(p, i)
         return d

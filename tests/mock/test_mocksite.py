@@ -241,6 +241,13 @@ class MockSiteTest(unittest.TestCase):
         amb = {a["institution"] for y in self.YEARS for t in self.t[y] for a in t["authors"] if a["ambiguous"]}
         self.assertEqual(amb, {"Northeastern University"})
         for y in self.YEARS:
+            for t in self.t[y]:
+                for a in t["authors"]:
+                    if a["ambiguous"]:
+                        self.assertEqual(a["candidate_countries"], ["CN", "US"])
+                    else:
+                        self.assertNotIn("candidate_countries", a)
+        for y in self.YEARS:
             summ = load_json(os.path.join(self.truth, "truth-%d.summary.json" % y))
             self.assertEqual(summ["papers_with_ambiguous_institution"],
                              sum(any(a["ambiguous"] for a in t["authors"]) for t in self.t[y]))
