@@ -37,6 +37,35 @@ struct classify_bloc {
     const char (*members)[3]; /* alpha-2 codes, NUL-terminated */
 };
 
+/* 1 if 'cc' (alpha-2, or NULL) is a member of bloc 'b'. */
+int classify_bloc_has(const struct classify_bloc *b, const char *cc);
+
+/*
+ * An open affiliation: one left without a country although its evidence names
+ * candidates (a shared name such as bare "Northeastern University", a place
+ * such as "Cambridge").  Only the first CLASSIFY_OPEN_MAX candidates count.
+ * Zero-initialise, then classify_open_add() each piece of evidence.
+ */
+#define CLASSIFY_OPEN_MAX 8
+struct classify_open {
+    size_t n;
+    char cc[CLASSIFY_OPEN_MAX][3];
+};
+
+/* Add the country 'cc' of one piece of evidence of kind 'kind' to 'o', once.
+ * A multinational's headquarters is no candidate: leaving it unknown is the
+ * policy's choice.  A NULL or malformed 'cc' is ignored. */
+void classify_open_add(struct classify_open *o, const char *kind, const char *cc);
+
+/*
+ * Whether a paper that lacks bloc b0 ('need0' set) and/or b1 ('need1') as
+ * placed would have both for some choice of one candidate country per open
+ * affiliation in open[0..n).  One affiliation is in one place, so a paper
+ * lacking both blocs needs two open affiliations.  0 when it lacks neither.
+ */
+int classify_blocs_undecided(const struct classify_bloc *b0, const struct classify_bloc *b1,
+                             int need0, int need1, const struct classify_open *open, size_t n);
+
 /* A counting policy (policies.yaml "policies"). */
 struct classify_policy {
     const char *id;

@@ -70,7 +70,7 @@ struct ccset {
 struct placement {
     struct ccset placed;
     size_t n_open;
-    struct ccset open[MAX_OPEN];
+    struct classify_open open[MAX_OPEN];
 };
 
 struct pipeline {
@@ -316,59 +316,31 @@ static const struct classify_bloc *bloc_find(const struct pipeline *pl, const ch
 
 static int bloc_meets(const struct classify_bloc *b, const struct ccset *s)
 {
-    for (size_t i = 0; i < b->n_members; i++) {
-        for (size_t j = 0; j < s->n; j++) {
-            if (!strcmp(b->members[i], s->cc[j]))
-                return 1;
-        }
+    for (size_t j = 0; j < s->n; j++) {
+        if (classify_bloc_has(b, s->cc[j]))
+            return 1;
     }
     return 0;
 }
 
-/*
- * Note an affiliation left unknown: open when its evidence names countries.
- * A multinational's headquarters is no candidate: leaving it unknown is the
- * policy's choice, and the policy table shows the other choice.
- */
+/* Note an affiliation left unknown: open when its evidence names candidates. */
 static void placement_open(struct placement *p, const struct classify_affiliation *a)
 {
-    struct ccset cand = { 0 };
+    struct classify_open o = { 0 };
 
-    for (size_t i = 0; i < a->n_evidence; i++) {
-        const char *kind = a->evidence[i].kind;
-
-        if (!kind || strcmp(kind, "multinational"))
-            ccset_add(&cand, a->evidence[i].country);
-    }
-    if (cand.n && p->n_open < MAX_OPEN)
-        p->open[p->n_open++] = cand;
+    for (size_t i = 0; i < a->n_evidence; i++)
+        classify_open_add(&o, a->evidence[i].kind, a->evidence[i].country);
+    if (o.n && p->n_open < MAX_OPEN)
+        p->open[p->n_open++] = o;
 }
 
-/*
- * Whether the paper joins blocs b0 and b1 for some choice of one candidate
- * country per open affiliation while not joining them as placed: an
- * affiliation is in one place, so when neither bloc is met yet, two
- * different open affiliations must meet them.
- */
+/* Not in both blocs as placed, but would be for some placing of its open
+ * affiliations (classify_blocs_undecided()). */
 static int placement_undecided(const struct placement *p, const struct classify_bloc *b0,
                                const struct classify_bloc *b1)
 {
-    int need0 = !bloc_meets(b0, &p->placed), need1 = !bloc_meets(b1, &p->placed);
-
-    for (size_t i = 0; (need0 || need1) && i < p->n_open; i++) {
-        if (!need0 || !need1) {
-            if (bloc_meets(need0 ? b0 : b1, &p->open[i]))
-                return 1;
-            continue;
-        }
-        if (!bloc_meets(b0, &p->open[i]))
-            continue;
-        for (size_t j = 0; j < p->n_open; j++) {
-            if (j != i && bloc_meets(b1, &p->open[j]))
-                return 1;
-        }
-    }
-    return 0;
+    return classify_blocs_undecided(b0, b1, !bloc_meets(b0, &p->placed),
+                                    !bloc_meets(b1, &p->placed), p->open, p->n_open);
 }
 
 static json_t *str_or_null(const char *s)

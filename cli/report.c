@@ -102,46 +102,8 @@ static const struct classify_bloc *bloc_find(const struct classify_rules *rules,
 static int in_bloc(const struct report_paper *p, int mode, const struct classify_bloc *b)
 {
     for (size_t i = 0; i < p->n_cc[mode]; i++) {
-        for (size_t k = 0; k < b->n_members; k++) {
-            if (!strcmp(p->cc[mode][i], b->members[k]))
-                return 1;
-        }
-    }
-    return 0;
-}
-
-/* 1 if one of the candidate countries of 'o' is a member of 'b'. */
-static int open_in_bloc(const struct report_open *o, const struct classify_bloc *b)
-{
-    for (size_t i = 0; i < o->n; i++) {
-        for (size_t k = 0; k < b->n_members; k++) {
-            if (!strcmp(o->cc[i], b->members[k]))
-                return 1;
-        }
-    }
-    return 0;
-}
-
-/*
- * 1 if a paper that lacks bloc b[0] ('need0') and/or b[1] ('need1') would
- * have them for some choice of one candidate per open affiliation: one
- * affiliation is in one place, so two missing blocs need two of them.
- */
-static int could_join(const struct report_paper *p, int need0, int need1,
-                      const struct classify_bloc *const b[2])
-{
-    for (size_t i = 0; (need0 || need1) && i < p->n_open; i++) {
-        if (!need0 || !need1) {
-            if (open_in_bloc(&p->open[i], b[need0 ? 0 : 1]))
-                return 1;
-            continue;
-        }
-        if (!open_in_bloc(&p->open[i], b[0]))
-            continue;
-        for (size_t j = 0; j < p->n_open; j++) {
-            if (j != i && open_in_bloc(&p->open[j], b[1]))
-                return 1;
-        }
+        if (classify_bloc_has(b, p->cc[mode][i]))
+            return 1;
     }
     return 0;
 }
@@ -154,7 +116,7 @@ static void count_pair(struct pair_count *c, const struct report_paper *p, int m
     c->first += (size_t)f;
     c->second += (size_t)s;
     c->both += (size_t)(f && s);
-    c->undecided += (size_t)(!(f && s) && could_join(p, !f, !s, b));
+    c->undecided += (size_t)classify_blocs_undecided(b[0], b[1], !f, !s, p->open, p->n_open);
 }
 
 static int cc_slot(const char *cc)
@@ -466,6 +428,16 @@ static void definition(struct buf *b, const struct report *r)
                                                : "at its headquarters");
 }
 
+/* The headline's undecided papers, in words; 'brk' goes where a text line
+ * breaks.  Plain ASCII, so HTML needs no escaping. */
+static void undecided_sentence(struct buf *b, const struct report *r, const char *brk)
+{
+    buf_appendf(b,
+                "Undecided: %zu more papers would count were an affiliation the rules leave "
+                "between%scandidate countries (a shared name, an ambiguous place) in one of them.",
+                r->head.undecided, brk);
+}
+
 static void render_text(struct buf *b, const struct report *r)
 {
     buf_puts(b, "NeurIPS papers ");
@@ -476,12 +448,11 @@ static void render_text(struct buf *b, const struct report *r)
     buf_appendf(b, ") have authors in both %s and %s.\n", r->b[0]->name, r->b[1]->name);
     buf_appendf(b, "  %s: %zu papers; %s: %zu papers\n", r->b[0]->name, r->head.first,
                 r->b[1]->name, r->head.second);
-    if (r->head.undecided)
-        buf_appendf(b,
-                    "  Undecided: %zu more papers would count were an affiliation the rules "
-                    "leave between\n  candidate countries (a shared name, an ambiguous place) "
-                    "in one of them.\n",
-                    r->head.undecided);
+    if (r->head.undecided) {
+        buf_puts(b, "  ");
+        undecided_sentence(b, r, "\n  ");
+        buf_puts(b, "\n");
+    }
     definition(b, r);
     buf_appendf(b,
                 "Affiliations: %zu papers complete, %zu partial (some authors without a "
@@ -985,12 +956,11 @@ static void render_html(struct buf *b, const struct report *r)
         buf_appendf(b, "</td><td class=\"n\">%zu</td></tr>\n", p->c.undecided);
     }
     buf_puts(b, "</table>\n");
-    if (r->head.undecided)
-        buf_appendf(b,
-                    "<p>Undecided: %zu more papers would count were an affiliation the rules "
-                    "leave between candidate countries (a shared name, an ambiguous place) in "
-                    "one of them.</p>\n",
-                    r->head.undecided);
+    if (r->head.undecided) {
+        buf_puts(b, "<p>");
+        undecided_sentence(b, r, " ");
+        buf_puts(b, "</p>\n");
+    }
 
     buf_puts(b, "<h2>Top country pairs</h2>\n<table>\n<tr><th>pair</th><th>papers</th></tr>\n");
     for (size_t i = 0; i < r->n_pairs; i++)

@@ -19,9 +19,8 @@
 
 /* The two multinational modes, indexed by enum classify_multinational. */
 #define REPORT_MODES 2
-/* Open affiliations kept per paper, candidate countries kept per affiliation. */
+/* Open affiliations kept per paper. */
 #define REPORT_MAX_OPEN 8
-#define REPORT_MAX_CAND 8
 
 struct report_inst {
     char country[3];
@@ -44,14 +43,10 @@ struct report_paper {
     /* Model ids the record mentions, sorted. */
     size_t n_models;
     char **models;
-    /* Open affiliations: left unknown between the candidate countries their
-     * evidence names (a shared name, an ambiguous place), in record order;
-     * the first REPORT_MAX_OPEN only.  A multinational is never open. */
+    /* Open affiliations (classify_open), in record order; the first
+     * REPORT_MAX_OPEN only. */
     size_t n_open;
-    struct report_open {
-        size_t n;
-        char cc[REPORT_MAX_CAND][3];
-    } open[REPORT_MAX_OPEN];
+    struct classify_open open[REPORT_MAX_OPEN];
 };
 
 struct report_year {

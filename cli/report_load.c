@@ -170,30 +170,18 @@ static int aff_countries(const char *out[REPORT_MODES], json_t *aff)
     return bad ? -1 : 0;
 }
 
-/*
- * Keep an affiliation left unknown as open when its evidence names candidate
- * countries, a multinational's headquarters aside (that is the policy's
- * choice, which the policy table shows).  Called with evidence already
- * checked by aff_countries().
- */
+/* Keep an affiliation left unknown as open when its evidence (already
+ * checked by aff_countries()) names candidates. */
 static void add_open(struct report_paper *p, json_t *aff)
 {
-    struct report_open o = { 0 };
+    struct classify_open o = { 0 };
     json_t *e;
     size_t i;
 
     json_array_foreach(json_object_get(aff, "evidence"), i, e)
     {
-        const char *kind = json_string_value(json_object_get(e, "kind"));
-        const char *cc = json_string_value(json_object_get(e, "country"));
-        size_t k = 0;
-
-        if (!cc || strlen(cc) != 2 || (kind && !strcmp(kind, "multinational")))
-            continue;
-        while (k < o.n && strcmp(o.cc[k], cc))
-            k++;
-        if (k == o.n && o.n < REPORT_MAX_CAND)
-            memcpy(o.cc[o.n++], cc, 3);
+        classify_open_add(&o, json_string_value(json_object_get(e, "kind")),
+                          json_string_value(json_object_get(e, "country")));
     }
     if (o.n && p->n_open < REPORT_MAX_OPEN)
         p->open[p->n_open++] = o;

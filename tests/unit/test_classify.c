@@ -610,6 +610,63 @@ static void rules_are_shared_across_threads(void **state)
     }
 }
 
+/* Open affiliations: candidates from evidence, once each, no headquarters. */
+static void open_affiliations_collect_candidates(void **state)
+{
+    struct classify_open o = { 0 };
+
+    (void)state;
+    classify_open_add(&o, "shared", "US");
+    classify_open_add(&o, "shared", "CN");
+    classify_open_add(&o, "place", "US");
+    classify_open_add(&o, "multinational", "GB");
+    classify_open_add(&o, "place", NULL);
+    classify_open_add(&o, "place", "USA");
+    assert_int_equal(o.n, 2);
+    assert_string_equal(o.cc[0], "US");
+    assert_string_equal(o.cc[1], "CN");
+    for (int i = 0; i < 20; i++) {
+        char cc[3] = { 'A', (char)('A' + i), 0 };
+
+        classify_open_add(&o, "place", cc);
+    }
+    assert_int_equal(o.n, CLASSIFY_OPEN_MAX);
+}
+
+/* Undecided: some placing of the open affiliations joins both blocs. */
+static void undecided_needs_one_place_per_affiliation(void **state)
+{
+    static const char us_m[][3] = { "US" };
+    static const char cn_m[][3] = { "CN", "HK" };
+    const struct classify_bloc us = { "bloc.us", "us", 1, us_m };
+    const struct classify_bloc cn = { "bloc.cn", "cn", 2, cn_m };
+    struct classify_open neu = { 2, { "CN", "US" } }, cam = { 2, { "GB", "US" } };
+    struct classify_open hk = { 1, { "HK" } }, gr = { 1, { "GR" } };
+    struct classify_open two_neu[2] = { neu, neu }, neu_cam[2] = { neu, cam },
+                         cam_gr[2] = { cam, gr };
+
+    (void)state;
+    assert_true(classify_bloc_has(&cn, "HK"));
+    assert_false(classify_bloc_has(&cn, "TW"));
+    assert_false(classify_bloc_has(&cn, NULL));
+    /* Already in both: never undecided. */
+    assert_false(classify_blocs_undecided(&us, &cn, 0, 0, &neu, 1));
+    /* A US author and one bare Northeastern: it could be Shenyang's. */
+    assert_true(classify_blocs_undecided(&us, &cn, 0, 1, &neu, 1));
+    /* A CN author and "Cambridge": it could be Massachusetts. */
+    assert_true(classify_blocs_undecided(&us, &cn, 1, 0, &cam, 1));
+    /* ... but not when the open one only names places outside the bloc. */
+    assert_false(classify_blocs_undecided(&us, &cn, 0, 1, &cam, 1));
+    assert_false(classify_blocs_undecided(&us, &cn, 1, 0, &hk, 1));
+    /* Neither bloc placed: one affiliation cannot be in both. */
+    assert_false(classify_blocs_undecided(&us, &cn, 1, 1, &neu, 1));
+    assert_true(classify_blocs_undecided(&us, &cn, 1, 1, two_neu, 2));
+    /* Cambridge for the US, Northeastern for CN (the order is free). */
+    assert_true(classify_blocs_undecided(&us, &cn, 1, 1, neu_cam, 2));
+    assert_false(classify_blocs_undecided(&us, &cn, 1, 1, cam_gr, 2));
+    assert_false(classify_blocs_undecided(&us, &cn, 0, 1, NULL, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +712,8 @@ int main(void)
         cmocka_unit_test(same_files_same_hash),
         cmocka_unit_test(bad_rules_load_nothing),
         cmocka_unit_test(rules_are_shared_across_threads),
+        cmocka_unit_test(open_affiliations_collect_candidates),
+        cmocka_unit_test(undecided_needs_one_place_per_affiliation),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
