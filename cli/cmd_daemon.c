@@ -66,7 +66,8 @@ struct dconf {
     struct pipeline_config pc;
     char *ua;
     char *rules_dir;
-    int years[CONFIG_MAX_YEARS]; /* resolved, ascending */
+    struct classify_rules *rules; /* loaded and checked once, used by every crawl */
+    int years[CONFIG_MAX_YEARS];  /* resolved, ascending */
     size_t n_years;
     int loaded;
 };
@@ -98,6 +99,7 @@ static void dconf_release(struct dconf *c)
         config_release(&c->file);
     free(c->ua);
     free(c->rules_dir);
+    classify_rules_free(c->rules);
     memset(c, 0, sizeof(*c));
 }
 
@@ -160,7 +162,6 @@ out:
  */
 static int dconf_load(struct dconf *c, const char *path, unsigned store_flags)
 {
-    struct classify_rules *rules = NULL;
     int err;
 
     config_init(&c->file);
@@ -169,10 +170,9 @@ static int dconf_load(struct dconf *c, const char *path, unsigned store_flags)
     if (err < 0)
         goto out;
     c->rules_dir = xstrdup(c->file.rules_dir ? c->file.rules_dir : cmd_default_rules_dir());
-    err = classify_rules_load(&rules, c->rules_dir, NULL);
+    err = classify_rules_load(&c->rules, c->rules_dir, NULL);
     if (err == 0)
-        err = config_check_policies(&c->file, rules);
-    classify_rules_free(rules);
+        err = config_check_policies(&c->file, c->rules);
     if (err < 0)
         goto out;
     err = resolve_years(c);
@@ -180,6 +180,7 @@ static int dconf_load(struct dconf *c, const char *path, unsigned store_flags)
         goto out;
     pipeline_config_init(&c->pc);
     c->pc.rules_dir = c->rules_dir;
+    c->pc.rules = c->rules;
     cmd_crawl_apply_config(&c->pc, &c->file, &c->ua);
     c->pc.policy = c->file.n_policies ? c->file.policies[0] : NULL;
     c->pc.recheck = 1;

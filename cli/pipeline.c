@@ -1341,9 +1341,12 @@ static int load_rules(struct pipeline *pl)
 {
     const struct pipeline_config *cfg = pl->cfg;
     char *profile = NULL;
-    int err;
+    int err = 0;
 
-    err = classify_rules_load(&pl->rules, cfg->rules_dir, NULL);
+    if (cfg->rules)
+        pl->rules = (struct classify_rules *)cfg->rules; /* borrowed: not freed here */
+    else
+        err = classify_rules_load(&pl->rules, cfg->rules_dir, NULL);
     if (err < 0)
         return err;
     profile = xasprintf("%s/models.yaml", cfg->rules_dir);
@@ -1570,7 +1573,8 @@ out:
     store_free(pl->st);
     crawler_profile_free(pl->prof);
     classify_result_release(&pl->cres);
-    classify_rules_free(pl->rules);
+    if (pl->rules != cfg->rules)
+        classify_rules_free(pl->rules);
     mention_models_free(pl->models);
     buf_release(&pl->scratch);
     free(pl->index_url);
@@ -1609,7 +1613,8 @@ out:
     free(path);
     store_free(pl->st);
     classify_result_release(&pl->cres);
-    classify_rules_free(pl->rules);
+    if (pl->rules != cfg->rules)
+        classify_rules_free(pl->rules);
     mention_models_free(pl->models);
     buf_release(&pl->scratch);
     return err;

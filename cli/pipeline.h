@@ -43,6 +43,8 @@ struct pipeline_tick {
 
 typedef void (*pipeline_tick_fn)(const struct pipeline_tick *t, void *payload);
 
+struct classify_rules;
+
 struct pipeline_config {
     int year;
     const char *out_dir;         /* the store directory */
@@ -72,6 +74,10 @@ struct pipeline_config {
      * differs from the stored one.  Off: finished papers are not requested.
      */
     int recheck;
+    /* Classifier rules already loaded from rules_dir (borrowed, the daemon's
+     * validated set); NULL: each run loads them.  models.yaml and the site
+     * profile are read from rules_dir either way. */
+    const struct classify_rules *rules;
     /* Called from the fetch loop at least every 250 ms while it runs (and
      * once at its end); may call pipeline_stop().  NULL: none. */
     pipeline_tick_fn tick;
