@@ -35,5 +35,17 @@ int cmd_rules(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);
 int cmd_reclassify(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+struct pipeline_config;
+struct config;
+
+/*
+ * Take the config file's out, rules, sites, politeness, CA file and User-Agent
+ * (with its contact) into 'cfg'; *ua receives an allocated User-Agent or stays
+ * NULL, and cfg->user_agent points at it.  cmd_crawl.c; the daemon uses it too.
+ */
+void cmd_crawl_apply_config(struct pipeline_config *cfg, const struct config *file, char **ua);
 
 #endif

@@ -144,7 +144,7 @@ static const struct option options[] = {
 };
 
 /* The file's settings, under whatever the command line gives later. */
-static void apply_config(struct pipeline_config *cfg, const struct config *file, char **ua)
+void cmd_crawl_apply_config(struct pipeline_config *cfg, const struct config *file, char **ua)
 {
     if (file->out_dir)
         cfg->out_dir = file->out_dir;
@@ -235,7 +235,7 @@ int cmd_crawl(int argc, char **argv)
             ret = cmd_fail(err);
             goto out;
         }
-        apply_config(&cfg, &file, &ua);
+        cmd_crawl_apply_config(&cfg, &file, &ua);
     }
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {

@@ -31,6 +31,8 @@ static const struct command commands[] = {
     { "crawl", cmd_crawl, "crawl one NeurIPS year into a store directory, resumably" },
     { "reclassify", cmd_reclassify,
       "place stored records again with a rule set, fetching nothing" },
+    { "daemon", cmd_daemon, "keep the configured years crawled, as a systemd service" },
+    { "status", cmd_status, "what the daemon is doing and when each year was last crawled" },
 };
 
 static void usage(FILE *f)

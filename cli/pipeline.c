@@ -45,7 +45,8 @@ enum item_flags {
     I_ABSTRACT = 1 << 1, /* abstract page parsed */
     I_META = 1 << 2,     /* Metadata.json applied */
     I_FAILED = 1 << 3,   /* a page failed: not written, retried next run */
-    I_WRITTEN = 1 << 4   /* committed to the store in this run */
+    I_WRITTEN = 1 << 4,  /* committed to the store in this run (or found unchanged) */
+    I_RECHECK = 1 << 5   /* finished before, fetched again (cfg->recheck) */
 };
 
 struct item {
@@ -109,7 +110,8 @@ struct pipeline {
     struct crawler_join_stats jstats;
 
     size_t done, failed, written, skipped;
-    int err; /* a fatal error: the run is stopped */
+    size_t unchanged, kept; /* recheck: records found the same; kept after a failed fetch */
+    int err;                /* a fatal error: the run is stopped */
     struct progress pg;
     struct classify_result cres;
     struct buf scratch;
@@ -576,6 +578,20 @@ static void take_feed_affiliations(struct crawler_paper *p, const struct crawler
     free(sks);
 }
 
+/* 1 when the store holds exactly 'rec' for its id (a recheck found nothing new). */
+static int record_unchanged(struct pipeline *pl, const json_t *rec)
+{
+    json_t *old = NULL;
+    int same = 0;
+
+    if (store_get(&old, pl->st, json_string_value(json_object_get(rec, "id"))) == 0)
+        same = json_equal(old, rec);
+    else
+        nsc_error_clear();
+    json_decref(old);
+    return same;
+}
+
 /* Commit item 'i' if all its sources are in. */
 static void try_finish(struct pipeline *pl, size_t i)
 {
@@ -592,6 +608,14 @@ static void try_finish(struct pipeline *pl, size_t i)
     if (pl->joined)
         take_feed_affiliations(&it->paper, &pl->skel[i], pl->feed_url);
     err = build_record(&rec, pl, &it->paper);
+    if (err == 0 && (it->flags & I_RECHECK) && record_unchanged(pl, rec)) {
+        json_decref(rec);
+        it->flags |= I_WRITTEN;
+        pl->unchanged++;
+        pl->done++;
+        crawler_paper_release(&it->paper);
+        return;
+    }
     if (err == 0)
         err = store_put_finished(pl->st, rec);
     json_decref(rec);
@@ -661,11 +685,15 @@ static void list_papers(struct pipeline *pl)
             fail(pl, err);
             return;
         }
-        if (err == 1) {
+        if (err == 1 && !pl->cfg->recheck) {
             it->flags |= I_SKIP;
             pl->skipped++;
             pl->done++;
             continue;
+        }
+        if (err == 1) {
+            it->flags |= I_RECHECK;
+            pl->skipped++;
         }
         paper_copy(&it->paper, &pl->skel[i]);
         if (!it->paper.abstract_url) {
@@ -747,6 +775,14 @@ static void on_feed(struct pipeline *pl, struct crawler_fetch_result *res, const
 static void item_failed(struct pipeline *pl, size_t i, const char *what)
 {
     pl->items[i].flags |= I_FAILED;
+    if (pl->items[i].flags & I_RECHECK) {
+        /* The stored record stays: the year is no less complete than before. */
+        pl->kept++;
+        pl->done++;
+        progress_end(&pl->pg);
+        log_warn("crawl: %s (the stored record is kept): %s", what, nsc_error_last());
+        return;
+    }
     pl->failed++;
     progress_end(&pl->pg); /* the log line goes below the bar, not into it */
     log_warn("crawl: %s: %s", what, nsc_error_last());
@@ -907,6 +943,12 @@ static void on_progress(const struct crawler_fetch_stats *st, void *payload)
     struct pipeline *pl = payload;
 
     progress_update(&pl->pg, pl->nitems, pl->done, pl->failed, 0);
+    if (pl->cfg->tick) {
+        struct pipeline_tick t = { pl->cfg->year, pl->nitems,  pl->done,
+                                   pl->failed,    pl->written, pl->unchanged };
+
+        pl->cfg->tick(&t, pl->cfg->tick_payload);
+    }
 }
 
 /* ---- summary and report ------------------------------------------------ */
@@ -1343,9 +1385,12 @@ static int load_rules(struct pipeline *pl)
 {
     const struct pipeline_config *cfg = pl->cfg;
     char *profile = NULL;
-    int err;
+    int err = 0;
 
-    err = classify_rules_load(&pl->rules, cfg->rules_dir, NULL);
+    if (cfg->rules)
+        pl->rules = (struct classify_rules *)cfg->rules; /* borrowed: not freed here */
+    else
+        err = classify_rules_load(&pl->rules, cfg->rules_dir, NULL);
     if (err < 0)
         return err;
     profile = xasprintf("%s/models.yaml", cfg->rules_dir);
@@ -1503,6 +1548,10 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
     log_info("crawl: %llu requests, %llu answered over HTTP/2, %llu bytes",
              (unsigned long long)fst.requests, (unsigned long long)fst.http2,
              (unsigned long long)fst.bytes);
+    if (cfg->recheck)
+        log_notice("crawl: %d: %zu records written, %zu rechecked and unchanged, %zu kept after a "
+                   "failed fetch",
+                   cfg->year, pl->written, pl->unchanged, pl->kept);
     progress_update(&pl->pg, pl->nitems, pl->done, pl->failed, 1);
     progress_end(&pl->pg);
     if (err < 0)
@@ -1568,7 +1617,8 @@ out:
     store_free(pl->st);
     crawler_profile_free(pl->prof);
     classify_result_release(&pl->cres);
-    classify_rules_free(pl->rules);
+    if (pl->rules != cfg->rules)
+        classify_rules_free(pl->rules);
     mention_models_free(pl->models);
     buf_release(&pl->scratch);
     free(pl->index_url);
@@ -1607,7 +1657,8 @@ out:
     free(path);
     store_free(pl->st);
     classify_result_release(&pl->cres);
-    classify_rules_free(pl->rules);
+    if (pl->rules != cfg->rules)
+        classify_rules_free(pl->rules);
     mention_models_free(pl->models);
     buf_release(&pl->scratch);
     return err;

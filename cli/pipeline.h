@@ -31,6 +31,20 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* What on_progress tells a caller that watches a run (the daemon). */
+struct pipeline_tick {
+    int year;
+    size_t found;     /* papers in the index (0 until it is parsed) */
+    size_t done;      /* finished, unchanged or kept */
+    size_t failed;    /* papers that failed in this run */
+    size_t written;   /* records written in this run (new or changed) */
+    size_t unchanged; /* rechecked records found the same (recheck) */
+};
+
+typedef void (*pipeline_tick_fn)(const struct pipeline_tick *t, void *payload);
+
+struct classify_rules;
+
 struct pipeline_config {
     int year;
     const char *out_dir;         /* the store directory */
@@ -53,6 +67,21 @@ struct pipeline_config {
     size_t max_body;          /* response cap; the feed's is at least CRAWLER_MAX_FEED */
     const char *ca_file;      /* extra CA certificates (PEM) to trust; NULL: the system's only */
     const char *datasets_url; /* base URL of the 2021 Datasets and Benchmarks host */
+    /*
+     * Recheck (the daemon's re-crawls): papers finished by an earlier run are
+     * fetched again with conditional requests (a 304 reuses the kept body),
+     * parsed and joined as new ones, and their record is written only when it
+     * differs from the stored one.  Off: finished papers are not requested.
+     */
+    int recheck;
+    /* Classifier rules already loaded from rules_dir (borrowed, the daemon's
+     * validated set); NULL: each run loads them.  models.yaml and the site
+     * profile are read from rules_dir either way. */
+    const struct classify_rules *rules;
+    /* Called from the fetch loop at least every 250 ms while it runs (and
+     * once at its end); may call pipeline_stop().  NULL: none. */
+    pipeline_tick_fn tick;
+    void *tick_payload;
 };
 
 /* Defaults: out ".", the real sites, 1 request/s, 2 per host, every paper,

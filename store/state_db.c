@@ -6,17 +6,22 @@
 #include <string.h>
 
 #define STATE_DB_NAME    ".nipscope-state.sqlite"
-#define STATE_DB_VERSION 1
+#define STATE_DB_VERSION 2
 #define STATE_BUSY_MS    5000
 
 /* sqlite failure as NSC_EIO (NSC_ENOSPC when full) with its message and the DB path. */
+int store__sql_error(sqlite3 *db, const char *path, const char *what)
+{
+    int rc = db ? sqlite3_errcode(db) : SQLITE_CANTOPEN;
+    const char *msg = db ? sqlite3_errmsg(db) : "cannot allocate";
+
+    return nsc_error_set(rc == SQLITE_FULL ? NSC_ENOSPC : NSC_EIO, "state DB '%s': %s: %s", path,
+                         what, msg);
+}
+
 static int db_error(struct store *st, const char *what)
 {
-    int rc = st->db ? sqlite3_errcode(st->db) : SQLITE_CANTOPEN;
-    const char *msg = st->db ? sqlite3_errmsg(st->db) : "cannot allocate";
-
-    return nsc_error_set(rc == SQLITE_FULL ? NSC_ENOSPC : NSC_EIO, "state DB '%s': %s: %s",
-                         st->db_path, what, msg);
+    return store__sql_error(st->db, st->db_path, what);
 }
 
 /* Version 0 -> 1: the first schema. */
@@ -47,11 +52,22 @@ static const char *const migration_1 = "CREATE TABLE papers ("
                                        "  failed INTEGER NOT NULL DEFAULT 0,"
                                        "  state TEXT NOT NULL);";
 
+/* Version 1 -> 2: what a long-running service (`nipscope daemon`) is doing,
+ * one row per service name, for `nipscope status`. */
+static const char *const migration_2 = "CREATE TABLE services ("
+                                       "  name TEXT PRIMARY KEY,"
+                                       "  pid INTEGER NOT NULL,"
+                                       "  state TEXT NOT NULL,"
+                                       "  status TEXT NOT NULL,"
+                                       "  started INTEGER NOT NULL,"
+                                       "  updated INTEGER NOT NULL,"
+                                       "  next_run INTEGER NOT NULL DEFAULT 0);";
+
 /*
  * The migration hook: migrations[i] takes user_version i to i + 1.  Add a
  * new schema by appending an entry and raising STATE_DB_VERSION.
  */
-static const char *const migrations[STATE_DB_VERSION] = { migration_1 };
+static const char *const migrations[STATE_DB_VERSION] = { migration_1, migration_2 };
 
 static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_PAPER_GET] = "SELECT 1 FROM papers WHERE id = ?1 AND year = ?2",
@@ -103,16 +119,19 @@ static int exec_stmt(struct store *st, sqlite3_stmt *s, const char *what)
     return err;
 }
 
-static int exec_sql(struct store *st, const char *sql, const char *what)
+static int exec_db(sqlite3 *db, const char *path, const char *sql, const char *what)
 {
-    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return db_error(st, what);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return store__sql_error(db, path, what);
     return 0;
 }
 
 /* Bring the schema to STATE_DB_VERSION, one migration per transaction. */
-static int migrate(struct store *st)
+static int migrate(sqlite3 *db, const char *path)
 {
+    /* The store's own connection, as the code below was written for. */
+    struct store stv = { .db = db, .db_path = (char *)path };
+    struct store *st = &stv;
     sqlite3_stmt *s = NULL;
     int version, err = 0;
 
@@ -132,14 +151,14 @@ static int migrate(struct store *st)
         char pragma[64];
 
         snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version + 1);
-        err = exec_sql(st, "BEGIN IMMEDIATE", "begin migration");
+        err = exec_db(db, path, "BEGIN IMMEDIATE", "begin migration");
         if (err < 0)
             goto out;
-        err = exec_sql(st, migrations[version], "migrate schema");
+        err = exec_db(db, path, migrations[version], "migrate schema");
         if (!err)
-            err = exec_sql(st, pragma, "set schema version");
+            err = exec_db(db, path, pragma, "set schema version");
         if (!err)
-            err = exec_sql(st, "COMMIT", "commit migration");
+            err = exec_db(db, path, "COMMIT", "commit migration");
         if (err < 0) {
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
             goto out;
@@ -151,28 +170,39 @@ out:
     return err;
 }
 
+char *store__db_path(const char *dir)
+{
+    return xasprintf("%s/%s", dir, STATE_DB_NAME);
+}
+
+int store__db_connect(sqlite3 **db, const char *path, unsigned flags)
+{
+    int err;
+
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
+        return store__sql_error(*db, path, "open");
+    sqlite3_extended_result_codes(*db, 0);
+    sqlite3_busy_timeout(*db, STATE_BUSY_MS);
+    err = exec_db(*db, path, "PRAGMA journal_mode = WAL", "set WAL mode");
+    if (err < 0)
+        return err;
+    err = exec_db(*db, path,
+                  flags & STORE_F_NOSYNC ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = FULL",
+                  "set synchronous");
+    if (err < 0)
+        return err;
+    return migrate(*db, path);
+}
+
 /* Open the state DB, set WAL and FULL sync, migrate and prepare statements. */
 int store__db_open(struct store *st)
 {
     size_t k;
     int err;
 
-    st->db_path = xasprintf("%s/%s", st->dir, STATE_DB_NAME);
-    if (sqlite3_open_v2(st->db_path, &st->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK)
-        return db_error(st, "open");
-    sqlite3_extended_result_codes(st->db, 0);
-    sqlite3_busy_timeout(st->db, STATE_BUSY_MS);
-    err = exec_sql(st, "PRAGMA journal_mode = WAL", "set WAL mode");
-    if (err < 0)
-        return err;
-    err = exec_sql(
-        st, st->flags & STORE_F_NOSYNC ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = FULL",
-        "set synchronous");
-    if (err < 0)
-        return err;
-    err = migrate(st);
+    st->db_path = store__db_path(st->dir);
+    err = store__db_connect(&st->db, st->db_path, st->flags);
     if (err < 0)
         return err;
     for (k = 0; k < SQ__COUNT; k++) {

@@ -190,4 +190,63 @@ int store_run_end(struct store *st, int64_t id, const char *state, int64_t paper
 /* The latest run of this store's year in *out.  0 or NSC_ENOTFOUND. */
 int store_run_last(struct store_run *out, struct store *st);
 
+/* ---- service status: the state DB alone (for `nipscope status`) ------ */
+
+/*
+ * A connection to DIR's state DB without the store's lock or records, so a
+ * long-running service can say what it is doing while no year is open, and
+ * a reader can look while a crawler holds the lock.  Rows are keyed by a
+ * service name the caller chooses; the store does not interpret them.
+ */
+struct store_state;
+
+enum store_state_flags {
+    STORE_STATE_F_READONLY = 1 << 1, /* never create or migrate; NSC_ENOTFOUND if absent */
+};
+
+/*
+ * Open the state DB of 'dir' ('flags': STORE_F_NOSYNC, STORE_STATE_F_READONLY).
+ * Read-write creates the directory's DB (and its schema) when missing.
+ * Returns 0, NSC_ENOTFOUND (read-only and no DB), NSC_EINVAL (a newer schema)
+ * or NSC_EIO.  Release with store_state_free().
+ */
+int store_state_open(struct store_state **out, const char *dir, unsigned flags);
+
+/* Close the connection and free.  NULL is a no-op. */
+void store_state_free(struct store_state *ss);
+
+/* One service's row.  'status' is owned by the struct. */
+struct store_service {
+    char name[32];
+    int64_t pid;
+    char state[16];   /* the service's own words, e.g. "crawling", "idle" */
+    char *status;     /* one line of free text */
+    int64_t started;  /* Unix seconds the service started */
+    int64_t updated;  /* Unix seconds of this row */
+    int64_t next_run; /* Unix seconds of the next scheduled work, 0: none */
+};
+
+/* Insert or replace the row sv->name; 'updated' is set to now. */
+int store_service_put(struct store_state *ss, const struct store_service *sv);
+
+/* The row for 'name' in *out (release with store_service_release()).
+ * 0 or NSC_ENOTFOUND; an older DB without the table is NSC_ENOTFOUND too. */
+int store_service_get(struct store_service *out, struct store_state *ss, const char *name);
+
+void store_service_release(struct store_service *sv);
+
+/* What the runs table says about one year. */
+struct store_year_runs {
+    int year;
+    struct store_run last; /* the latest run, whatever its state */
+    int64_t last_done;     /* when the latest "done" run finished; 0: never */
+    int64_t finished;      /* papers marked finished */
+};
+
+/*
+ * Every year with a run, in year order, in a new array *out of *n (free()).
+ * Returns 0 or NSC_EIO.
+ */
+int store_state_years(struct store_year_runs **out, size_t *n, struct store_state *ss);
+
 #endif

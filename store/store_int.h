@@ -74,5 +74,11 @@ int store__io_error(int e, const char *what, const char *path);
 int store__db_open(struct store *st);
 void store__db_close(struct store *st);
 int store__db_reconcile(struct store *st);
+/* DIR/.nipscope-state.sqlite, newly allocated. */
+char *store__db_path(const char *dir);
+/* Open (creating) the DB at 'path' read-write, WAL, sync per STORE_F_NOSYNC,
+ * schema migrated.  On failure *db may be set: the caller closes it. */
+int store__db_connect(sqlite3 **db, const char *path, unsigned flags);
+int store__sql_error(sqlite3 *db, const char *path, const char *what);
 
 #endif

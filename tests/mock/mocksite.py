@@ -81,6 +81,35 @@ class Site:
             self.by_sha[y] = {p.sha: p for p in ps}
             self.dnb[y] = [p for p in ps if p.dnb_round]
 
+    # ---- edits between crawls (--edit-file) --------------------------------
+    def load_edits(self, path):
+        """Apply the edit file if it changed since the last look: a JSON object
+        {"titles": {"<year>/<paper id>": "new title"}, "abstracts": {...}}.  Every page
+        that shows the field (index, abstract page, feed) changes with it, as
+        on the real site.  Returns True when the site changed."""
+        try:
+            st = os.stat(path)
+            key = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            key = None
+        if hasattr(self, "edit_gen") and key == self.edit_key:
+            return False
+        self.edit_key = key
+        edits = {}
+        if key is not None:
+            with open(path, encoding="utf-8") as f:
+                edits = json.load(f)
+        if not hasattr(self, "orig"):
+            self.orig = {}
+        for y in self.years:
+            for p in self.papers[y]:
+                key = "%d/%s" % (y, p.sha)
+                o = self.orig.setdefault(key, (p.title, p.abstract))
+                p.title = edits.get("titles", {}).get(key, o[0])
+                p.abstract = edits.get("abstracts", {}).get(key, o[1])
+        self.edit_gen = getattr(self, "edit_gen", 0) + 1
+        return True
+
     # ---- URLs --------------------------------------------------------------
     @staticmethod
     def suffix(p):
@@ -642,6 +671,11 @@ class MockServer(ThreadingHTTPServer):
 
     # Routing ----------------------------------------------------------------
     def page(self, path):
+        if self.opts.edit_file:
+            with self.lock:
+                self.site.load_edits(self.opts.edit_file)
+                if self.site.edit_gen != getattr(self, "cache_gen", None):
+                    self.cache, self.cache_gen = {}, self.site.edit_gen
         pg = self.cache.get(path)
         if pg is None:
             pg = self.build(path)
@@ -989,6 +1023,9 @@ def parse_args(argv):
     ap.add_argument("--huge-mb", type=int, default=200, help="size of /__fault/huge in MiB (default 200)")
     ap.add_argument("--log", help="append one JSON line per request to this file")
     ap.add_argument("--warm", action="store_true", help="render every page before listening")
+    ap.add_argument("--edit-file", metavar="FILE",
+                    help='JSON {"titles": {"Y/ID": TITLE}, "abstracts": {"Y/ID": TEXT}} applied to the pages '
+                         "whenever FILE changes (a page that changes between crawls)")
     ap.add_argument("--dump-dir", metavar="DIR",
                     help="write the proceedings and virtual-site pages of --years under DIR, by URL path "
                          "(a year index as <path>/index.html), for a static server; then exit")

@@ -639,7 +639,7 @@ static void state_db_has_schema_version_and_refuses_newer(void **state)
     assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(s, 0), 1);
+    assert_int_equal(sqlite3_column_int(s, 0), 2);
     sqlite3_finalize(s);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -653,6 +653,100 @@ static void state_db_has_schema_version_and_refuses_newer(void **state)
     assert_non_null(strstr(nsc_error_last(), db_path));
     free(db_path);
     rm_tree(dir);
+}
+
+/* A finish and a summary that change nothing leave the files alone (same
+ * inode, same mtime), so a re-crawl that found nothing new rewrites nothing. */
+static void unchanged_finish_and_summary_rewrite_nothing(void **state)
+{
+    char *dir = make_tmpdir();
+    struct store *st = open_ok(dir);
+    char *sum_path = xasprintf("%s/neurips-%d.summary.json", dir, YEAR);
+    struct stat a, b, sa, sb;
+    json_t *s = json_pack("{s:i}", "papers", 2);
+
+    (void)state;
+    put(st, "b", "second");
+    put(st, "a", "first");
+    assert_int_equal(store_finish(st), 0); /* out of order: rewritten */
+    assert_int_equal(store_write_summary(st, s), 0);
+    assert_int_equal(stat(store_records_path(st), &a), 0);
+    assert_int_equal(stat(sum_path, &sa), 0);
+    usleep(20000); /* a rewrite would show in mtime */
+    assert_int_equal(store_finish(st), 0);
+    assert_int_equal(store_write_summary(st, s), 0);
+    assert_int_equal(stat(store_records_path(st), &b), 0);
+    assert_int_equal(stat(sum_path, &sb), 0);
+    assert_true(a.st_ino == b.st_ino && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec &&
+                a.st_mtim.tv_sec == b.st_mtim.tv_sec);
+    assert_true(sa.st_ino == sb.st_ino && sa.st_mtim.tv_nsec == sb.st_mtim.tv_nsec);
+    /* An update is a rewrite again, and so is a different summary. */
+    put(st, "a", "first, corrected");
+    assert_int_equal(store_finish(st), 0);
+    assert_int_equal(stat(store_records_path(st), &b), 0);
+    assert_true(a.st_ino != b.st_ino);
+    json_object_set_new(s, "papers", json_integer(3));
+    assert_int_equal(store_write_summary(st, s), 0);
+    assert_int_equal(stat(sum_path, &sb), 0);
+    assert_true(sa.st_ino != sb.st_ino);
+    json_decref(s);
+    store_free(st);
+    free(sum_path);
+    rm_tree(dir);
+}
+
+/* The state DB on its own: a service row round-trips, years list their last
+ * run, and a read-only open of a directory without a DB says so. */
+static void service_rows_and_year_runs(void **state)
+{
+    char *dir = make_tmpdir();
+    char *empty = make_tmpdir();
+    struct store_state *ss = NULL, *ro = NULL;
+    struct store_service sv = { .pid = 4242, .started = 1000, .next_run = 2000 }, got;
+    struct store_year_runs *years = NULL;
+    struct store *st;
+    int64_t run;
+    size_t n;
+
+    (void)state;
+    assert_int_equal(store_state_open(&ro, empty, STORE_STATE_F_READONLY), NSC_ENOTFOUND);
+    assert_non_null(strstr(nsc_error_last(), empty));
+    assert_null(ro);
+
+    assert_int_equal(store_state_open(&ss, dir, 0), 0);
+    snprintf(sv.name, sizeof(sv.name), "daemon");
+    snprintf(sv.state, sizeof(sv.state), "crawling");
+    sv.status = "2024: 3,120/4,493 papers";
+    assert_int_equal(store_service_put(ss, &sv), 0);
+    st = open_ok(dir); /* the store's own connection, beside ss */
+    assert_int_equal(store_run_begin(&run, st), 0);
+    put(st, "a", "x");
+    assert_int_equal(store_run_end(st, run, "done", 1, 0), 0);
+    assert_int_equal(store_run_begin(&run, st), 0);
+    assert_int_equal(store_run_end(st, run, "interrupted", 0, 0), 0);
+    store_free(st);
+
+    assert_int_equal(store_state_open(&ro, dir, STORE_STATE_F_READONLY), 0);
+    assert_int_equal(store_service_get(&got, ro, "daemon"), 0);
+    assert_int_equal(got.pid, 4242);
+    assert_string_equal(got.state, "crawling");
+    assert_string_equal(got.status, "2024: 3,120/4,493 papers");
+    assert_int_equal(got.started, 1000);
+    assert_int_equal(got.next_run, 2000);
+    assert_true(got.updated > 0);
+    store_service_release(&got);
+    assert_int_equal(store_service_get(&got, ro, "other"), NSC_ENOTFOUND);
+    assert_int_equal(store_state_years(&years, &n, ro), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(years[0].year, YEAR);
+    assert_string_equal(years[0].last.state, "interrupted");
+    assert_true(years[0].last_done > 0);
+    assert_int_equal(years[0].finished, 0); /* store_put() alone marks nothing */
+    free(years);
+    store_state_free(ro);
+    store_state_free(ss);
+    rm_tree(dir);
+    rm_tree(empty);
 }
 
 static void sqlite_failure_names_the_db(void **state)
@@ -991,7 +1085,9 @@ NSC_NORETURN static void enospc_child(const char *dir)
     for (ok = 0; ok < 1000; ok++) {
         json_t *r;
 
-        snprintf(id, sizeof(id), "p%06zu", ok);
+        /* Descending ids: the file is not in store_finish()'s order, so the
+         * compaction below has to rewrite it (a sorted file is left alone). */
+        snprintf(id, sizeof(id), "p%06zu", 999999 - ok);
         r = json_pack("{s:s, s:s}", "id", id, "pad", pad);
         err = store_put_finished(st, r);
         json_decref(r);
@@ -1111,6 +1207,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(reconcile_fixes_marks_both_ways),
         cmocka_unit_test(state_db_has_schema_version_and_refuses_newer),
         cmocka_unit_test(sqlite_failure_names_the_db),
+        cmocka_unit_test(unchanged_finish_and_summary_rewrite_nothing),
+        cmocka_unit_test(service_rows_and_year_runs),
         cmocka_unit_test(bad_year_is_rejected),
         cmocka_unit_test(kill9_at_random_times_leaves_a_consistent_store),
         cmocka_unit_test(full_disk_gives_enospc_and_stays_valid),

@@ -1,0 +1,10 @@
+# `nipscope daemon` under a stand-in for systemd (tests/daemon/harness.py):
+# the notify socket, the watchdog, SIGHUP, SIGTERM and kill -9 against the
+# mock site.  Python 3, standard library only.
+find_package(Python3 COMPONENTS Interpreter)
+add_test(NAME daemon_notify
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/daemon/harness.py)
+set_tests_properties(daemon_notify PROPERTIES
+  LABELS "cli;crawl;daemon"
+  TIMEOUT 300
+  ENVIRONMENT "${NSC_TEST_ENV}")

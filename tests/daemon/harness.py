@@ -1,0 +1,496 @@
+#!/usr/bin/env python3
+"""Play systemd's part for `nipscope daemon` (issue 5), standard library only.
+
+Binds a unix datagram NOTIFY_SOCKET, sets WATCHDOG_USEC, runs the daemon
+against the mock site (tests/mock/mocksite.py) with a small config, and checks:
+
+  ready      READY=1 arrives once, after the state DB exists and before the
+             first request to the site
+  status     STATUS= lines show live progress "Y: D/N papers, next run HH:MM",
+             N the mock's truth, D rising
+  watchdog   WATCHDOG=1 comes every WATCHDOG_USEC/2, during a crawl too: no
+             gap reaches WATCHDOG_USEC
+  recrawl    a re-crawl of an unchanged year sends only conditional requests,
+             all answered 304, and rewrites nothing (inode, mtime, bytes)
+  changed    after one paper's title changes on the mock, the re-crawl
+             rewrites that record only, and the summary counts it
+  status_cmd `nipscope status` shows the daemon and the years
+  reload     SIGHUP with a good config: RELOADING=1 then READY=1, and the new
+             year is crawled; with a broken one: the error names
+             FILE:LINE:COL, the old config stays
+  sigterm    SIGTERM mid-crawl: STOPPING=1, exit 0 within a few seconds, every
+             record line whole and valid
+  kill9      kill -9 mid-crawl, then a restart: ends with every paper of the
+             truth exactly once, pages fetched once (the rest 304)
+
+Every expected value comes from the mock's truth files or from the edit this
+harness makes, never from nipscope's output.  Prints TAP; exit 1 on a failure.
+Environment: NIPSCOPE (the binary), NSC_SOURCE_DIR, NSC_RULES_DIR.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+NIPSCOPE = os.environ.get("NIPSCOPE", "build/nipscope")
+SRC = os.environ.get("NSC_SOURCE_DIR", ".")
+RULES = os.environ.get("NSC_RULES_DIR", os.path.join(SRC, "rules"))
+MOCK = os.path.join(SRC, "tests", "mock", "mocksite.py")
+WATCHDOG_USEC = 2_000_000
+PAPERS = 60
+STATUS_RE = re.compile(r"^(\d{4}): ([\d,]+)/([\d,]+) papers, next run (\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d)$")
+
+failures = 0
+count = 0
+
+
+def ok(cond, what, detail=""):
+    global failures, count
+    count += 1
+    if cond:
+        print("ok %d - %s" % (count, what))
+    else:
+        failures += 1
+        print("not ok %d - %s%s" % (count, what, (": " + detail) if detail else ""))
+    sys.stdout.flush()
+    return cond
+
+
+def note(msg):
+    print("# " + msg)
+    sys.stdout.flush()
+
+
+class Notify:
+    """The NOTIFY_SOCKET end: every datagram with its CLOCK_MONOTONIC time."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.2)
+        self.msgs = []  # (t, key, value)
+        self.lock = threading.Lock()
+        self.done = False
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while not self.done:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            t = time.monotonic()
+            with self.lock:
+                for line in data.decode("utf-8", "replace").split("\n"):
+                    if "=" in line:
+                        k, _, v = line.partition("=")
+                        self.msgs.append((t, k, v))
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.msgs)
+
+    def wait(self, pred, timeout, since=0.0):
+        """Wait for a message (t, k, v) with t >= since that pred accepts."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for m in self.snapshot():
+                if m[0] >= since and pred(m):
+                    return m
+            time.sleep(0.05)
+        return None
+
+    def close(self):
+        self.done = True
+        self.thread.join()
+        self.sock.close()
+
+
+def start_mock(tmp, *extra):
+    portf = os.path.join(tmp, "mock.port")
+    p = subprocess.Popen([sys.executable, MOCK, "--port", "0", "--port-file", portf,
+                          "--truth-dir", os.path.join(tmp, "truth"),
+                          "--log", os.path.join(tmp, "requests.log")] + list(extra),
+                         stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "mock.err"), "w"))
+    for _ in range(200):
+        if os.path.exists(portf) and open(portf).read().strip():
+            return p, "http://127.0.0.1:%s" % open(portf).read().strip()
+        if p.poll() is not None:
+            raise SystemExit("mock exited: " + open(os.path.join(tmp, "mock.err")).read())
+        time.sleep(0.1)
+    p.kill()
+    raise SystemExit("mock: no port file")
+
+
+def write_config(path, url, out, years, interval="1h", extra=""):
+    with open(path + ".tmp", "w") as f:
+        f.write("years: [%s]\nout: %s\nrules: %s\ninterval: %s\n"
+                "politeness: {rate: 0, concurrency: 2}\n"
+                "sites: {proceedings: \"%s\", virtual: \"%s\"}\n%s"
+                % (", ".join(map(str, years)), out, RULES, interval, url, url, extra))
+    os.rename(path + ".tmp", path)
+
+
+def start_daemon(tmp, conf, notify_path, tag):
+    env = dict(os.environ)
+    env.pop("JOURNAL_STREAM", None)
+    env.update({"NOTIFY_SOCKET": notify_path, "WATCHDOG_USEC": str(WATCHDOG_USEC), "TZ": "UTC"})
+    err = open(os.path.join(tmp, "daemon-%s.err" % tag), "w")
+    t0 = time.monotonic()
+    p = subprocess.Popen([NIPSCOPE, "daemon", "--config", conf, "--no-fsync"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=err)
+    return p, t0
+
+
+def daemon_log(tmp, tag):
+    with open(os.path.join(tmp, "daemon-%s.err" % tag), encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def requests(tmp):
+    with open(os.path.join(tmp, "requests.log")) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def truth(tmp, year):
+    with open(os.path.join(tmp, "truth", "truth-%d.jsonl" % year)) as f:
+        return [json.loads(line) for line in f]
+
+
+def file_state(path):
+    st = os.stat(path)
+    with open(path, "rb") as f:
+        return (st.st_ino, st.st_mtime_ns, st.st_size, f.read())
+
+
+def status_progress(msgs, year):
+    out = []
+    for t, k, v in msgs:
+        m = STATUS_RE.match(v) if k == "STATUS" else None
+        if m and int(m.group(1)) == year:
+            out.append((t, int(m.group(2).replace(",", "")), int(m.group(3).replace(",", ""))))
+    return out
+
+
+def idle_after(msgs, since):
+    return [m for m in msgs if m[0] >= since and m[1] == "STATUS" and m[2].startswith("idle")]
+
+
+def records_ok(path):
+    """(lines, ids, problems) of a records file: every line whole JSON with an id."""
+    problems, ids = [], []
+    with open(path, "rb") as f:
+        data = f.read()
+    if data and not data.endswith(b"\n"):
+        problems.append("last line has no newline (torn)")
+    for i, line in enumerate(data.split(b"\n")[:-1] if data else []):
+        try:
+            rec = json.loads(line)
+            ids.append(rec["id"])
+        except (ValueError, KeyError) as e:
+            problems.append("line %d: %s" % (i + 1, e))
+    return ids, problems
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="nsc-daemon-")
+    edit = os.path.join(tmp, "edits.json")
+    mock, url = start_mock(tmp, "--years", "2019,2020", "--papers", str(PAPERS), "--delay-ms", "60",
+                           "--edit-file", edit)
+    notify_path = os.path.join(tmp, "notify.sock")
+    notify = Notify(notify_path)
+    out = os.path.join(tmp, "out")
+    conf = os.path.join(tmp, "nipscope.yaml")
+    write_config(conf, url, out, [2019], interval="6s")
+    truth19 = truth(tmp, 2019)
+    daemons = []
+    try:
+        run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons)
+        run_stop(tmp, url, notify, notify_path, daemons)
+    finally:
+        for p in daemons:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        notify.close()
+        mock.terminate()
+        mock.wait()
+    print("1..%d" % count)
+    if failures:
+        note("kept %s for a look" % tmp)
+        return 1
+    subprocess.run(["rm", "-rf", tmp])
+    return 0
+
+
+def run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons):
+    n19 = len(truth19)
+    p, t0 = start_daemon(tmp, conf, notify_path, "main")
+    daemons.append(p)
+
+    # ---- ready ---------------------------------------------------------------
+    ready = notify.wait(lambda m: m[1] == "READY" and m[2] == "1", 20)
+    if not ok(ready is not None, "READY=1 arrives", daemon_log(tmp, "main")[-2000:]):
+        return
+    note("READY=1 %.0f ms after start" % ((ready[0] - t0) * 1000))
+    ok(os.path.exists(os.path.join(out, ".nipscope-state.sqlite")), "the store is open at READY=1")
+    first_req = [r["t"] for r in requests(tmp) if r["path"] != "/robots.txt"]
+    ok(not first_req or min(first_req) >= ready[0] - 0.05,
+       "READY=1 comes before the first page is requested (config and rules loaded first)")
+
+    # ---- first crawl: status and watchdog pace during a crawl ------------------
+    idle = notify.wait(lambda m: m[1] == "STATUS" and m[2].startswith("idle"), 120, since=ready[0])
+    if not ok(idle is not None, "the first crawl of 2019 ends (STATUS idle)", daemon_log(tmp, "main")[-2000:]):
+        return
+    msgs = notify.snapshot()
+    prog = status_progress(msgs, 2019)
+    ok(len(prog) >= 3, "STATUS shows live progress lines 'Y: D/N papers, next run HH:MM'",
+       "%d lines: %r" % (len(prog), [m[2] for m in msgs if m[1] == "STATUS"][:8]))
+    ok(all(n == n19 for _, _, n in prog), "STATUS counts N = the truth's %d papers" % n19,
+       repr(sorted({n for _, _, n in prog})))
+    ok(all(a[1] <= b[1] for a, b in zip(prog, prog[1:])), "STATUS progress never goes back")
+    crawl_start = prog[0][0] if prog else ready[0]
+    pings = [t for t, k, v in msgs if k == "WATCHDOG" and v == "1" and t >= ready[0]]
+    in_crawl = [t for t in pings if crawl_start <= t <= idle[0]]
+    note("first crawl took %.1f s; %d watchdog pings during it" % (idle[0] - crawl_start, len(in_crawl)))
+    # the gaps between the pings around and inside the crawl
+    around = [t for t in pings if t < crawl_start][-1:] + in_crawl + [t for t in pings if t > idle[0]][:1]
+    cgaps = [b - a for a, b in zip(around, around[1:])]
+    ok(len(around) >= 2 and max(cgaps) < WATCHDOG_USEC / 1e6,
+       "WATCHDOG=1 keeps coming during a crawl: no gap reaches WATCHDOG_USEC",
+       "gaps %r" % ["%.2f" % g for g in cgaps])
+    records = os.path.join(out, "neurips-2019.jsonl")
+    summary = os.path.join(out, "neurips-2019.summary.json")
+    ids, problems = records_ok(records)
+    ok(sorted(ids) == sorted(t["id"] for t in truth19) and not problems,
+       "the first crawl wrote every truth paper once", "%d ids, %s" % (len(ids), problems[:3]))
+
+    # ---- recrawl of an unchanged year --------------------------------------
+    before = (file_state(records), file_state(summary))
+    nreq = len(requests(tmp))
+    # the re-crawl's own idle line (the one after its "starting")
+    idle2 = None
+    end = time.monotonic() + 60
+    while time.monotonic() < end and idle2 is None:
+        ms = notify.snapshot()
+        starts = [m for m in ms if m[0] > idle[0] and m[1] == "STATUS" and m[2] == "2019: starting"]
+        if starts:
+            idle2 = next((m for m in idle_after(ms, starts[0][0])), None)
+        time.sleep(0.1)
+    if not ok(idle2 is not None, "the re-crawl runs after 'interval' (6 s)"):
+        return
+    rer = requests(tmp)[nreq:]
+    pages = [r for r in rer if r["path"] != "/robots.txt"]
+    uncond = [r["path"] for r in pages if not (r["if_none_match"] or r["if_modified_since"])]
+    not304 = [(r["path"], r["status"]) for r in pages if r["status"] != 304]
+    note("re-crawl of unchanged 2019: %d requests (%d conditional, %d answered 304)"
+         % (len(pages), len(pages) - len(uncond), len(pages) - len(not304)))
+    ok(not uncond and pages, "the re-crawl sends only conditional requests", repr(uncond[:3]))
+    ok(not not304, "every one is answered 304", repr(not304[:3]))
+    after = (file_state(records), file_state(summary))
+    ok(before[0] == after[0], "records not rewritten: same inode, mtime and bytes")
+    ok(before[1] == after[1], "summary not rewritten: same inode, mtime and bytes")
+
+    # ---- a changed page ------------------------------------------------------
+    victim = next(t for t in truth19 if not any(m.startswith("model.llama") for m in t["mentions"]))
+    new_title = "Llama Meets " + victim["title"]
+    with open(edit + ".tmp", "w") as f:
+        json.dump({"titles": {"2019/" + victim["id"]: new_title}}, f)
+    os.rename(edit + ".tmp", edit)
+    old_lines = open(records, "rb").read().split(b"\n")
+    old_summary = json.load(open(summary))
+    nreq = len(requests(tmp))
+    t_edit = time.monotonic()
+    idle3 = None
+    end = time.monotonic() + 60
+    while time.monotonic() < end and idle3 is None:
+        ms = notify.snapshot()
+        starts = [m for m in ms if m[0] > t_edit and m[1] == "STATUS" and m[2] == "2019: starting"]
+        if starts:
+            idle3 = next((m for m in idle_after(ms, starts[0][0])), None)
+        time.sleep(0.1)
+    if not ok(idle3 is not None, "a re-crawl runs after the edit"):
+        return
+    new_lines = open(records, "rb").read().split(b"\n")
+    diff = [(a, b) for a, b in zip(old_lines, new_lines) if a != b]
+    ok(len(old_lines) == len(new_lines) and len(diff) == 1,
+       "exactly one record line changed", "%d lines differ" % len(diff))
+    if diff:
+        rec = json.loads(diff[0][1])
+        ok(rec["id"] == victim["id"] and rec["title"] == new_title,
+           "the changed line is the edited paper, with its new title", rec.get("title", ""))
+        ok("model.llama" in rec["mentions"], "its mentions now have model.llama")
+    new_summary = json.load(open(summary))
+    old_n = old_summary["mentions"].get("model.llama", {}).get("papers", 0)
+    new_n = new_summary["mentions"].get("model.llama", {}).get("papers", 0)
+    ok(new_n == old_n + 1, "the summary counts one more model.llama paper", "%d -> %d" % (old_n, new_n))
+    rer = [r for r in requests(tmp)[nreq:] if r["path"] != "/robots.txt"]
+    full = sorted(r["path"] for r in rer if r["status"] == 200)
+    note("re-crawl after the edit: %d requests, 200 for %s" % (len(rer), full))
+    index = "/paper_files/paper/2019"
+    ok(index in full and len(full) >= 2 and all(p == index or victim["id"] in p for p in full),
+       "only the index and the edited paper's pages (abstract, Metadata.json) come back 200",
+       repr(full))
+
+    # ---- nipscope status -----------------------------------------------------
+    st = subprocess.run([NIPSCOPE, "status", "--config", conf], capture_output=True, text=True)
+    ok(st.returncode == 0 and re.search(r"^daemon: (idle|crawling) \(pid %d" % p.pid, st.stdout, re.M)
+       and re.search(r"^2019 +\d{4}-\d\d-\d\dT", st.stdout, re.M),
+       "nipscope status shows the daemon's state and pid and when 2019 was crawled",
+       st.stdout + st.stderr)
+
+    # ---- SIGHUP: a good config ---------------------------------------------------
+    write_config(conf, url, out, [2019, 2020], interval="1h")
+    t_hup = time.monotonic()
+    p.send_signal(signal.SIGHUP)
+    rl = notify.wait(lambda m: m[1] == "RELOADING" and m[2] == "1", 10, since=t_hup)
+    rd = notify.wait(lambda m: m[1] == "READY" and m[2] == "1", 10, since=rl[0] if rl else t_hup)
+    ok(rl is not None and rd is not None, "SIGHUP: RELOADING=1, then READY=1")
+    y20 = notify.wait(lambda m: m[1] == "STATUS" and STATUS_RE.match(m[2]) and m[2].startswith("2020:"),
+                      60, since=t_hup)
+    ok(y20 is not None, "the reloaded config's new year 2020 is crawled", daemon_log(tmp, "main")[-1500:])
+    idle4 = notify.wait(lambda m: m[1] == "STATUS" and m[2].startswith("idle"), 120,
+                        since=y20[0] if y20 else t_hup)
+    ids20, _ = records_ok(os.path.join(out, "neurips-2020.jsonl")) if idle4 else ([], [])
+    ok(sorted(ids20) == sorted(t["id"] for t in truth(tmp, 2020)), "2020 ends with every truth paper once")
+
+    # ---- SIGHUP: a broken config --------------------------------------------------
+    write_config(conf, url, out, [2019, 2020, 2021], interval="1h", extra="politeness_typo: 1\n")
+    bad_line = 7  # the unknown key's line in write_config's layout
+    t_hup = time.monotonic()
+    p.send_signal(signal.SIGHUP)
+    rl = notify.wait(lambda m: m[1] == "RELOADING", 10, since=t_hup)
+    rd = notify.wait(lambda m: m[1] == "READY" and m[2] == "1", 10, since=rl[0] if rl else t_hup)
+    ok(rl is not None and rd is not None, "SIGHUP with a broken file: RELOADING=1, then READY=1 all the same")
+    time.sleep(1.0)
+    log = daemon_log(tmp, "main")
+    ok(re.search(r"error: daemon: reload: %s:%d:1: .*configuration in force stays" % (re.escape(conf), bad_line),
+                 log) is not None, "the error is logged with FILE:LINE:COL", log[-800:])
+    time.sleep(3.0)
+    ok(p.poll() is None and not os.path.exists(os.path.join(out, "neurips-2021.jsonl")),
+       "the old config stays in force: the daemon runs on and 2021 is not crawled")
+    ms = [m for m in notify.snapshot() if m[0] >= t_hup and m[1] == "WATCHDOG"]
+    ok(len(ms) >= 3, "watchdog pings go on after the failed reload", "%d pings" % len(ms))
+
+    # ---- watchdog pace over the whole run --------------------------------------
+    pings = [t for t, k, v in notify.snapshot() if k == "WATCHDOG" and v == "1" and t >= ready[0]]
+    gaps = [b - a for a, b in zip(pings, pings[1:])]
+    half = WATCHDOG_USEC / 2e6
+    if gaps:
+        gaps_sorted = sorted(gaps)
+        note("watchdog: %d pings, WATCHDOG_USEC/2 = %.3f s, gaps min %.3f median %.3f max %.3f s"
+             % (len(pings), half, gaps_sorted[0], gaps_sorted[len(gaps) // 2], gaps_sorted[-1]))
+    ok(gaps and max(gaps) < WATCHDOG_USEC / 1e6, "no watchdog gap reaches WATCHDOG_USEC (%.1f s)"
+       % (WATCHDOG_USEC / 1e6), "max %.3f" % (max(gaps) if gaps else -1))
+    ok(gaps and sorted(gaps)[len(gaps) // 2] >= half * 0.8, "pings are not much faster than WATCHDOG_USEC/2",
+       "median %.3f" % (sorted(gaps)[len(gaps) // 2] if gaps else -1))
+
+    # ---- SIGTERM when idle -----------------------------------------------------
+    t_term = time.monotonic()
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(10)
+    except subprocess.TimeoutExpired:
+        rc = None
+    ok(rc == 0, "SIGTERM when idle: exit 0", "rc %r" % rc)
+    ok(notify.wait(lambda m: m[1] == "STOPPING" and m[2] == "1", 1, since=t_term) is not None,
+       "STOPPING=1 is sent")
+
+
+def run_stop(tmp, url, notify, notify_path, daemons):
+    """SIGTERM and kill -9 in the middle of a crawl, on a fresh store."""
+    out = os.path.join(tmp, "out2")
+    conf = os.path.join(tmp, "nipscope2.yaml")
+    write_config(conf, url, out, [2020], interval="1h")
+    truth20 = truth(tmp, 2020)
+    n20 = len(truth20)
+    records = os.path.join(out, "neurips-2020.jsonl")
+
+    def mid_crawl(since, at_least):
+        return notify.wait(lambda m: m[1] == "STATUS" and STATUS_RE.match(m[2]) is not None
+                           and m[2].startswith("2020:")
+                           and at_least <= int(STATUS_RE.match(m[2]).group(2).replace(",", "")) < n20 - 5,
+                           60, since=since)
+
+    nreq0 = len(requests(tmp))
+    p, t0 = start_daemon(tmp, conf, notify_path, "term")
+    daemons.append(p)
+    m = mid_crawl(t0, 5)
+    if not ok(m is not None, "a fresh crawl of 2020 is under way", daemon_log(tmp, "term")[-1500:]):
+        return
+    t_term = time.monotonic()
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(15)
+    except subprocess.TimeoutExpired:
+        rc = None
+    took = time.monotonic() - t_term
+    note("SIGTERM mid-crawl: exit after %.0f ms" % (took * 1000))
+    ok(rc == 0, "SIGTERM mid-crawl: exit 0", "rc %r" % rc)
+    ok(took < 5.0, "... within 5 s", "%.1f s" % took)
+    ok(notify.wait(lambda m: m[1] == "STOPPING", 1, since=t_term) is not None, "STOPPING=1 mid-crawl")
+    ids, problems = records_ok(records)
+    truth_ids = {t["id"] for t in truth20}
+    ok(not problems and len(ids) == len(set(ids)) and set(ids) <= truth_ids and 0 < len(ids) < n20,
+       "the store is intact: whole valid lines, each id once, a part of the year",
+       "%d ids, %s" % (len(ids), problems[:3]))
+    st = subprocess.run([NIPSCOPE, "status", "--config", conf], capture_output=True, text=True)
+    ok(re.search(r"^daemon: stopped", st.stdout, re.M) and re.search(r"^2020 +never +interrupted", st.stdout, re.M),
+       "nipscope status: daemon stopped, 2020 interrupted and never finished", st.stdout + st.stderr)
+
+    # kill -9, then a restart: resumes, every paper exactly once.
+    p, t1 = start_daemon(tmp, conf, notify_path, "kill")
+    daemons.append(p)
+    # kill -9 once the restart has written a few more records, before it ends
+    grown = False
+    end = time.monotonic() + 60
+    while time.monotonic() < end and p.poll() is None:
+        with open(records, "rb") as f:
+            lines = f.read().count(b"\n")
+        if len(ids) + 3 <= lines < n20 - 3:
+            grown = True
+            break
+        time.sleep(0.02)
+    note("kill -9 with %d of %d records written" % (lines, n20))
+    if not ok(grown, "the restarted crawl goes on", daemon_log(tmp, "kill")[-1500:]):
+        return
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    p, t2 = start_daemon(tmp, conf, notify_path, "resume")
+    daemons.append(p)
+    idle = notify.wait(lambda m: m[1] == "STATUS" and m[2].startswith("idle"), 120, since=t2)
+    if not ok(idle is not None, "after kill -9 a restart finishes the year", daemon_log(tmp, "resume")[-1500:]):
+        return
+    ids, problems = records_ok(records)
+    ok(not problems and sorted(ids) == sorted(truth_ids),
+       "every truth paper exactly once after kill -9 and restart",
+       "%d lines, %d distinct, %d in truth; %s" % (len(ids), len(set(ids)), n20, problems[:3]))
+    recs = {json.loads(l)["id"]: json.loads(l) for l in open(records, "rb").read().split(b"\n") if l}
+    ok(all(recs[t["id"]]["title"] == t["title"] for t in truth20), "titles match the truth")
+    got = [r for r in requests(tmp)[nreq0:] if "/2020/" in r["path"] and r["status"] == 200]
+    per = {}
+    for r in got:
+        per[r["path"]] = per.get(r["path"], 0) + 1
+    twice = [k for k, v in per.items() if v > 1]
+    note("over SIGTERM, kill -9 and restart: %d 2020 pages answered 200 (the year has %d), %d of them twice"
+         % (len(got), 2 * n20, len(twice)))
+    ok(len(twice) <= 4 and len(per) == 2 * n20,
+       "each page came in full once (at most the few in flight at the kill twice), the rest 304",
+       "%d pages, %d fetched twice" % (len(per), len(twice)))
+    p.send_signal(signal.SIGTERM)
+    ok(p.wait(10) == 0, "and stops with exit 0")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
