@@ -308,7 +308,7 @@ static int open_state(struct daemon *d)
  * years are due now. */
 static void swap_in(struct daemon *d, struct dconf *c)
 {
-    int64_t due[CONFIG_MAX_YEARS], now = nsc_wall_s();
+    int64_t due[CONFIG_MAX_YEARS] = { 0 }, now = nsc_wall_s();
 
     for (size_t i = 0; i < c->n_years; i++) {
         due[i] = now;

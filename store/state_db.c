@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define STATE_DB_NAME    ".nipscope-state.sqlite"
-#define STATE_DB_VERSION 2
+#define STATE_DB_VERSION 1
 #define STATE_BUSY_MS    5000
 
 /* sqlite failure as NSC_EIO (NSC_ENOSPC when full) with its message and the DB path. */
@@ -24,7 +24,8 @@ static int db_error(struct store *st, const char *what)
     return store__sql_error(st->db, st->db_path, what);
 }
 
-/* Version 0 -> 1: the first schema. */
+/* Version 0 -> 1: the first schema.  (The services table of status.c is made by
+ * store_state_open(), not here.) */
 static const char *const migration_1 = "CREATE TABLE papers ("
                                        "  year INTEGER NOT NULL,"
                                        "  id TEXT NOT NULL,"
@@ -52,22 +53,11 @@ static const char *const migration_1 = "CREATE TABLE papers ("
                                        "  failed INTEGER NOT NULL DEFAULT 0,"
                                        "  state TEXT NOT NULL);";
 
-/* Version 1 -> 2: what a long-running service (`nipscope daemon`) is doing,
- * one row per service name, for `nipscope status`. */
-static const char *const migration_2 = "CREATE TABLE services ("
-                                       "  name TEXT PRIMARY KEY,"
-                                       "  pid INTEGER NOT NULL,"
-                                       "  state TEXT NOT NULL,"
-                                       "  status TEXT NOT NULL,"
-                                       "  started INTEGER NOT NULL,"
-                                       "  updated INTEGER NOT NULL,"
-                                       "  next_run INTEGER NOT NULL DEFAULT 0);";
-
 /*
  * The migration hook: migrations[i] takes user_version i to i + 1.  Add a
  * new schema by appending an entry and raising STATE_DB_VERSION.
  */
-static const char *const migrations[STATE_DB_VERSION] = { migration_1, migration_2 };
+static const char *const migrations[STATE_DB_VERSION] = { migration_1 };
 
 static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_PAPER_GET] = "SELECT 1 FROM papers WHERE id = ?1 AND year = ?2",

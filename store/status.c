@@ -11,6 +11,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+static const char services_sql[] = "CREATE TABLE IF NOT EXISTS services ("
+                                   "  name TEXT PRIMARY KEY,"
+                                   "  pid INTEGER NOT NULL,"
+                                   "  state TEXT NOT NULL,"
+                                   "  status TEXT NOT NULL,"
+                                   "  started INTEGER NOT NULL,"
+                                   "  updated INTEGER NOT NULL,"
+                                   "  next_run INTEGER NOT NULL DEFAULT 0)";
+
 struct store_state {
     char *path;
     sqlite3 *db;
@@ -45,6 +54,13 @@ int store_state_open(struct store_state **out, const char *dir, unsigned flags)
         err = store__db_connect(&ss->db, ss->path, flags);
         if (err < 0)
             goto out;
+        /* Only services write this table, so it is made here and store_open()
+         * (every crawl) pays nothing for it; readers treat its absence as
+         * "no service has run". */
+        if (sqlite3_exec(ss->db, services_sql, NULL, NULL, NULL) != SQLITE_OK) {
+            err = store__sql_error(ss->db, ss->path, "create the services table");
+            goto out;
+        }
     }
     *out = ss;
     ss = NULL;

@@ -4,7 +4,9 @@
 Binds a unix datagram NOTIFY_SOCKET, sets WATCHDOG_USEC, runs the daemon
 against the mock site (tests/mock/mocksite.py) with a small config, and checks:
 
-  ready      READY=1 arrives once, after the state DB exists and before the
+  startup    a missing or bad config: exit 66 / 65, FILE:LINE:COL, journald
+             "<N>" prefixes only under JOURNAL_STREAM; "years: {last: N}"
+  ready      READY=1 arrives after the state DB exists and before the
              first request to the site
   status     STATUS= lines show live progress "Y: D/N papers, next run HH:MM",
              N the mock's truth, D rising
@@ -216,6 +218,7 @@ def main():
     truth19 = truth(tmp, 2019)
     daemons = []
     try:
+        run_startup(tmp, url, notify, notify_path)
         run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons)
         run_stop(tmp, url, notify, notify_path, daemons)
     finally:
@@ -234,13 +237,43 @@ def main():
     return 0
 
 
+def run_startup(tmp, url, notify, notify_path):
+    """Bad start-up configs, journald priorities, and "years: {last: N}"."""
+    base = {"NOTIFY_SOCKET": notify_path, "TZ": "UTC"}
+    env = dict(os.environ, **base)
+    env.pop("JOURNAL_STREAM", None)
+    missing = os.path.join(tmp, "missing.yaml")
+    r = subprocess.run([NIPSCOPE, "daemon", "--config", missing], env=env, capture_output=True, text=True)
+    ok(r.returncode == 66 and re.search(r"^\S+Z error: daemon: .*missing\.yaml", r.stderr, re.M),
+       "a missing config: exit 66, a plain timestamped error line", "%d %r" % (r.returncode, r.stderr))
+    bad = os.path.join(tmp, "bad.yaml")
+    with open(bad, "w") as f:
+        f.write("years: [2019]\ninterval: soon\n")
+    jenv = dict(env, JOURNAL_STREAM="8:12345")
+    r = subprocess.run([NIPSCOPE, "daemon", "--config", bad], env=jenv, capture_output=True, text=True)
+    ok(r.returncode == 65 and re.match(r"<3>daemon: %s:2:11: " % re.escape(bad), r.stderr),
+       "a bad value: exit 65, FILE:LINE:COL, with the journald <3> prefix under JOURNAL_STREAM",
+       "%d %r" % (r.returncode, r.stderr))
+    last = os.path.join(tmp, "last.yaml")
+    with open(last, "w") as f:
+        f.write("years: {last: 2}\nout: %s\nrules: %s\nsites: {proceedings: \"%s\", virtual: \"%s\"}\n"
+                % (os.path.join(tmp, "out-last"), RULES, url, url))
+    p = subprocess.Popen([NIPSCOPE, "daemon", "--config", last, "--no-fsync"], env=jenv,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=15)
+    ok(p.returncode == 0 and re.search(r"^<5>daemon: .*years 2024, 2025,", err, re.M),
+       "years: {last: 2} are the two most recent years of the site profile (2024, 2025)", err[-600:])
+
+
 def run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons):
     n19 = len(truth19)
     p, t0 = start_daemon(tmp, conf, notify_path, "main")
     daemons.append(p)
 
     # ---- ready ---------------------------------------------------------------
-    ready = notify.wait(lambda m: m[1] == "READY" and m[2] == "1", 20)
+    ready = notify.wait(lambda m: m[1] == "READY" and m[2] == "1", 20, since=t0)
     if not ok(ready is not None, "READY=1 arrives", daemon_log(tmp, "main")[-2000:]):
         return
     note("READY=1 %.0f ms after start" % ((ready[0] - t0) * 1000))

@@ -639,7 +639,7 @@ static void state_db_has_schema_version_and_refuses_newer(void **state)
     assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(s, 0), 2);
+    assert_int_equal(sqlite3_column_int(s, 0), 1);
     sqlite3_finalize(s);
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -712,6 +712,13 @@ static void service_rows_and_year_runs(void **state)
     assert_int_equal(store_state_open(&ro, empty, STORE_STATE_F_READONLY), NSC_ENOTFOUND);
     assert_non_null(strstr(nsc_error_last(), empty));
     assert_null(ro);
+
+    st = open_ok(dir); /* a crawled store: no services table yet */
+    store_free(st);
+    assert_int_equal(store_state_open(&ro, dir, STORE_STATE_F_READONLY), 0);
+    assert_int_equal(store_service_get(&got, ro, "daemon"), NSC_ENOTFOUND);
+    store_state_free(ro);
+    ro = NULL;
 
     assert_int_equal(store_state_open(&ss, dir, 0), 0);
     snprintf(sv.name, sizeof(sv.name), "daemon");

@@ -1,0 +1,104 @@
+#!/bin/sh
+# e2e_inside.sh - run by a real systemd (PID 1 of a systemd-nspawn container,
+# tests/systemd/e2e.sh) as the oneshot nsc-e2e.service.  Installs the
+# repository's nipscope.service unchanged but for the binary's path (and a
+# short WatchdogSec), starts it against the mock site and writes TAP lines
+# to /opt/out/results.  The container powers off when this exits.
+SRC=/opt/src
+BIN=/opt/bin/nipscope
+OUT=/opt/out
+R=$OUT/results
+: >"$R"
+n=0
+res() { # res OK|FAIL what [detail]
+    n=$((n + 1))
+    if [ "$1" = OK ]; then echo "ok $n - $2" >>"$R"; else echo "not ok $n - $2${3:+: $3}" >>"$R"; fi
+}
+prop() { systemctl show -p "$1" --value nipscope.service; }
+
+python3 "$SRC/tests/mock/mocksite.py" --port 0 --port-file /run/mock.port --years 2019 --papers 30 \
+    --truth-dir /run/truth --log /run/requests.log --delay-ms 30 >/run/mock.out 2>&1 &
+mock=$!
+i=0
+while [ ! -s /run/mock.port ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+URL="http://127.0.0.1:$(cat /run/mock.port)"
+
+mkdir -p /etc/nipscope /run/systemd/system/nipscope.service.d
+cat >/etc/nipscope/nipscope.yaml <<YAML
+years: [2019]
+out: /var/lib/nipscope
+rules: $SRC/rules
+interval: 1h
+politeness: {rate: 0, concurrency: 2}
+sites: {proceedings: "$URL", virtual: "$URL"}
+YAML
+sed "s|/usr/local/bin/nipscope|$BIN|" "$SRC/systemd/nipscope.service" >/run/systemd/system/nipscope.service
+printf '[Service]\nWatchdogSec=3s\n' >/run/systemd/system/nipscope.service.d/test.conf
+systemctl daemon-reload
+
+t0=$(date +%s%N)
+systemctl start nipscope.service
+rc=$?
+t1=$(date +%s%N)
+echo "start took $(((t1 - t0) / 1000000)) ms" >>"$OUT/log"
+[ $rc -eq 0 ] && [ "$(prop ActiveState)" = active ] && res OK "systemctl start returns after READY=1: active" ||
+    res FAIL "systemctl start" "rc $rc, $(prop ActiveState)/$(prop SubState) $(prop Result)"
+[ "$(prop WatchdogUSec)" = 3s ] && res OK "WatchdogSec=3s in force" || res FAIL "watchdog" "$(prop WatchdogUSec)"
+
+# STATUS= reaches systemd: progress, then idle.
+seen_progress=no
+i=0
+while [ $i -lt 600 ]; do
+    st=$(prop StatusText)
+    case "$st" in
+    2019:*papers*next\ run*) seen_progress=yes ;;
+    idle*) break ;;
+    esac
+    sleep 0.1
+    i=$((i + 1))
+done
+echo "last StatusText: $st" >>"$OUT/log"
+[ $seen_progress = yes ] && res OK "StatusText showed live progress" || res FAIL "StatusText progress" "$st"
+case "$st" in idle*) res OK "StatusText idle after the crawl ($st)" ;; *) res FAIL "StatusText idle" "$st" ;; esac
+want=$(wc -l </run/truth/truth-2019.jsonl)
+got=$(wc -l </var/lib/nipscope/neurips-2019.jsonl 2>/dev/null)
+[ "$got" = "$want" ] && res OK "the DynamicUser service wrote $want records to its StateDirectory" ||
+    res FAIL "records" "got '$got', want $want"
+owner=$(stat -c %U /var/lib/private/nipscope/neurips-2019.jsonl 2>/dev/null)
+echo "records owned by '$owner'" >>"$OUT/log"
+
+# Watchdog: 3 s WatchdogSec, idle for 8 s: still the same process, no restart.
+pid=$(prop MainPID)
+sleep 8
+[ "$(prop MainPID)" = "$pid" ] && [ "$(prop ActiveState)" = active ] && [ "$(prop NRestarts)" = 0 ] &&
+    res OK "alive after 8 s with WatchdogSec=3s (pings arrive)" ||
+    res FAIL "watchdog kept it alive" "pid $pid -> $(prop MainPID), $(prop ActiveState), $(prop Result)"
+
+# Reload: ExecReload sends SIGHUP; the daemon answers RELOADING=1 ... READY=1.
+sed -i 's/^interval: 1h/interval: 2h/' /etc/nipscope/nipscope.yaml
+systemctl reload nipscope.service && [ "$(prop ActiveState)" = active ] && [ "$(prop MainPID)" = "$pid" ] &&
+    res OK "systemctl reload: active, same pid" || res FAIL "reload" "$(prop ActiveState)"
+sleep 1
+journalctl -u nipscope.service --no-pager -o short-monotonic >"$OUT/journal.txt" 2>&1
+grep -q "every 3600s" "$OUT/journal.txt" && grep -q "daemon: reloaded" "$OUT/journal.txt" &&
+    res OK "the journal has the daemon's lines and the reload" || res FAIL "journal" "$(tail -3 "$OUT/journal.txt")"
+journalctl -u nipscope.service --no-pager -o json -p notice >"$OUT/journal.json" 2>&1
+grep -q '"PRIORITY":"5"' "$OUT/journal.json" && res OK "journald got priority 5 (notice) from the <5> prefix" ||
+    res FAIL "journal priorities"
+
+"$BIN" status --out /var/lib/nipscope >"$OUT/status.txt" 2>&1
+grep -q "^daemon: idle (pid $pid" "$OUT/status.txt" && res OK "nipscope status sees the service" ||
+    res FAIL "status" "$(cat "$OUT/status.txt")"
+
+t0=$(date +%s%N)
+systemctl stop nipscope.service
+t1=$(date +%s%N)
+echo "stop took $(((t1 - t0) / 1000000)) ms" >>"$OUT/log"
+[ "$(prop Result)" = success ] && [ "$(prop ExecMainStatus)" = 0 ] &&
+    res OK "systemctl stop: Result=success, exit 0" || res FAIL "stop" "$(prop Result) $(prop ExecMainStatus)"
+systemd-analyze security nipscope.service --no-pager 2>&1 | tail -1 >>"$OUT/log"
+echo "1..$n" >>"$R"
+kill "$mock"
+wait "$mock"
+# SuccessAction= alone did not end the container after the daemon-reload above.
+systemctl --no-block poweroff
