@@ -53,6 +53,8 @@ struct pipeline_config {
     size_t max_body;          /* response cap; the feed's is at least CRAWLER_MAX_FEED */
     const char *ca_file;      /* extra CA certificates (PEM) to trust; NULL: the system's only */
     const char *datasets_url; /* base URL of the 2021 Datasets and Benchmarks host */
+    int fulltext;             /* also fetch each PDF: mentions in its text, affiliations it fills */
+    int keep_pdf;             /* with fulltext: keep each PDF under <out_dir>/pdf/<year>/ */
 };
 
 /* Defaults: out ".", the real sites, 1 request/s, 2 per host, every paper,
