@@ -754,6 +754,34 @@ EMAIL_DOMAINS = {
     "National University of Singapore": "nus.edu.sg", "KAIST": "kaist.ac.kr",
     "The University of Tokyo": "u-tokyo.ac.jp", "The Chinese University of Hong Kong": "cuhk.edu.hk",
     "National Taiwan University": "ntu.edu.tw", "University of Macau": "um.edu.mo",
+    "Cornell University": "cornell.edu", "Columbia University": "columbia.edu",
+    "New York University": "nyu.edu", "University of Illinois Urbana-Champaign": "illinois.edu",
+    "University of Michigan": "umich.edu", "Georgia Institute of Technology": "gatech.edu",
+    "University of California, Los Angeles": "ucla.edu", "UC Berkeley": "berkeley.edu",
+    "University of California, Berkeley": "berkeley.edu", "Yale University": "yale.edu",
+    "Duke University": "duke.edu", "Johns Hopkins University": "jhu.edu", "Rice University": "rice.edu",
+    "Purdue University": "purdue.edu", "The University of Texas at Austin": "utexas.edu",
+    "University of Southern California": "usc.edu", "California Institute of Technology": "caltech.edu",
+    "University of Pennsylvania": "upenn.edu", "University of Wisconsin-Madison": "wisc.edu",
+    "Renmin University of China": "ruc.edu.cn", "Beihang University": "buaa.edu.cn",
+    "Wuhan University": "whu.edu.cn", "Huazhong University of Science and Technology": "hust.edu.cn",
+    "Southern University of Science and Technology": "sustech.edu.cn",
+    "Westlake University": "westlake.edu.cn", "Tongji University": "tongji.edu.cn",
+    "Xi'an Jiaotong University": "xjtu.edu.cn", "Nankai University": "nankai.edu.cn",
+    "Sichuan University": "scu.edu.cn", "Sun Yat-sen University": "sysu.edu.cn",
+    "Harbin Institute of Technology": "hit.edu.cn", "Xidian University": "xidian.edu.cn",
+    "Beijing Institute of Technology": "bit.edu.cn", "Imperial College London": "imperial.ac.uk",
+    "University College London": "ucl.ac.uk", "University of Edinburgh": "ed.ac.uk",
+    "University of Warwick": "warwick.ac.uk", "King's College London": "kcl.ac.uk",
+    "The University of Hong Kong": "hku.hk", "City University of Hong Kong": "cityu.edu.hk",
+    "The Hong Kong Polytechnic University": "polyu.edu.hk", "Technical University of Munich": "tum.de",
+    "University of T\u00fcbingen": "uni-tuebingen.de", "McGill University": "mcgill.ca",
+    "University of Waterloo": "uwaterloo.ca", "University of Alberta": "ualberta.ca",
+    "University of British Columbia": "ubc.ca", "Nanyang Technological University": "ntu.edu.sg",
+    "Seoul National University": "snu.ac.kr", "Yonsei University": "yonsei.ac.kr",
+    "Korea University": "korea.ac.kr", "POSTECH": "postech.ac.kr", "Kyoto University": "kyoto-u.ac.jp",
+    "Tel Aviv University": "tau.ac.il", "Technion": "technion.ac.il", "University of Amsterdam": "uva.nl",
+    "University of Zurich": "uzh.ch",
 }
 _TLD = {"US": "edu", "CN": "cn", "HK": "hk", "MO": "mo", "TW": "tw", "GB": "uk", "DE": "de",
         "FR": "fr", "CH": "ch", "CA": "ca", "SG": "sg", "KR": "kr", "JP": "jp", "IL": "il"}
@@ -862,7 +890,7 @@ def pdf_plan(p, seed, missing):
     for i, a in enumerate(p.authors):
         if i in missing:
             r = rng.random()
-            if r < 0.35 and a["institution"] in EMAIL_DOMAINS:
+            if r < 0.5 and a["institution"] in EMAIL_DOMAINS:
                 shown.append("email")
             elif r > 0.95:
                 shown.append("none")
