@@ -14,3 +14,5 @@ target_link_libraries(test_parse_mock PRIVATE PkgConfig::JANSSON_T)
 # PDFs: extraction (MuPDF) on PDFs the mock's writer makes, caps, corrupt and
 # truncated files, the body/references split and the author-block parser.
 nsc_unit_test(test_pdf SOURCES unit/test_pdf.c LIBS nsc_crawler)
+nsc_fuzzer(fuzz_pdf_affil fuzz_pdf_affil.c LIBS nsc_crawler)
+nsc_fuzzer(fuzz_pdf_text fuzz_pdf_text.c LIBS nsc_crawler)
