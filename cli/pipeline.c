@@ -709,18 +709,14 @@ static size_t take_pdf_affiliations(struct item *it, const struct crawler_pdf_fr
     return n;
 }
 
-/* Scan [from, to) of 'text' as 'field', line and page breaks read as spaces. */
+/* Scan [from, to) of 'text' as 'field', as running text (page numbers out). */
 static void scan_part(struct pipeline *pl, struct fulltext *ft, const char *text, size_t from,
                       size_t to, const char *field)
 {
     if (to <= from || !pl->models)
         return;
     buf_reset(&pl->scratch);
-    buf_append(&pl->scratch, text + from, to - from);
-    for (size_t k = 0; k < pl->scratch.len; k++) {
-        if (pl->scratch.ptr[k] == '\n' || pl->scratch.ptr[k] == '\f')
-            pl->scratch.ptr[k] = ' ';
-    }
+    crawler_pdf_running_text(&pl->scratch, text, from, to);
     mention_scan(pl->models, pl->scratch.ptr, pl->scratch.len, field, &ft->ml);
 }
 

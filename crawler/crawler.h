@@ -553,6 +553,14 @@ struct crawler_pdf_parts {
  */
 void crawler_pdf_split(struct crawler_pdf_parts *out, const char *text, size_t len);
 
+/*
+ * Append the text of [from, to) of 'text' to 'out' as running text for the
+ * mention scanner: lines joined with one space, and the lines a page break
+ * puts inside a sentence left out (page breaks, and lines that are only a
+ * page number), so "diffusion\n\n2\n\fmodels" reads "diffusion models".
+ */
+void crawler_pdf_running_text(struct buf *out, const char *text, size_t from, size_t to);
+
 struct crawler_pdf_author {
     char *name;
     char *affiliation;  /* its numbered affiliation lines joined by "; ", or NULL */

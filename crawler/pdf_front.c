@@ -157,6 +157,35 @@ void crawler_pdf_split(struct crawler_pdf_parts *out, const char *text, size_t l
     }
 }
 
+void crawler_pdf_running_text(struct buf *out, const char *text, size_t from, size_t to)
+{
+    size_t pos = from;
+
+    while (pos < to) {
+        const char *e = memchr(text + pos, '\n', to - pos);
+        size_t end = e ? (size_t)(e - text) : to;
+        const char *s = text + pos;
+        size_t n = end - pos, k;
+        int digits = 1;
+
+        /* The page break itself. */
+        while (n && *s == '\f') {
+            s++;
+            n--;
+        }
+        trim(&s, &n);
+        for (k = 0; k < n; k++)
+            digits &= isdigit((unsigned char)s[k]) != 0;
+        if (n && !(digits && n <= 4)) {
+            if (out->len && out->ptr[out->len - 1] != ' ')
+                buf_putc(out, ' ');
+            for (k = 0; k < n; k++)
+                buf_putc(out, s[k] == '\f' ? ' ' : s[k]);
+        }
+        pos = end + 1;
+    }
+}
+
 /* ---- the author block --------------------------------------------------- */
 
 struct affil {
@@ -241,6 +270,22 @@ static int names_like(const struct line *l)
             return 1;
     }
     return 0;
+}
+
+/* A line that is only affiliation numbers: "6", "1,2". */
+static int number_line(const struct line *l)
+{
+    const char *s = l->s;
+    size_t n = l->n;
+
+    trim(&s, &n);
+    if (!n || n > 12)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]) && s[i] != ',' && s[i] != '*')
+            return 0;
+    }
+    return isdigit((unsigned char)s[0]);
 }
 
 /* Footnote marks that may follow a name: '*', and the UTF-8 of dagger,
@@ -508,13 +553,21 @@ int crawler_pdf_parse_front(struct crawler_pdf_front *out, const char *text, siz
             for (end = 0; end < nl && !memchr(lines[end].s, '@', lines[end].n); end++)
                 ;
         }
+        int below_number = 0; /* the line below is only a number */
+
         i = end;
         while (i > 0) {
+            int number;
+
             i--;
             if (is_blank(&lines[i]))
                 continue;
-            if (first != (size_t)-1 && !names_like(&lines[i]))
+            number = number_line(&lines[i]);
+            /* A superscript MuPDF set on a line of its own ("Ann Lee\n6")
+             * belongs to the name above it. */
+            if (first != (size_t)-1 && !names_like(&lines[i]) && !number && !below_number)
                 break;
+            below_number = number;
             first = i;
         }
         name_start = first == (size_t)-1 ? end : first;

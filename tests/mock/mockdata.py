@@ -926,6 +926,7 @@ def pdf_plan(p, seed, missing):
             t["pdf_email_domain"] = dom
         if i in missing and shown[i] != "none":
             t["pdf_countries"] = list(INSTITUTION_BY_NAME[inst]["countries"])
+            t["pdf_ambiguous"] = INSTITUTION_BY_NAME[inst]["ambiguous"]
         truth_authors.append(t)
     emails = []
     for k, dom in enumerate(order):

@@ -178,6 +178,7 @@ class Site:
                 a["pdf_affiliation"] = pa["pdf_affiliation"]
                 a["pdf_email_domain"] = pa["pdf_email_domain"]
                 a["pdf_countries"] = pa["pdf_countries"]
+                a["pdf_ambiguous"] = pa["pdf_ambiguous"]
 
     def summary(self, year, lines):
         china = {"cn": {"CN"}, "cn_hk_mo": {"CN", "HK", "MO"}, "cn_hk_mo_tw": {"CN", "HK", "MO", "TW"}}

@@ -115,6 +115,23 @@ static void split_without_headings(void **state)
     assert_int_equal(parts.appendix, sizeof(text) - 1);
 }
 
+static void running_text(void **state)
+{
+    static const char text[] =
+        "Unlike diffusion\n\n2\n\fmodels, ours is 2x faster.\nIn 2024 we\n12345\n";
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    crawler_pdf_running_text(&b, text, 0, sizeof(text) - 1);
+    /* The page number and the page break are gone; a longer number stays. */
+    assert_string_equal(buf_cstr(&b),
+                        "Unlike diffusion models, ours is 2x faster. In 2024 we 12345");
+    buf_reset(&b);
+    crawler_pdf_running_text(&b, text, 7, 16);
+    assert_string_equal(buf_cstr(&b), "diffusion");
+    buf_release(&b);
+}
+
 static void rejects_corrupt(void **state)
 {
     struct buf t = BUF_INIT;
@@ -275,6 +292,16 @@ static void front_cases(void **state)
     assert_string_equal(f.authors[1].email, "u2@x.edu");
     crawler_pdf_front_release(&f);
 
+    /* A superscript set on a line of its own, below the last name (MuPDF
+     * does that for a short centred last line). */
+    t = "Towards Things\n\nAnn Lee1, Bo Li2,\n\nCy Wu\n3\n\n1MIT\n2UCLA\n3KAIST\n\nAbstract\n";
+    assert_int_equal(crawler_pdf_parse_front(&f, t, strlen(t)), 0);
+    assert_int_equal(f.nauthors, 3);
+    assert_string_equal(f.authors[2].name, "Cy Wu");
+    assert_string_equal(f.authors[2].affiliation, "KAIST");
+    assert_string_equal(f.authors[1].affiliation, "UCLA");
+    crawler_pdf_front_release(&f);
+
     /* Nothing that looks like an author block. */
     t = "Just a page of text without any author block at all.\n";
     assert_int_equal(crawler_pdf_parse_front(&f, t, strlen(t)), 0);
@@ -289,10 +316,15 @@ static void front_cases(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(extracts_sample),        cmocka_unit_test(splits_sample),
-        cmocka_unit_test(split_without_headings), cmocka_unit_test(rejects_corrupt),
-        cmocka_unit_test(survives_truncation),    cmocka_unit_test(caps_size_and_pages),
-        cmocka_unit_test(front_of_sample),        cmocka_unit_test(front_cases),
+        cmocka_unit_test(extracts_sample),
+        cmocka_unit_test(splits_sample),
+        cmocka_unit_test(split_without_headings),
+        cmocka_unit_test(running_text),
+        cmocka_unit_test(rejects_corrupt),
+        cmocka_unit_test(survives_truncation),
+        cmocka_unit_test(caps_size_and_pages),
+        cmocka_unit_test(front_of_sample),
+        cmocka_unit_test(front_cases),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
