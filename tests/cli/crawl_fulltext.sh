@@ -125,12 +125,12 @@ for pid, t in truth.items():
     cs = set()
     for a in t["authors"]:
         cs.update(a["countries"] or a.get("pdf_countries", []))
-    if any(a.get("pdf_ambiguous") for a in t["authors"]):
+    if any(a["ambiguous"] or a.get("pdf_ambiguous") for a in t["authors"]):
         continue  # a classifier may rightly leave it unknown: not compared
     if "US" in cs and "CN" in cs:
         want.add(pid)
 got = {pid for pid, r in recs.items() if "us_cn" in r["pairs"]["default"] and
-       not any(a.get("pdf_ambiguous") for a in truth[pid]["authors"])}
+       not any(a["ambiguous"] or a.get("pdf_ambiguous") for a in truth[pid]["authors"])}
 out("us_cn_truth", len(want))
 out("us_cn_papers", "same" if got == want else "differ: missing %s extra %s" % (
     sorted(want - got)[:3], sorted(got - want)[:3]))
