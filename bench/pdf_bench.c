@@ -104,7 +104,8 @@ static int extract_mupdf(fz_context *ctx, const struct doc *d, char **out, size_
     fz_stext_options opts = { 0 };
     int rc = 0;
 
-    opts.flags = dehyphenate ? FZ_STEXT_DEHYPHENATE | FZ_STEXT_MEDIABOX_CLIP : FZ_STEXT_MEDIABOX_CLIP;
+    opts.flags =
+        dehyphenate ? FZ_STEXT_DEHYPHENATE | FZ_STEXT_MEDIABOX_CLIP : FZ_STEXT_MEDIABOX_CLIP;
     fz_var(stm);
     fz_var(doc);
     fz_var(buf);
@@ -224,6 +225,7 @@ int main(int argc, char **argv)
                      : extract_poppler(&docs[i], &text, &len, &pages);
         }
         if (rc < 0) {
+            free(text);
             failed++;
             continue;
         }

@@ -733,7 +733,10 @@ static char *safe_name(const char *id)
         int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
                  *c == '-' || *c == '_';
 
-        buf_putc(&b, ok ? *c : '_');
+        if (ok)
+            buf_putc(&b, *c);
+        else
+            buf_putc(&b, '_');
         changed |= !ok;
     }
     for (const char *c = id; *c; c++)

@@ -179,8 +179,12 @@ void crawler_pdf_running_text(struct buf *out, const char *text, size_t from, si
         if (n && !(digits && n <= 4)) {
             if (out->len && out->ptr[out->len - 1] != ' ')
                 buf_putc(out, ' ');
-            for (k = 0; k < n; k++)
-                buf_putc(out, s[k] == '\f' ? ' ' : s[k]);
+            for (k = 0; k < n; k++) {
+                if (s[k] == '\f')
+                    buf_putc(out, ' ');
+                else
+                    buf_putc(out, s[k]);
+            }
         }
         pos = end + 1;
     }

@@ -263,7 +263,8 @@ static void fulltext_keys(void **state)
     assert_int_equal(cfg.keep_pdf, 1); /* a key the file does not give keeps its value */
     unlink(path);
     config_release(&cfg);
-    expect_error("out: x\nfulltext: yes\n", NSC_EPARSE, "2:11: fulltext: 'yes' is not true or false");
+    expect_error("out: x\nfulltext: yes\n", NSC_EPARSE,
+                 "2:11: fulltext: 'yes' is not true or false");
     expect_error("keep_pdf: [true]\n", NSC_EPARSE, "1:11: keep_pdf: expected a scalar, got a list");
 }
 

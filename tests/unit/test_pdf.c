@@ -186,7 +186,7 @@ static void caps_size_and_pages(void **state)
     (void)state;
     /* Over the byte cap: refused before MuPDF sees it. */
     huge = xcalloc(1, CRAWLER_MAX_PDF + 1);
-    memcpy(huge, "%PDF-1.4\n", 9);
+    memcpy(huge, "%PDF-1.4\n", 10); /* with its NUL: huge is zeroed anyway */
     assert_int_equal(crawler_pdf_text(&t, &pages, "http://x/huge.pdf", huge, CRAWLER_MAX_PDF + 1),
                      NSC_ELIMIT);
     assert_non_null(strstr(nsc_error_last(), "http://x/huge.pdf"));
