@@ -531,8 +531,7 @@ char *crawler_normalise_key(const char *s);
  * a line end joined again.  *pages (may be NULL) gets the page count.  On
  * failure 'out' is as it was.  Returns 0, NSC_ELIMIT or NSC_EPARSE.
  */
-int crawler_pdf_text(struct buf *out, size_t *pages, const char *url, const void *pdf,
-                     size_t len);
+int crawler_pdf_text(struct buf *out, size_t *pages, const char *url, const void *pdf, size_t len);
 
 /* Where the parts of a paper's text lie: [0, body) front matter (title,
  * authors, abstract), [body, refs) the body, [refs, appendix) the
