@@ -28,6 +28,7 @@ static void usage(FILE *f)
         "                      [--connect-timeout T] [--timeout T] [--low-speed-limit B]\n"
         "                      [--low-speed-time T] [--max-body BYTES] [--ca-file FILE]\n"
         "                      [--progress | --no-progress] [--config FILE [--check]]\n"
+        "                      [--fulltext [--keep-pdf]]\n"
         "\n"
         "Crawl NeurIPS year Y into DIR (default .): DIR/neurips-Y.jsonl holds one record\n"
         "per paper, DIR/neurips-Y.summary.json the counts.  Interrupted or failed crawls\n"
@@ -47,6 +48,11 @@ static void usage(FILE *f)
         "  --ca-file FILE    also trust the CA certificates in FILE (PEM) for https;\n"
         "                    verification always stays on\n"
         "  --datasets-url URL  base URL of the 2021 Datasets and Benchmarks host\n"
+        "  --fulltext        also fetch every paper's PDF: count model mentions in its\n"
+        "                    text (references apart) and take, from its first page, the\n"
+        "                    affiliations no other source gave\n"
+        "  --keep-pdf        with --fulltext, keep the PDFs in DIR/pdf/Y/ (default: read\n"
+        "                    in memory and dropped)\n"
         "  --config FILE     read sites, politeness, user agent, out and rules from FILE\n"
         "                    (docs/config.md); options on the command line win\n"
         "  --check           validate --config FILE (and its policies against the rules),\n"
@@ -112,7 +118,9 @@ enum {
     OPT_LOW_SPEED_LIMIT,
     OPT_LOW_SPEED_TIME,
     OPT_MAX_BODY,
-    OPT_CA_FILE
+    OPT_CA_FILE,
+    OPT_FULLTEXT,
+    OPT_KEEP_PDF
 };
 
 static const struct option options[] = {
@@ -139,6 +147,8 @@ static const struct option options[] = {
     { "low-speed-time", required_argument, NULL, OPT_LOW_SPEED_TIME },
     { "max-body", required_argument, NULL, OPT_MAX_BODY },
     { "ca-file", required_argument, NULL, OPT_CA_FILE },
+    { "fulltext", no_argument, NULL, OPT_FULLTEXT },
+    { "keep-pdf", no_argument, NULL, OPT_KEEP_PDF },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -164,6 +174,8 @@ void cmd_crawl_apply_config(struct pipeline_config *cfg, const struct config *fi
     cfg->low_speed_bytes = (long)file->low_speed_limit;
     cfg->low_speed_time_s = (long)file->low_speed_time_s;
     cfg->max_body = file->max_body;
+    cfg->fulltext = file->fulltext;
+    cfg->keep_pdf = file->keep_pdf;
     if (file->set & CONFIG_SET_RATE)
         cfg->rate = file->rate;
     if (file->set & CONFIG_SET_CONCURRENCY)
@@ -193,6 +205,8 @@ static void print_effective(const struct pipeline_config *cfg, const struct conf
            cfg->low_speed_time_s);
     if (cfg->ca_file)
         printf("ca_file: \"%s\"\n", cfg->ca_file);
+    printf("fulltext: %s\nkeep_pdf: %s\n", cfg->fulltext ? "true" : "false",
+           cfg->keep_pdf ? "true" : "false");
     if (cfg->user_agent)
         printf("user_agent: \"%s\"\n", cfg->user_agent);
     else
@@ -300,6 +314,12 @@ int cmd_crawl(int argc, char **argv)
         case OPT_CA_FILE:
             cfg.ca_file = optarg;
             break;
+        case OPT_FULLTEXT:
+            cfg.fulltext = 1;
+            break;
+        case OPT_KEEP_PDF:
+            cfg.keep_pdf = 1;
+            break;
         case OPT_CONNECT_TIMEOUT:
             err = parse_seconds(&cfg.connect_timeout_ms, optarg, "--connect-timeout");
             break;
@@ -358,6 +378,11 @@ int cmd_crawl(int argc, char **argv)
         }
         print_effective(&cfg, &file);
         ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
+        goto out;
+    }
+    if (cfg.keep_pdf && !cfg.fulltext) {
+        fprintf(stderr, "nipscope crawl: --keep-pdf needs --fulltext\n");
+        ret = EXIT_USAGE;
         goto out;
     }
     if (cfg.year < 1987) {

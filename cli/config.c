@@ -374,6 +374,32 @@ static int k_interval(struct loader *ld, const yaml_node_t *val, const char *key
     return get_interval(ld, val, key, &ld->cfg->interval_s);
 }
 
+/* true or false (YAML's yes/no/on/off are refused: one spelling each). */
+static int get_bool(struct loader *ld, const yaml_node_t *val, const char *key, int *out)
+{
+    int err = want_scalar(ld, val, key);
+
+    if (err < 0)
+        return err;
+    if (!strcmp(scalar(val), "true"))
+        *out = 1;
+    else if (!strcmp(scalar(val), "false"))
+        *out = 0;
+    else
+        return node_error(ld, val, NSC_EPARSE, "%s: '%s' is not true or false", key, scalar(val));
+    return 0;
+}
+
+static int k_fulltext(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    return get_bool(ld, val, key, &ld->cfg->fulltext);
+}
+
+static int k_keep_pdf(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    return get_bool(ld, val, key, &ld->cfg->keep_pdf);
+}
+
 static int k_user_agent(struct loader *ld, const yaml_node_t *val, const char *key)
 {
     int err = get_string(ld, val, key, &ld->cfg->user_agent);
@@ -514,6 +540,7 @@ static const struct key top_keys[] = {
     { "politeness", k_politeness }, { "user_agent", k_user_agent },
     { "contact", k_contact },       { "sites", k_sites },
     { "policies", k_policies },     { "ca_file", k_ca_file },
+    { "fulltext", k_fulltext },     { "keep_pdf", k_keep_pdf },
 };
 
 /* Dispatch every key of a mapping; unknown and repeated keys are errors. */
@@ -651,6 +678,8 @@ void config_print(const struct config *cfg, FILE *f)
     print_str(f, "  ", "datasets", cfg->datasets_url,
               "https://datasets-benchmarks-proceedings.neurips.cc");
     print_str(f, "", "ca_file", cfg->ca_file, "none (the system's certificate authorities)");
+    fprintf(f, "fulltext: %s\nkeep_pdf: %s\n", cfg->fulltext ? "true" : "false",
+            cfg->keep_pdf ? "true" : "false");
     if (cfg->n_policies) {
         fprintf(f, "policies: [");
         for (size_t i = 0; i < cfg->n_policies; i++)

@@ -41,6 +41,8 @@ struct config {
     size_t n_policies;
     size_t *policy_line; /* where each name stands in the file, from 1 */
     size_t *policy_col;
+    int fulltext; /* crawl --fulltext: read every paper's PDF */
+    int keep_pdf; /* crawl --keep-pdf: and keep it */
     char *path;   /* the file last loaded, for messages; NULL before */
     unsigned set; /* CONFIG_SET_* for the keys the file gave */
 };

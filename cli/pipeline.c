@@ -32,7 +32,7 @@
 #define MAX_OPEN            8  /* open affiliations of one paper counted for "undecided" */
 #define RECORD_SCHEMA       1
 
-enum job_kind { JOB_INDEX, JOB_FEED, JOB_ABSTRACT, JOB_METADATA };
+enum job_kind { JOB_INDEX, JOB_FEED, JOB_ABSTRACT, JOB_METADATA, JOB_PDF };
 
 /* One queued URL; the engine hands back its position in pl->jobs. */
 struct job {
@@ -41,17 +41,30 @@ struct job {
 };
 
 enum item_flags {
-    I_SKIP = 1 << 0,     /* finished by an earlier run: not fetched */
-    I_ABSTRACT = 1 << 1, /* abstract page parsed */
-    I_META = 1 << 2,     /* Metadata.json applied */
-    I_FAILED = 1 << 3,   /* a page failed: not written, retried next run */
-    I_WRITTEN = 1 << 4,  /* committed to the store in this run (or found unchanged) */
-    I_RECHECK = 1 << 5   /* finished before, fetched again (cfg->recheck) */
+    I_SKIP = 1 << 0,      /* finished by an earlier run: not fetched */
+    I_ABSTRACT = 1 << 1,  /* abstract page parsed */
+    I_META = 1 << 2,      /* Metadata.json applied */
+    I_FAILED = 1 << 3,    /* a page failed: not written, retried next run */
+    I_WRITTEN = 1 << 4,   /* committed to the store in this run (or found unchanged) */
+    I_RECHECK = 1 << 5,   /* finished before, fetched again (cfg->recheck) */
+    I_FEED = 1 << 6,      /* the feed's affiliations were taken */
+    I_PDF_ASKED = 1 << 7, /* --fulltext: the PDF is queued */
+    I_PDF = 1 << 8        /* --fulltext: the PDF step is done (read, or failed for good) */
+};
+
+/* What --fulltext found in a paper's PDF, until its record is written. */
+struct fulltext {
+    struct mention_list ml; /* fields "fulltext" (body) and "references" */
+    char **domain;          /* per author: the email domain of an author the PDF placed */
+    size_t pages;
+    char *error; /* why the PDF gave nothing (the paper's record says so) */
+    char *kept;  /* --keep-pdf: the file, relative to the output directory */
 };
 
 struct item {
     struct crawler_paper paper; /* index, then abstract page, then metadata */
     unsigned flags;
+    struct fulltext *ft; /* --fulltext only */
 };
 
 enum feed_state { FEED_NONE, FEED_PENDING, FEED_PARSED, FEED_FAILED };
@@ -111,6 +124,7 @@ struct pipeline {
 
     size_t done, failed, written, skipped;
     size_t unchanged, kept; /* recheck: records found the same; kept after a failed fetch */
+    size_t pdfs_read;       /* --fulltext: PDFs whose text was read in this run */
     int err;                /* a fatal error: the run is stopped */
     struct progress pg;
     struct classify_result cres;
@@ -219,8 +233,8 @@ static int queue_capped(struct pipeline *pl, enum job_kind kind, size_t item, co
     req.url = url;
     req.user = (void *)(uintptr_t)(pl->njobs + 1);
     req.max_body = max_body;
-    /* A 304 is only useful when we kept the body it refers to. */
-    if (store_fetch_get(&sf, pl->st, url) == 0 && sf.body) {
+    /* A 304 is only useful when we kept the body it refers to (never a PDF's). */
+    if (kind != JOB_PDF && store_fetch_get(&sf, pl->st, url) == 0 && sf.body) {
         req.etag = sf.etag;
         req.last_modified = sf.last_modified;
         have = 1;
@@ -383,9 +397,9 @@ static json_t *affiliation_json(const struct classify_affiliation *a)
     return o;
 }
 
-static int classify_mode(struct pipeline *pl, int mode, const char *aff)
+static int classify_mode(struct pipeline *pl, int mode, const char *aff, const char *domain)
 {
-    return classify_run(pl->rules, pl->mode_policy[mode], aff, strlen(aff), NULL, &pl->cres);
+    return classify_run(pl->rules, pl->mode_policy[mode], aff, strlen(aff), domain, &pl->cres);
 }
 
 /*
@@ -407,11 +421,15 @@ static int place_record(struct pipeline *pl, json_t *rec, struct placement pm[MA
     for (size_t i = 0; i < json_array_size(authors); i++) {
         json_t *ao = json_array_get(authors, i), *affs = json_array();
         const char *aff = json_string_value(json_object_get(ao, "affiliation"));
+        const char *dom = json_string_value(json_object_get(ao, "email_domain"));
 
+        /* An author the PDF placed by email alone: the domain is the text. */
+        if (!aff)
+            aff = dom;
         for (int m = 0; aff && m < MAX_MODES; m++) {
             if (!pl->mode_policy[m])
                 continue;
-            err = classify_mode(pl, m, aff);
+            err = classify_mode(pl, m, aff, dom);
             if (err < 0) {
                 /* Invalid UTF-8 cannot come from the parsers; say where. */
                 nsc_error_prefix(err, "paper %s, author %zu",
@@ -453,48 +471,93 @@ out:
 
 /* The models named in the title and abstract of 'p': model id -> {count,
  * where}.  Without a models.yaml the object is empty (nothing was scanned). */
-static json_t *record_mentions(struct pipeline *pl, const struct crawler_paper *p)
+static json_t *record_mentions(struct pipeline *pl, const struct crawler_paper *p,
+                               const struct fulltext *ft, json_t **refs_out)
 {
     struct mention_list ml = MENTION_LIST_INIT;
     struct mention_tally mt = MENTION_TALLY_INIT;
-    json_t *out = json_object();
+    json_t *out = json_object(), *refs = json_object(), *by = json_object();
 
-    if (!pl->models)
+    *refs_out = NULL;
+    if (!pl->models) {
+        json_decref(refs);
+        json_decref(by);
         return out;
+    }
     if (p->title)
         mention_scan(pl->models, p->title, strlen(p->title), "title", &ml);
     if (p->abstract)
         mention_scan(pl->models, p->abstract, strlen(p->abstract), "abstract", &ml);
+    /* The full text's mentions: the body's count with the others, the
+     * references' apart (citing a model is not using it). */
+    for (size_t i = 0; ft && i < ft->ml.n; i++) {
+        const struct mention *m = &ft->ml.items[i];
+        if (!strcmp(m->field, "references")) {
+            json_t *e = json_object_get(refs, m->model);
+
+            json_object_set_new(
+                refs, m->model,
+                json_pack(
+                    "{s:I}", "count",
+                    (json_int_t)(e ? json_integer_value(json_object_get(e, "count")) + 1 : 1)));
+            continue;
+        }
+        NSC_GROW(ml.items, ml.cap, ml.n + 1);
+        ml.items[ml.n++] = *m;
+    }
     mention_tally_add(&mt, &ml);
+    /* With full text, how many mentions each field gave. */
+    for (size_t i = 0; ft && i < ml.n; i++) {
+        json_t *per = json_object_get(by, ml.items[i].model), *v;
+
+        if (!per) {
+            per = json_object();
+            json_object_set_new(by, ml.items[i].model, per);
+        }
+        v = json_object_get(per, ml.items[i].field);
+        json_object_set_new(per, ml.items[i].field,
+                            json_integer(v ? json_integer_value(v) + 1 : 1));
+    }
     for (size_t i = 0; i < mt.n; i++) {
-        json_t *where = json_array();
+        json_t *where = json_array(), *e;
 
         for (size_t w = 0; w < mt.items[i].n_where; w++)
             json_array_append_new(where, json_string(mt.items[i].where[w]));
-        json_object_set_new(
-            out, mt.items[i].model,
-            json_pack("{s:I, s:o}", "count", (json_int_t)mt.items[i].count, "where", where));
+        e = json_pack("{s:I, s:o}", "count", (json_int_t)mt.items[i].count, "where", where);
+        if (ft)
+            json_object_set(e, "by_field", json_object_get(by, mt.items[i].model));
+        json_object_set_new(out, mt.items[i].model, e);
     }
+    if (ft)
+        *refs_out = json_incref(refs);
+    json_decref(refs);
+    json_decref(by);
     mention_tally_release(&mt);
     mention_list_release(&ml);
     return out;
 }
 
 /* Build the record of 'p' (schema: docs/schema.md) in *out. */
-static int build_record(json_t **out, struct pipeline *pl, const struct crawler_paper *p)
+static int build_record(json_t **out, struct pipeline *pl, const struct crawler_paper *p,
+                        const struct fulltext *ft)
 {
-    json_t *rec = json_object(), *authors = json_array(), *sources = json_object();
+    json_t *rec = json_object(), *authors = json_array(), *sources = json_object(), *refs;
     struct placement pm[MAX_MODES];
     int err;
 
     for (size_t i = 0; i < p->nauthors; i++) {
         const struct crawler_author *a = &p->authors[i];
+        const char *dom = ft && ft->domain ? ft->domain[i] : NULL;
         json_t *ao = json_object();
 
         json_object_set_new(ao, "name", str_or_null(a->name));
         json_object_set_new(ao, "affiliation", str_or_null(a->affiliation));
         json_object_set_new(ao, "source",
-                            str_or_null(a->affiliation ? source_name(a->aff_source) : NULL));
+                            str_or_null(a->affiliation ? source_name(a->aff_source)
+                                        : dom          ? CRAWLER_AFF_PDF
+                                                       : NULL));
+        if (dom)
+            json_object_set_new(ao, "email_domain", json_string(dom));
         json_array_append_new(authors, ao);
     }
     for (size_t i = 0; i < p->nsources; i++)
@@ -508,7 +571,21 @@ static int build_record(json_t **out, struct pipeline *pl, const struct crawler_
     json_object_set_new(rec, "abstract_url", str_or_null(p->abstract_url));
     json_object_set_new(rec, "pdf_url", str_or_null(p->pdf_url));
     json_object_set_new(rec, "authors", authors);
-    json_object_set_new(rec, "mentions", record_mentions(pl, p));
+    json_object_set_new(rec, "mentions", record_mentions(pl, p, ft, &refs));
+    if (refs)
+        json_object_set_new(rec, "references_mentions", refs);
+    if (ft) {
+        json_t *fo = json_object();
+
+        json_object_set_new(fo, "url", str_or_null(p->pdf_url));
+        if (ft->error)
+            json_object_set_new(fo, "error", json_string(ft->error));
+        else
+            json_object_set_new(fo, "pages", json_integer((json_int_t)ft->pages));
+        if (ft->kept)
+            json_object_set_new(fo, "kept", json_string(ft->kept));
+        json_object_set_new(rec, "fulltext", fo);
+    }
     json_object_set_new(rec, "sources", sources);
     err = place_record(pl, rec, pm);
     if (err < 0) {
@@ -592,6 +669,215 @@ static int record_unchanged(struct pipeline *pl, const json_t *rec)
     return same;
 }
 
+static void try_finish(struct pipeline *pl, size_t i);
+
+/* ---- full text (--fulltext) -------------------------------------------- */
+
+static void item_failed(struct pipeline *pl, size_t i, const char *what);
+
+static void fulltext_free(struct fulltext *ft, size_t nauthors)
+{
+    if (!ft)
+        return;
+    mention_list_release(&ft->ml);
+    for (size_t i = 0; ft->domain && i < nauthors; i++)
+        free(ft->domain[i]);
+    free(ft->domain);
+    free(ft->error);
+    free(ft->kept);
+    free(ft);
+}
+
+/*
+ * The PDF's author for record author 'i' of 'p': by position when both
+ * lists are as long and the names agree there, else by a unique
+ * normalised name; NULL when none fits.
+ */
+static const struct crawler_pdf_author *pdf_author(const struct crawler_paper *p, size_t i,
+                                                   const struct crawler_pdf_front *f)
+{
+    const struct crawler_pdf_author *hit = NULL;
+    char *want = crawler_normalise_key(p->authors[i].name ? p->authors[i].name : "");
+
+    if (f->nauthors == p->nauthors) {
+        char *k = crawler_normalise_key(f->authors[i].name);
+
+        if (want[0] && !strcmp(k, want))
+            hit = &f->authors[i];
+        free(k);
+    }
+    for (size_t j = 0; !hit && want[0] && j < f->nauthors; j++) {
+        char *k = crawler_normalise_key(f->authors[j].name);
+        int same = !strcmp(k, want);
+
+        free(k);
+        if (!same)
+            continue;
+        for (size_t l = j + 1; l < f->nauthors; l++) {
+            char *k2 = crawler_normalise_key(f->authors[l].name);
+
+            same = !strcmp(k2, want);
+            free(k2);
+            if (same)
+                break;
+        }
+        hit = same ? NULL : &f->authors[j]; /* a second one: ambiguous */
+        break;
+    }
+    free(want);
+    return hit;
+}
+
+/* Authors still without an affiliation take the PDF's line (source "pdf"),
+ * or, when it prints only their email, its domain.  Returns how many. */
+static size_t take_pdf_affiliations(struct item *it, const struct crawler_pdf_front *f,
+                                    const char *url)
+{
+    struct crawler_paper *p = &it->paper;
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->nauthors; i++) {
+        const struct crawler_pdf_author *a;
+
+        if (p->authors[i].affiliation || !(a = pdf_author(p, i, f)))
+            continue;
+        if (!a->affiliation && !a->email_domain)
+            continue;
+        if (!it->ft->domain)
+            it->ft->domain = xcalloc(p->nauthors, sizeof(*it->ft->domain));
+        it->ft->domain[i] = a->email_domain ? xstrdup(a->email_domain) : NULL;
+        if (a->affiliation) {
+            p->authors[i].affiliation = xstrdup(a->affiliation);
+            p->authors[i].aff_source = CRAWLER_AFF_PDF;
+        } else if (!a->email_domain) {
+            continue;
+        }
+        n++;
+    }
+    if (n)
+        crawler_paper_set_source(p, "affiliations_pdf", url);
+    return n;
+}
+
+/* Scan [from, to) of 'text' as 'field', as running text (page numbers out). */
+static void scan_part(struct pipeline *pl, struct fulltext *ft, const char *text, size_t from,
+                      size_t to, const char *field)
+{
+    if (to <= from || !pl->models)
+        return;
+    buf_reset(&pl->scratch);
+    crawler_pdf_running_text(&pl->scratch, text, from, to);
+    mention_scan(pl->models, pl->scratch.ptr, pl->scratch.len, field, &ft->ml);
+}
+
+/* A file name for paper 'id' that stays in its directory whatever 'id'
+ * holds: letters, digits, '-' and '_' kept, anything else '_', and then,
+ * if anything was changed, the FNV-1a hash of the id appended. */
+static char *safe_name(const char *id)
+{
+    struct buf b = BUF_INIT;
+    uint64_t h = 1469598103934665603ULL;
+    int changed = 0;
+
+    for (const char *c = id; *c && b.len < 100; c++) {
+        int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                 *c == '-' || *c == '_';
+
+        if (ok)
+            buf_putc(&b, *c);
+        else
+            buf_putc(&b, '_');
+        changed |= !ok;
+    }
+    for (const char *c = id; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    if (changed || !b.len || strlen(id) >= 100)
+        buf_appendf(&b, "-%016llx", (unsigned long long)h);
+    return buf_detach(&b, NULL);
+}
+
+/* --keep-pdf: DIR/pdf/<year>/<safe id>.pdf, replaced atomically. */
+static int keep_pdf(struct pipeline *pl, struct item *it, const struct buf *body)
+{
+    char *name = safe_name(it->paper.id), *rel = NULL, *dir = NULL, *path = NULL;
+    int err = 0;
+
+    rel = xasprintf("pdf/%d/%s.pdf", pl->cfg->year, name);
+    dir = xasprintf("%s/pdf", store_dir(pl->st));
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        err = nsc_error_set(NSC_EIO, "cannot create '%s': %s", dir, strerror(errno));
+    free(dir);
+    dir = xasprintf("%s/pdf/%d", store_dir(pl->st), pl->cfg->year);
+    if (err == 0 && mkdir(dir, 0755) < 0 && errno != EEXIST)
+        err = nsc_error_set(NSC_EIO, "cannot create '%s': %s", dir, strerror(errno));
+    path = xasprintf("%s/%s", store_dir(pl->st), rel);
+    if (err == 0)
+        err = nsc_file_replace(path, body->ptr ? body->ptr : "", body->len);
+    if (err == 0) {
+        it->ft->kept = rel;
+        rel = NULL;
+    }
+    free(name);
+    free(rel);
+    free(dir);
+    free(path);
+    return err;
+}
+
+/* The PDF of item 'i' is in 'res': read it, then commit the record. */
+static void on_pdf(struct pipeline *pl, size_t i, struct crawler_fetch_result *res)
+{
+    struct item *it = &pl->items[i];
+    struct buf text = BUF_INIT;
+    struct crawler_pdf_front front = { 0 };
+    struct crawler_pdf_parts parts;
+    int err = res->err;
+
+    if (err < 0) {
+        store_failed_add(pl->st, res->url, res->errmsg);
+        /* Gone or over a cap: the record says so.  Anything else (the
+         * network, a 5xx) is retried by the next run. */
+        if (err != NSC_ENOTFOUND && err != NSC_ELIMIT) {
+            nsc_error_set(err, "%s", res->errmsg);
+            item_failed(pl, i, "PDF");
+            return;
+        }
+        it->ft->error = xstrdup(res->errmsg);
+        log_warn("crawl: PDF: %s", res->errmsg);
+        goto done;
+    }
+    store_failed_clear(pl->st, res->url);
+    if (pl->cfg->keep_pdf) {
+        err = keep_pdf(pl, it, &res->body);
+        if (err < 0) {
+            fail(pl, err); /* the output directory failed: stop, as the store would */
+            return;
+        }
+    }
+    err = crawler_pdf_text(&text, &it->ft->pages, res->url, res->body.ptr ? res->body.ptr : "",
+                           res->body.len);
+    if (err < 0) {
+        it->ft->error = xstrdup(nsc_error_last());
+        log_warn("crawl: PDF: %s", nsc_error_last());
+        goto done;
+    }
+    err = crawler_pdf_parse_front(&front, buf_cstr(&text), text.len);
+    if (err == 0)
+        take_pdf_affiliations(it, &front, res->url);
+    else
+        log_warn("crawl: %s: %s", res->url, nsc_error_last());
+    crawler_pdf_front_release(&front);
+    crawler_pdf_split(&parts, buf_cstr(&text), text.len);
+    scan_part(pl, it->ft, text.ptr, parts.body, parts.refs, "fulltext");
+    scan_part(pl, it->ft, text.ptr, parts.refs, parts.appendix, "references");
+    scan_part(pl, it->ft, text.ptr, parts.appendix, parts.len, "fulltext");
+    pl->pdfs_read++;
+done:
+    buf_release(&text);
+    it->flags |= I_PDF;
+    try_finish(pl, i);
+}
+
 /* Commit item 'i' if all its sources are in. */
 static void try_finish(struct pipeline *pl, size_t i)
 {
@@ -605,14 +891,34 @@ static void try_finish(struct pipeline *pl, size_t i)
         return;
     if (pl->feed_state != FEED_NONE && !pl->joined)
         return;
-    if (pl->joined)
+    if (pl->joined && !(it->flags & I_FEED))
         take_feed_affiliations(&it->paper, &pl->skel[i], pl->feed_url);
-    err = build_record(&rec, pl, &it->paper);
+    it->flags |= I_FEED;
+    if (pl->cfg->fulltext && !(it->flags & I_PDF)) {
+        /* The PDF comes last: it fills only what the other sources left. */
+        if (!it->ft)
+            it->ft = xcalloc(1, sizeof(*it->ft));
+        if (!it->paper.pdf_url) {
+            it->ft->error = xstrdup("the abstract page links no PDF");
+            it->flags |= I_PDF;
+        } else if (!(it->flags & I_PDF_ASKED)) {
+            it->flags |= I_PDF_ASKED;
+            err = queue_capped(pl, JOB_PDF, i, it->paper.pdf_url, CRAWLER_MAX_PDF);
+            if (err < 0)
+                item_failed(pl, i, "PDF");
+            return;
+        } else {
+            return;
+        }
+    }
+    err = build_record(&rec, pl, &it->paper, it->ft);
     if (err == 0 && (it->flags & I_RECHECK) && record_unchanged(pl, rec)) {
         json_decref(rec);
         it->flags |= I_WRITTEN;
         pl->unchanged++;
         pl->done++;
+        fulltext_free(it->ft, it->paper.nauthors);
+        it->ft = NULL;
         crawler_paper_release(&it->paper);
         return;
     }
@@ -626,6 +932,8 @@ static void try_finish(struct pipeline *pl, size_t i)
     it->flags |= I_WRITTEN;
     pl->written++;
     pl->done++;
+    fulltext_free(it->ft, it->paper.nauthors);
+    it->ft = NULL;
     crawler_paper_release(&it->paper); /* the record is on disk now */
 }
 
@@ -898,6 +1206,11 @@ static void on_done(struct crawler_fetch *f, struct crawler_fetch_result *res, v
     /* A stop is not a failure: the URL is fetched by the next run. */
     if (pl->err || (res->err < 0 && res->stopped))
         return;
+    /* A PDF is read and dropped: never kept in the state DB. */
+    if (job.kind == JOB_PDF) {
+        on_pdf(pl, job.item, res);
+        return;
+    }
     err = take_body(pl, res, &body);
     if (err < 0 && err != res->err) {
         fail(pl, err); /* the store failed */
@@ -933,6 +1246,8 @@ static void on_done(struct crawler_fetch *f, struct crawler_fetch_result *res, v
         else
             on_metadata(pl, job.item, res, &body);
         break;
+    case JOB_PDF:
+        break; /* handled above */
     }
 out:
     buf_release(&body);
@@ -963,8 +1278,10 @@ struct tally {
     struct pipeline *pl;
     size_t papers, complete, partial, missing;
     json_t *by_country, *matrix, *us_cn;
-    json_t *mentions; /* model id -> {papers, by_bloc} */
-    json_t *updates;  /* records whose placement changed with the rules */
+    json_t *mentions;          /* model id -> {papers, by_bloc} */
+    json_t *refs;              /* model id -> papers citing it in their references */
+    size_t ft_read, ft_failed; /* records whose PDF was read / could not be */
+    json_t *updates;           /* records whose placement changed with the rules */
 };
 
 static void count_up(json_t *obj, const char *key)
@@ -1052,6 +1369,21 @@ static int tally_record(const char *id, json_t *rec, void *payload)
         json_array_append(t->updates, copy);
     cs = &pm[chosen].placed;
     tally_mentions(t, copy, cs);
+    {
+        const json_t *ft = json_object_get(copy, "fulltext"), *v;
+        const char *mid;
+
+        if (json_is_object(ft)) {
+            if (json_object_get(ft, "error"))
+                t->ft_failed++;
+            else
+                t->ft_read++;
+        }
+        json_object_foreach(json_object_get(copy, "references_mentions"), mid, v)
+        {
+            count_up(t->refs, mid);
+        }
+    }
     authors = json_object_get(copy, "authors");
     na = json_array_size(authors);
     for (size_t i = 0; i < na; i++) {
@@ -1161,6 +1493,14 @@ static json_t *build_summary(struct pipeline *pl, struct tally *t, int64_t start
     json_object_set_new(s, "country_pairs", json_incref(t->matrix));
     json_object_set_new(s, "us_cn", json_incref(t->us_cn));
     json_object_set_new(s, "mentions", json_incref(t->mentions));
+    /* Whether the mention counts include full text: absent when no record
+     * was crawled with --fulltext, so such summaries stay as they were. */
+    if (t->ft_read || t->ft_failed)
+        json_object_set_new(s, "fulltext",
+                            json_pack("{s:I, s:I, s:I, s:O}", "papers_read", (json_int_t)t->ft_read,
+                                      "papers_failed", (json_int_t)t->ft_failed, "papers_without",
+                                      (json_int_t)(t->papers - t->ft_read - t->ft_failed),
+                                      "references_mentions", t->refs));
     json_object_set_new(s, "rules",
                         json_pack("{s:s, s:s}", "version", classify_rules_version(pl->rules),
                                   "hash", classify_rules_hash(pl->rules)));
@@ -1268,6 +1608,16 @@ static void print_report(struct pipeline *pl, const json_t *s, FILE *f)
     if (json_is_object(join))
         fprintf(f, "feed: %" JSON_INTEGER_FORMAT " papers not joined to the virtual-site feed\n",
                 geti(join, "papers_unjoined"));
+    {
+        const json_t *ft = json_object_get(s, "fulltext");
+
+        if (json_is_object(ft))
+            fprintf(f,
+                    "model mentions: titles and abstracts, and the full text (references apart) "
+                    "of %" JSON_INTEGER_FORMAT " papers (%" JSON_INTEGER_FORMAT
+                    " PDFs unreadable, %" JSON_INTEGER_FORMAT " papers without)\n",
+                    geti(ft, "papers_read"), geti(ft, "papers_failed"), geti(ft, "papers_without"));
+    }
     if (hl) {
         describe_pair(&def, pl, pl->policy);
         fprintf(f,
@@ -1319,6 +1669,7 @@ static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
     t.matrix = json_object();
     t.us_cn = json_object();
     t.mentions = json_object();
+    t.refs = json_object();
     for (size_t i = 0; i < pl->npolicies; i++) {
         const struct classify_policy *pol = &pl->policies[i];
 
@@ -1360,6 +1711,7 @@ out:
     json_decref(t.matrix);
     json_decref(t.us_cn);
     json_decref(t.mentions);
+    json_decref(t.refs);
     json_decref(t.updates);
     return err;
 }
@@ -1602,8 +1954,10 @@ out:
     free((char *)hosts[0]);
     free((char *)hosts[1]);
     free((char *)hosts[2]);
-    for (size_t i = 0; i < pl->nitems; i++)
+    for (size_t i = 0; i < pl->nitems; i++) {
+        fulltext_free(pl->items[i].ft, pl->items[i].paper.nauthors);
         crawler_paper_release(&pl->items[i].paper);
+    }
     free(pl->items);
     for (size_t i = 0; i < pl->nskel; i++)
         crawler_paper_release(&pl->skel[i]);

@@ -13,15 +13,20 @@
  *   3. fetch every abstract page (and the -Metadata.json where the year has
  *      one) of the papers the store has not finished; conditional GETs use
  *      the validators the state DB kept;
- *   4. join the feed to the papers, classify every affiliation, and commit
- *      each finished record to the store as soon as all its sources are in;
+ *   4. join the feed to the papers; with fulltext, fetch each paper's PDF
+ *      (never kept in the state DB; kept under <out>/pdf/ with keep_pdf),
+ *      read it in memory, count mentions in its body and references, and
+ *      give authors still without an affiliation the first page's; classify
+ *      every affiliation, and commit each finished record to the store as
+ *      soon as all its sources are in;
  *   5. place every stored record again with the current rules (records an
  *      older rule set placed differently are updated), rewrite the records
  *      sorted, write the summary and print a report.
  *
  * Affiliation precedence: an author's affiliation comes from the paper's
  * -Metadata.json when it gives one, otherwise from the virtual feed, else
- * it is an explicit null.  The feed is joined to a skeleton copy of the
+ * it is an explicit null (with fulltext: the PDF's line or email domain,
+ * source "pdf", before the null).  The feed is joined to a skeleton copy of the
  * year index, so the order in which pages arrive never changes the result.
  */
 #ifndef NSC_CLI_PIPELINE_H
@@ -82,6 +87,8 @@ struct pipeline_config {
      * once at its end); may call pipeline_stop().  NULL: none. */
     pipeline_tick_fn tick;
     void *tick_payload;
+    int fulltext;             /* also fetch each PDF: mentions in its text, affiliations it fills */
+    int keep_pdf;             /* with fulltext: keep each PDF under <out_dir>/pdf/<year>/ */
 };
 
 /* Defaults: out ".", the real sites, 1 request/s, 2 per host, every paper,

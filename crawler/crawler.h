@@ -503,4 +503,92 @@ char *crawler_normalise_key(const char *s);
 
 /* ==== end of parse ========================================================= */
 
+/* ==== pdf: paper PDFs (crawler/pdf.c, pdf_front.c) ======================== */
+/*
+ * Text extraction from a PDF held in memory (MuPDF: bench/pdf-extract.md says
+ * why), and the parsers that read that text: the first page's author block
+ * (names with superscript affiliation numbers, numbered affiliation lines,
+ * emails grouped as {a,b}@x.edu) and the split into front matter, body and
+ * references.  Nothing here knows a country: an affiliation is the line the
+ * PDF prints, a domain is the text after '@'.
+ *
+ * Caps: a PDF over CRAWLER_MAX_PDF bytes, with more than CRAWLER_MAX_PDF_PAGES
+ * pages, or whose text passes CRAWLER_MAX_PDF_TEXT fails with NSC_ELIMIT;
+ * MuPDF's own allocations are capped at CRAWLER_MAX_PDF_MEM.  A file MuPDF
+ * cannot open or read is NSC_EPARSE.  Every message names the URL.
+ */
+
+#define CRAWLER_MAX_PDF       ((size_t)64 << 20)  /* bytes of one PDF */
+#define CRAWLER_MAX_PDF_PAGES 300                 /* pages of one PDF */
+#define CRAWLER_MAX_PDF_TEXT  ((size_t)16 << 20)  /* bytes of its text */
+#define CRAWLER_MAX_PDF_MEM   ((size_t)512 << 20) /* MuPDF heap while reading it */
+#define CRAWLER_AFF_PDF       "pdf"
+
+/*
+ * Append the text of the 'len' bytes of PDF 'pdf' (fetched from 'url', used
+ * in messages) to 'out', UTF-8: pages in order separated by '\f', text blocks
+ * by an empty line, lines by '\n'; ligatures expanded and words hyphenated at
+ * a line end joined again.  *pages (may be NULL) gets the page count.  On
+ * failure 'out' is as it was.  Returns 0, NSC_ELIMIT or NSC_EPARSE.
+ */
+int crawler_pdf_text(struct buf *out, size_t *pages, const char *url, const void *pdf, size_t len);
+
+/* Where the parts of a paper's text lie: [0, body) front matter (title,
+ * authors, abstract), [body, refs) the body, [refs, appendix) the
+ * references, [appendix, len) what follows them (appendix, checklist), also
+ * body text.  refs == appendix == len when no references heading is found. */
+struct crawler_pdf_parts {
+    size_t body, refs, appendix, len;
+};
+
+/*
+ * Split 'text' (as crawler_pdf_text() gives it) into parts: the body starts
+ * at the first line after an "Abstract" line that reads like a first section
+ * heading ("1 Introduction", "1. Introduction", "Introduction"), else at the
+ * second page, else at 0; the references at the last line that is only
+ * "References" or "Bibliography" (any case), and the appendix at the first
+ * line after it that reads like an appendix heading ("A Proofs",
+ * "Appendix", "NeurIPS Paper Checklist").
+ */
+void crawler_pdf_split(struct crawler_pdf_parts *out, const char *text, size_t len);
+
+/*
+ * Append the text of [from, to) of 'text' to 'out' as running text for the
+ * mention scanner: lines joined with one space, and the lines a page break
+ * puts inside a sentence left out (page breaks, and lines that are only a
+ * page number), so "diffusion\n\n2\n\fmodels" reads "diffusion models".
+ */
+void crawler_pdf_running_text(struct buf *out, const char *text, size_t from, size_t to);
+
+struct crawler_pdf_author {
+    char *name;
+    char *affiliation;  /* its numbered affiliation lines joined by "; ", or NULL */
+    char *email;        /* "local@domain", or NULL */
+    char *email_domain; /* the part after '@', lower case, or NULL */
+};
+
+struct crawler_pdf_front {
+    struct crawler_pdf_author *authors;
+    size_t nauthors;
+};
+
+/*
+ * Parse the author block of a first page (the text before the first '\f'
+ * of 'text'): the block after the title up to the first numbered
+ * affiliation line gives the names and their numbers ("Ann Lee1,2, Bo Li2
+ * and Cy Wu"); lines "1Tsinghua University" (or "1 Tsinghua ...") give the
+ * affiliations, a line that continues none of them is appended to the one
+ * before; lines with '@' give the emails ("{ann.lee,bo.li}@x.edu,
+ * cy@y.cn"), each matched to the author whose name its local part spells,
+ * else by position when there are as many emails as authors.  Stops at the
+ * "Abstract" line.  Returns 0 (possibly with no authors) or NSC_ELIMIT for
+ * more than CRAWLER_MAX_AUTHORS names.  Release with
+ * crawler_pdf_front_release().
+ */
+int crawler_pdf_parse_front(struct crawler_pdf_front *out, const char *text, size_t len);
+
+void crawler_pdf_front_release(struct crawler_pdf_front *f);
+
+/* ==== end of pdf =========================================================== */
+
 #endif

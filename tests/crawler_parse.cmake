@@ -11,3 +11,8 @@ nsc_fuzzer(fuzz_metadata fuzz_metadata.c LIBS nsc_crawler SEEDS fixtures/json)
 nsc_unit_test(test_parse_mock SOURCES unit/test_parse_mock.c LIBS nsc_crawler)
 pkg_check_modules(JANSSON_T REQUIRED IMPORTED_TARGET jansson)
 target_link_libraries(test_parse_mock PRIVATE PkgConfig::JANSSON_T)
+# PDFs: extraction (MuPDF) on PDFs the mock's writer makes, caps, corrupt and
+# truncated files, the body/references split and the author-block parser.
+nsc_unit_test(test_pdf SOURCES unit/test_pdf.c LIBS nsc_crawler)
+nsc_fuzzer(fuzz_pdf_affil fuzz_pdf_affil.c LIBS nsc_crawler)
+nsc_fuzzer(fuzz_pdf_text fuzz_pdf_text.c LIBS nsc_crawler)

@@ -22,3 +22,6 @@ endforeach()
 # nghttpd or openssl is missing: .ci/install-deps installs both).
 nsc_cli_test(cli_crawl_tls crawl_tls.sh)
 set_tests_properties(cli_crawl_tls PROPERTIES LABELS "cli;crawl" TIMEOUT 120 SKIP_RETURN_CODE 77)
+# crawl --fulltext against the mock's PDFs: mentions in body and references,
+# PDF-derived affiliations, --keep-pdf, resume, malformed PDFs.
+nsc_cli_test(cli_crawl_fulltext crawl_fulltext.sh)

@@ -731,3 +731,254 @@ def build_year(year, seed, people, papers=None):
             r = rng.random()
             a["feed_institution"] = ("" if r < 0.018 else None if r < 0.022 else a["institution"])
     return out, extra
+
+
+# --------------------------------------------------------------------------
+# The paper PDFs (tests/mock/mockpdf.py typesets them).  Each PDF is planned
+# from its own random stream ("pdf:<seed>:<year>:<sha>"), so adding PDFs
+# changed nothing else the generator draws, and a PDF can be built alone,
+# on request.  The plan decides the truth: the model mentions per section
+# (body vs references, per family, as counts) and, for every author the
+# other sources leave without an affiliation, what the first page shows.
+# --------------------------------------------------------------------------
+
+# Real email domains of some institutions: the ones an author can be placed
+# by without an affiliation line.  Other institutions get a made-up domain
+# in a made-up second level ("<initials>.mock-mail.<tld>") that names no
+# real institution, so it never decides anything by itself.
+EMAIL_DOMAINS = {
+    "Tsinghua University": "tsinghua.edu.cn", "Peking University": "pku.edu.cn",
+    "Shanghai Jiao Tong University": "sjtu.edu.cn", "Zhejiang University": "zju.edu.cn",
+    "Fudan University": "fudan.edu.cn", "Nanjing University": "nju.edu.cn",
+    "University of Science and Technology of China": "ustc.edu.cn",
+    "Stanford University": "stanford.edu", "Massachusetts Institute of Technology": "mit.edu",
+    "Carnegie Mellon University": "cs.cmu.edu", "Princeton University": "princeton.edu",
+    "Harvard University": "harvard.edu", "University of Washington": "uw.edu",
+    "University of Oxford": "ox.ac.uk", "University of Cambridge": "cam.ac.uk",
+    "ETH Zurich": "ethz.ch", "EPFL": "epfl.ch", "University of Toronto": "utoronto.ca",
+    "National University of Singapore": "nus.edu.sg", "KAIST": "kaist.ac.kr",
+    "The University of Tokyo": "u-tokyo.ac.jp", "The Chinese University of Hong Kong": "cuhk.edu.hk",
+    "National Taiwan University": "ntu.edu.tw", "University of Macau": "um.edu.mo",
+    "Cornell University": "cornell.edu", "Columbia University": "columbia.edu",
+    "New York University": "nyu.edu", "University of Illinois Urbana-Champaign": "illinois.edu",
+    "University of Michigan": "umich.edu", "Georgia Institute of Technology": "gatech.edu",
+    "University of California, Los Angeles": "ucla.edu", "UC Berkeley": "berkeley.edu",
+    "University of California, Berkeley": "berkeley.edu", "Yale University": "yale.edu",
+    "Duke University": "duke.edu", "Johns Hopkins University": "jhu.edu", "Rice University": "rice.edu",
+    "Purdue University": "purdue.edu", "The University of Texas at Austin": "utexas.edu",
+    "University of Southern California": "usc.edu", "California Institute of Technology": "caltech.edu",
+    "University of Pennsylvania": "upenn.edu", "University of Wisconsin-Madison": "wisc.edu",
+    "Renmin University of China": "ruc.edu.cn", "Beihang University": "buaa.edu.cn",
+    "Wuhan University": "whu.edu.cn", "Huazhong University of Science and Technology": "hust.edu.cn",
+    "Southern University of Science and Technology": "sustech.edu.cn",
+    "Westlake University": "westlake.edu.cn", "Tongji University": "tongji.edu.cn",
+    "Xi'an Jiaotong University": "xjtu.edu.cn", "Nankai University": "nankai.edu.cn",
+    "Sichuan University": "scu.edu.cn", "Sun Yat-sen University": "sysu.edu.cn",
+    "Harbin Institute of Technology": "hit.edu.cn", "Xidian University": "xidian.edu.cn",
+    "Beijing Institute of Technology": "bit.edu.cn", "Imperial College London": "imperial.ac.uk",
+    "University College London": "ucl.ac.uk", "University of Edinburgh": "ed.ac.uk",
+    "University of Warwick": "warwick.ac.uk", "King's College London": "kcl.ac.uk",
+    "The University of Hong Kong": "hku.hk", "City University of Hong Kong": "cityu.edu.hk",
+    "The Hong Kong Polytechnic University": "polyu.edu.hk", "Technical University of Munich": "tum.de",
+    "University of T\u00fcbingen": "uni-tuebingen.de", "McGill University": "mcgill.ca",
+    "University of Waterloo": "uwaterloo.ca", "University of Alberta": "ualberta.ca",
+    "University of British Columbia": "ubc.ca", "Nanyang Technological University": "ntu.edu.sg",
+    "Seoul National University": "snu.ac.kr", "Yonsei University": "yonsei.ac.kr",
+    "Korea University": "korea.ac.kr", "POSTECH": "postech.ac.kr", "Kyoto University": "kyoto-u.ac.jp",
+    "Tel Aviv University": "tau.ac.il", "Technion": "technion.ac.il", "University of Amsterdam": "uva.nl",
+    "University of Zurich": "uzh.ch",
+}
+_TLD = {"US": "edu", "CN": "cn", "HK": "hk", "MO": "mo", "TW": "tw", "GB": "uk", "DE": "de",
+        "FR": "fr", "CH": "ch", "CA": "ca", "SG": "sg", "KR": "kr", "JP": "jp", "IL": "il"}
+
+# (sentence, {family display name: mentions}) for the body.  Each mention
+# is counted by hand against rules/models.yaml's definitions; the sentences
+# with {} are the traps (the electrical transformer, the verb "clip").
+BODY_MENTIONS = [
+    ("We build on the Transformer architecture of prior work.", {"Transformer": 1}),
+    ("Each layer is a standard transformer block with pre-normalisation.", {"Transformer": 1}),
+    ("We fine-tune Llama 2 on the training split for three epochs.", {"Llama": 1}),
+    ("Our largest model is initialised from LLaMA-2 weights.", {"Llama": 1}),
+    ("We also report results with Qwen2.5 as the base model.", {"Qwen": 1}),
+    ("Outputs are scored by GPT-4 following a fixed rubric.", {"GPT": 1}),
+    ("A BERT encoder provides the sentence features.", {"BERT": 1}),
+    ("Unlike diffusion models, our sampler needs a single step.", {"Diffusion models": 1}),
+    ("Image features come from a frozen CLIP encoder.", {"CLIP": 1}),
+    ("We repeat the study with Mistral 7B and find the same trend.", {"Mistral": 1}),
+    ("DeepSeek-R1 serves as a reasoning baseline.", {"DeepSeek": 1}),
+    ("The grid data come from distribution transformers rated at 50 kVA.", {}),
+    ("We clip gradients to a norm of one in every step.", {}),
+]
+BODY_FILLER = [
+    "The first step defines a specific objective for the field of interest.",
+    "We fix the learning rate and tune the remaining hyperparameters on held-out data.",
+    "This yields a significantly more efficient estimator in the finite-sample regime.",
+    "Our analysis relies on a standard smoothness assumption on the loss landscape.",
+    "Figure 2 shows the workflow of the proposed pipeline on a representative example.",
+    "The configuration of every experiment is listed in the supplementary material.",
+    "We observe that the improvement is consistent across architectures and datasets.",
+    "The computational overhead is negligible compared with the forward pass.",
+    "Table 1 reports the mean and standard deviation over five independent runs.",
+    "A careful ablation confirms that each component contributes to the final accuracy.",
+    "The flexibility of the formulation allows a unified treatment of both settings.",
+    "Intuitively, the regulariser penalises solutions that overfit the training distribution.",
+]
+SECTION_NAMES = ["Introduction", "Related Work", "Method", "Experiments", "Conclusion"]
+REF_MENTIONS = [
+    ("H. Touvron, L. Martin, K. Stone, et al. Llama 2: Open foundation and fine-tuned chat models. "
+     "arXiv preprint arXiv:2307.09288, 2023.", {"Llama": 1}),
+    ("OpenAI. GPT-4 technical report. arXiv preprint arXiv:2303.08774, 2023.", {"GPT": 1}),
+    ("J. Devlin, M.-W. Chang, K. Lee, and K. Toutanova. BERT: Pre-training of deep bidirectional "
+     "transformers for language understanding. In NAACL, 2019.", {"BERT": 1}),
+    ("A. Dosovitskiy, L. Beyer, A. Kolesnikov, et al. An image is worth 16x16 words: Transformers "
+     "for image recognition at scale. In ICLR, 2021.", {"Transformer": 1}),
+    ("A. Yang, B. Yang, B. Zhang, et al. Qwen2.5 technical report. arXiv preprint "
+     "arXiv:2412.15115, 2024.", {"Qwen": 1}),
+    ("A. Q. Jiang, A. Sablayrolles, A. Mensch, et al. Mistral 7B. arXiv preprint "
+     "arXiv:2310.06825, 2023.", {"Mistral": 1}),
+]
+REF_FILLER = [
+    "D. P. Kingma and J. Ba. Adam: A method for stochastic optimization. In ICLR, 2015.",
+    "K. He, X. Zhang, S. Ren, and J. Sun. Deep residual learning for image recognition. In CVPR, 2016.",
+    "A. Vaswani, N. Shazeer, N. Parmar, et al. Attention is all you need. In NeurIPS, 2017.",
+    "I. Goodfellow, Y. Bengio, and A. Courville. Deep Learning. MIT Press, 2016.",
+    "S. Boyd and L. Vandenberghe. Convex Optimization. Cambridge University Press, 2004.",
+    "C. M. Bishop. Pattern Recognition and Machine Learning. Springer, 2006.",
+    "A. Radford, J. W. Kim, C. Hallacy, et al. Learning transferable visual models from natural "
+    "language supervision. In ICML, 2021.",
+    "R. S. Sutton and A. G. Barto. Reinforcement Learning: An Introduction. MIT Press, 2018.",
+]
+
+
+def _slug(s):
+    import unicodedata
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(c for c in s.lower() if c.isascii() and c.isalnum())
+
+
+def email_domain(inst):
+    if inst in EMAIL_DOMAINS:
+        return EMAIL_DOMAINS[inst]
+    info = INSTITUTION_BY_NAME[inst]
+    initials = "".join(w[0] for w in inst.replace("-", " ").split() if w[0].isalpha()).lower()
+    return "%s.mock-mail.%s" % (initials or "x", _TLD.get(info["countries"][0], "org"))
+
+
+def _hyphenable(sentence):
+    """Words of a filler sentence, long plain words with a hyphenation point."""
+    out = []
+    for w in sentence.split():
+        core = w.rstrip(".,;:")
+        if len(core) >= 10 and core.isalpha() and core.islower():
+            k = len(core) // 2
+            w = w[:k] + "\x00" + w[k:]
+        out.append(w)
+    return out
+
+
+def _add(counts, more):
+    for k, v in more.items():
+        counts[k] = counts.get(k, 0) + v
+
+
+def pdf_plan(p, seed, missing):
+    """What the PDF of paper 'p' shows, and the truth it implies.
+
+    'missing': indexes of the authors the other sources (Metadata.json, the
+    feed) leave without an affiliation.  Such an author is shown with an
+    affiliation line (mostly), or only with an email at a real institution
+    domain (the PDF decides by domain), or with neither (undecided).
+    Returns (plan for mockpdf.render, truth dict)."""
+    import html as _html
+    rng = random.Random("pdf:%d:%d:%s" % (seed, p.year, p.sha))
+    shown = []  # per author: "line", "email" (email only) or "none"
+    for i, a in enumerate(p.authors):
+        if i in missing:
+            r = rng.random()
+            if r < 0.5 and a["institution"] in EMAIL_DOMAINS:
+                shown.append("email")
+            elif r > 0.95:
+                shown.append("none")
+            else:
+                shown.append("line")
+        else:
+            shown.append("line")
+    numbers, affs = {}, []
+    names, emails_by_domain, order = [], {}, []
+    truth_authors = []
+    for i, a in enumerate(p.authors):
+        inst = a["institution"]
+        nums = []
+        if shown[i] == "line":
+            if inst not in numbers:
+                numbers[inst] = len(numbers) + 1
+                affs.append((numbers[inst], inst))
+            nums = [numbers[inst]]
+        names.append((a["name"], nums))
+        dom = email_domain(inst)
+        # Missing emails: some authors give none (never one placed by email).
+        has_email = shown[i] == "email" or (shown[i] == "line" and rng.random() >= 0.15)
+        if has_email:
+            local = ".".join(x for x in (_slug(a["given"]), _slug(a["family"])) if x) or "author%d" % i
+            if dom not in emails_by_domain:
+                emails_by_domain[dom] = []
+                order.append(dom)
+            emails_by_domain[dom].append(local)
+        t = {"pdf_affiliation": None, "pdf_email_domain": None}
+        if i in missing and shown[i] == "line":
+            t["pdf_affiliation"] = inst
+        elif i in missing and shown[i] == "email":
+            t["pdf_email_domain"] = dom
+        if i in missing and shown[i] != "none":
+            t["pdf_countries"] = list(INSTITUTION_BY_NAME[inst]["countries"])
+            t["pdf_ambiguous"] = INSTITUTION_BY_NAME[inst]["ambiguous"]
+        truth_authors.append(t)
+    emails = []
+    for k, dom in enumerate(order):
+        locs = emails_by_domain[dom]
+        sep = "," if k < len(order) - 1 else ""
+        emails.append(("%s@%s" if len(locs) == 1 else "{%s}@%s") % (",".join(locs), dom) + sep)
+    body_counts, ref_counts = {}, {}
+    sections = []
+    for s_i, name in enumerate(SECTION_NAMES):
+        paras = []
+        for _ in range(rng.choice((1, 2, 2, 3))):
+            words = []
+            for _ in range(rng.randrange(4, 9)):
+                if rng.random() < 0.12:
+                    sent, c = rng.choice(BODY_MENTIONS)
+                    _add(body_counts, c)
+                    words += sent.split()
+                else:
+                    words += _hyphenable(rng.choice(BODY_FILLER))
+            paras.append(words)
+        sections.append(("%d %s" % (s_i + 1, name), paras))
+    refs = []
+    for _ in range(rng.randrange(5, 13)):
+        if rng.random() < 0.3:
+            ref, c = rng.choice(REF_MENTIONS)
+            _add(ref_counts, c)
+        else:
+            ref = rng.choice(REF_FILLER)
+        refs.append(ref)
+    appendix = []
+    if rng.random() < 0.3:
+        words = []
+        for _ in range(rng.randrange(3, 7)):
+            if rng.random() < 0.3:
+                sent, c = rng.choice(BODY_MENTIONS)
+                _add(body_counts, c)
+                words += sent.split()
+            else:
+                words += _hyphenable(rng.choice(BODY_FILLER))
+        appendix.append(("A Additional Results", [words]))
+    ordinal = p.year - 1986
+    suffix = "th" if 10 <= ordinal % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(ordinal % 10, "th")
+    plan = {"title": p.title, "names": names, "affiliations": affs, "emails": emails,
+            "abstract": _html.unescape(p.abstract), "sections": sections, "references": refs,
+            "appendix": appendix,
+            "notice": "%d%s Conference on Neural Information Processing Systems (NeurIPS %d)." % (
+                ordinal, suffix, p.year)}
+    truth = {"fulltext_mentions": dict(sorted(body_counts.items())),
+             "references_mentions": dict(sorted(ref_counts.items())), "authors": truth_authors}
+    return plan, truth

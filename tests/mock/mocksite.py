@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mockdata as md  # noqa: E402
+import mockpdf  # noqa: E402
 
 CANON = "https://proceedings.neurips.cc"
 # The 2021 Datasets and Benchmarks host (SOURCES.md §1.1), served on a second
@@ -180,7 +181,36 @@ class Site:
                 "in_feed": bool(p.in_feed) if year in FEED_YEARS else False,
                 "feed_uid": p.uid if (p.in_feed and year in FEED_YEARS) else None,
                 "mentions": p.mentions})
+            self.add_pdf_truth(p, lines[-1])
         return lines
+
+    # ---- PDFs ----------------------------------------------------------------
+    def pdf_missing(self, p):
+        """Indexes of the authors no other source gives an affiliation."""
+        return {i for i, a in enumerate(p.authors) if not self.truth_author(p, a, i)["institution"]}
+
+    def pdf_plan(self, p):
+        return md.pdf_plan(p, self.seed, self.pdf_missing(p))
+
+    def pdf(self, p, bad_every=0):
+        """The PDF of 'p'; with bad_every K, every K-th paper of the year
+        (from the first) gets only the first half of its bytes."""
+        data = mockpdf.render(self.pdf_plan(p)[0])
+        if bad_every and self.papers[p.year].index(p) % bad_every == 0:
+            data = data[:len(data) // 2]
+        return data
+
+    def add_pdf_truth(self, p, line):
+        """What a crawl with --fulltext can know from the PDF (docs/mock-site.md)."""
+        _, t = self.pdf_plan(p)
+        line["fulltext_mentions"] = t["fulltext_mentions"]
+        line["references_mentions"] = t["references_mentions"]
+        for a, pa in zip(line["authors"], t["authors"]):
+            if pa["pdf_affiliation"] or pa["pdf_email_domain"]:
+                a["pdf_affiliation"] = pa["pdf_affiliation"]
+                a["pdf_email_domain"] = pa["pdf_email_domain"]
+                a["pdf_countries"] = pa["pdf_countries"]
+                a["pdf_ambiguous"] = pa["pdf_ambiguous"]
 
     def summary(self, year, lines):
         china = {"cn": {"CN"}, "cn_hk_mo": {"CN", "HK", "MO"}, "cn_hk_mo_tw": {"CN", "HK", "MO", "TW"}}
@@ -679,7 +709,8 @@ class MockServer(ThreadingHTTPServer):
         pg = self.cache.get(path)
         if pg is None:
             pg = self.build(path)
-            if pg.status == 200 and len(self.cache) < 200000:
+            # PDFs are built on each request (about 5 ms) and never kept.
+            if pg.status == 200 and len(self.cache) < 200000 and not path.endswith(".pdf"):
                 self.cache[path] = pg
         return pg
 
@@ -696,6 +727,11 @@ class MockServer(ThreadingHTTPServer):
             p = s.by_sha[int(m.group(1))].get(m.group(2))
             if p and p.dnb_round == m.group(3):
                 return Page(200, html_t, s.dnb_abstract_page(p).encode(), lastmod_for_year(p.year))
+        m = re.fullmatch(r"/paper/(\d{4})/file/([0-9a-f]{32})-Paper-(round[12])\.pdf", path)
+        if m and int(m.group(1)) in s.papers:
+            p = s.by_sha[int(m.group(1))].get(m.group(2))
+            if p and p.dnb_round == m.group(3):
+                return Page(200, "application/pdf", s.pdf(p, self.opts.bad_pdfs), lastmod_for_year(p.year))
         m = re.fullmatch(r"/paper/(\d{4})/file/([0-9a-f]{32})-Bibtex\.bib", path)
         if m and int(m.group(1)) in s.papers:
             p = s.by_sha[int(m.group(1))].get(m.group(2))
@@ -731,6 +767,11 @@ class MockServer(ThreadingHTTPServer):
                     return Page(200, "application/json", s.metadata_json(p).encode(), lastmod_for_year(p.year))
                 return Page(200, "application/x-bibtex; charset=utf-8", s.bibtex(p).encode(),
                             lastmod_for_year(p.year))
+        m = re.fullmatch(r"/paper_files/paper/(\d{4})/file/([0-9a-f]{32})-Paper(-[A-Za-z_]+)?\.pdf", path)
+        if m and int(m.group(1)) in s.papers:
+            p = s.by_sha[int(m.group(1))].get(m.group(2))
+            if p and not p.dnb_round and (m.group(3) or "") == s.suffix(p):
+                return Page(200, "application/pdf", s.pdf(p, self.opts.bad_pdfs), lastmod_for_year(p.year))
         m = re.fullmatch(r"/static/virtual/data/neurips-(\d{4})-orals-posters\.json", path)
         if m and int(m.group(1)) in s.papers and int(m.group(1)) in FEED_YEARS:
             y = int(m.group(1))
@@ -894,7 +935,8 @@ class Handler(BaseHTTPRequestHandler):
             self.logrec(None, "reset")
             return self.hard_reset()  # no response at all
         status = pg.status
-        use_gz = accepts_gzip(self.headers.get("Accept-Encoding")) and status == 200 and len(pg.body) > 0
+        use_gz = (accepts_gzip(self.headers.get("Accept-Encoding")) and status == 200 and len(pg.body) > 0
+                  and not path.endswith(".pdf"))  # PDFs are compressed inside
         etag = pg.etag
         if use_gz:
             if pg.gz is None:
@@ -975,7 +1017,7 @@ paths served (one port plays both hosts):
   /paper_files/paper/2025/vol38-main-conference  2025 companion index
   /paper_files/paper/<Y>/hash/<md5(n)>-Abstract[-<Track>].html
   /paper_files/paper/<Y>/file/<sha>-Metadata.json, -Bibtex.bib   (<=2021)
-  /paper_files/paper/<Y>/file/<sha>-Paper[-<Track>].pdf          404 for now
+  /paper_files/paper/<Y>/file/<sha>-Paper[-<Track>].pdf          the paper's PDF (mockpdf.py)
   /static/virtual/data/neurips-<Y>-orals-posters.json            2020..2025
   /paper/<Y>/...  /book/advances-in-neural-information-processing-systems-<V>-<Y>   301 to the current form
   /robots.txt  /
@@ -1026,6 +1068,8 @@ def parse_args(argv):
     ap.add_argument("--edit-file", metavar="FILE",
                     help='JSON {"titles": {"Y/ID": TITLE}, "abstracts": {"Y/ID": TEXT}} applied to the pages '
                          "whenever FILE changes (a page that changes between crawls)")
+    ap.add_argument("--bad-pdfs", type=int, default=0, metavar="K",
+                    help="serve every K-th paper's PDF cut in half (a malformed PDF)")
     ap.add_argument("--dump-dir", metavar="DIR",
                     help="write the proceedings and virtual-site pages of --years under DIR, by URL path "
                          "(a year index as <path>/index.html), for a static server; then exit")

@@ -320,6 +320,33 @@ class MockSiteTest(unittest.TestCase):
         path = urlsplit(t["abstract_url"]).path.replace("-Abstract-", "-Abstract-X")
         self.assertEqual(get(self.port, path)[0], 404)
 
+    def test_paper_pdfs(self):
+        """Each paper's pdf_url path serves a PDF, the same bytes every time, not gzipped,
+        whose author block shows every author; the truth has its mention counts."""
+        t = self.t[2024][0]
+        path = urlsplit(t["pdf_url"]).path
+        h, body = self.page(path, headers={"Accept-Encoding": "gzip"})
+        self.assertEqual(h.get("content-type"), "application/pdf")
+        self.assertIsNone(h.get("content-encoding"))
+        self.assertTrue(body.startswith(b"%PDF-1.4\n") and body.rstrip().endswith(b"%%EOF"))
+        self.assertEqual(self.page(path)[1], body)
+        self.assertIn(b"/FlateDecode", body)
+        self.assertIn(b"/Differences [1 /fi /fl]", body)
+        for y in (2024, 2019):
+            for t in self.t[y][:5]:
+                self.assertIsInstance(t["fulltext_mentions"], dict)
+                self.assertIsInstance(t["references_mentions"], dict)
+        # Some paper names models in its body and in its references.
+        self.assertTrue(any(t["fulltext_mentions"] for t in self.t[2024]))
+        self.assertTrue(any(t["references_mentions"] for t in self.t[2024]))
+        # Only authors with no other source are decided by the PDF.
+        for y in self.YEARS:
+            for t in self.t[y]:
+                for a in t["authors"]:
+                    if "pdf_affiliation" in a:
+                        self.assertFalse(a["institution"])
+        self.assertEqual(get(self.port, path.replace("-Paper-", "-Paper-X"))[0], 404)
+
     def test_metadata_json_pre2022(self):
         blank = 0
         for t in self.t[2020]:

@@ -243,6 +243,31 @@ static void policies_against_the_rules(void **state)
     unlink(path);
 }
 
+/* crawl --fulltext / --keep-pdf from the file: true or false only. */
+static void fulltext_keys(void **state)
+{
+    struct config cfg;
+
+    (void)state;
+    config_init(&cfg);
+    assert_int_equal(cfg.fulltext, 0);
+    assert_int_equal(cfg.keep_pdf, 0);
+    write_file("fulltext: true\nkeep_pdf: true\n");
+    assert_int_equal(config_load(&cfg, path), 0);
+    assert_int_equal(cfg.fulltext, 1);
+    assert_int_equal(cfg.keep_pdf, 1);
+    unlink(path);
+    write_file("fulltext: false\n");
+    assert_int_equal(config_load(&cfg, path), 0);
+    assert_int_equal(cfg.fulltext, 0);
+    assert_int_equal(cfg.keep_pdf, 1); /* a key the file does not give keeps its value */
+    unlink(path);
+    config_release(&cfg);
+    expect_error("out: x\nfulltext: yes\n", NSC_EPARSE,
+                 "2:11: fulltext: 'yes' is not true or false");
+    expect_error("keep_pdf: [true]\n", NSC_EPARSE, "1:11: keep_pdf: expected a scalar, got a list");
+}
+
 static void intervals(void **state)
 {
     unsigned v = 7;
@@ -279,6 +304,7 @@ int main(void)
         cmocka_unit_test(failed_load_keeps_the_old_settings),
         cmocka_unit_test(policies_against_the_rules),
         cmocka_unit_test(intervals),
+        cmocka_unit_test(fulltext_keys),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
