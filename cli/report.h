@@ -41,6 +41,7 @@ struct report_paper {
     /* Model ids the record mentions, sorted. */
     size_t n_models;
     char **models;
+    int fulltext; /* the record's PDF was read (crawl --fulltext): its mentions include the body */
 };
 
 struct report_year {
