@@ -770,36 +770,10 @@ static void scan_part(struct pipeline *pl, struct fulltext *ft, const char *text
     mention_scan(pl->models, pl->scratch.ptr, pl->scratch.len, field, &ft->ml);
 }
 
-/* A file name for paper 'id' that stays in its directory whatever 'id'
- * holds: letters, digits, '-' and '_' kept, anything else '_', and then,
- * if anything was changed, the FNV-1a hash of the id appended. */
-static char *safe_name(const char *id)
-{
-    struct buf b = BUF_INIT;
-    uint64_t h = 1469598103934665603ULL;
-    int changed = 0;
-
-    for (const char *c = id; *c && b.len < 100; c++) {
-        int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-                 *c == '-' || *c == '_';
-
-        if (ok)
-            buf_putc(&b, *c);
-        else
-            buf_putc(&b, '_');
-        changed |= !ok;
-    }
-    for (const char *c = id; *c; c++)
-        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-    if (changed || !b.len || strlen(id) >= 100)
-        buf_appendf(&b, "-%016llx", (unsigned long long)h);
-    return buf_detach(&b, NULL);
-}
-
 /* --keep-pdf: DIR/pdf/<year>/<safe id>.pdf, replaced atomically. */
 static int keep_pdf(struct pipeline *pl, struct item *it, const struct buf *body)
 {
-    char *name = safe_name(it->paper.id), *rel = NULL, *dir = NULL, *path = NULL;
+    char *name = nsc_file_name(it->paper.id), *rel = NULL, *dir = NULL, *path = NULL;
     int err = 0;
 
     rel = xasprintf("pdf/%d/%s.pdf", pl->cfg->year, name);

@@ -76,7 +76,8 @@ struct report {
     struct country_row *countries;
     size_t n_fams;
     struct fam_row *fams;
-    size_t mention_papers; /* papers whose record carries a non-empty "mentions" */
+    size_t mention_papers;  /* papers whose record carries a non-empty "mentions" */
+    size_t fulltext_papers; /* papers whose mentions include their PDF's body */
     size_t n_years;
     struct year_row *years;
 };
@@ -286,6 +287,7 @@ static void mentions(struct report *r, const struct mention_models *models)
 
             if (p->n_models)
                 r->mention_papers++;
+            r->fulltext_papers += p->fulltext != 0;
             for (size_t k = 0; k < p->n_cc[m]; k++) {
                 int in0 = 0, in1 = 0;
 
@@ -506,6 +508,14 @@ static void render_text(struct buf *b, const struct report *r)
 
     buf_appendf(b, "\nModel mentions by bloc (papers; %zu papers carry mentions)\n",
                 r->mention_papers);
+    if (r->fulltext_papers)
+        buf_appendf(
+            b,
+            "  found in titles, abstracts and the full text of %zu papers (their references "
+            "left out)\n",
+            r->fulltext_papers);
+    else
+        buf_puts(b, "  found in titles and abstracts (no full text: crawl --fulltext)\n");
     if (!r->n_fams) {
         buf_puts(b, "  (no record carries mentions)\n");
     } else {

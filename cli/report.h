@@ -47,6 +47,7 @@ struct report_paper {
      * REPORT_MAX_OPEN only. */
     size_t n_open;
     struct classify_open open[REPORT_MAX_OPEN];
+    int fulltext; /* the record's PDF was read (crawl --fulltext): its mentions include the body */
 };
 
 struct report_year {

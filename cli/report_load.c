@@ -240,6 +240,7 @@ static int read_paper(struct report_paper *p, json_t *rec)
         if (p->n_inst[m])
             qsort(p->inst[m], p->n_inst[m], sizeof(*p->inst[m]), cmp_inst);
     }
+    p->fulltext = json_is_integer(json_object_get(json_object_get(rec, "fulltext"), "pages"));
     mentions = json_object_get(rec, "mentions");
     if (mentions && !json_is_object(mentions) && !json_is_null(mentions))
         return nsc_error_set(NSC_EPARSE, "\"mentions\" is not an object");

@@ -185,6 +185,16 @@ int nsc_file_read(struct buf *out, const char *path, size_t max);
  */
 int nsc_file_replace(const char *path, const void *data, size_t len);
 
+/*
+ * A file name made from 's' (a paper id, say) that stays in its directory
+ * whatever 's' holds: letters, digits, '-' and '_' kept (at most 100), every
+ * other byte '_'; when anything was changed or cut, or nothing is left, "-"
+ * and the 16 hex digits of the FNV-1a hash of 's' are appended, so two ids
+ * never share a name.  Never "", ".", ".." or anything with '/'.  The
+ * caller frees it.
+ */
+char *nsc_file_name(const char *s);
+
 /* 1 if 's' is valid UTF-8 of 'len' bytes (no overlongs, no surrogates). */
 int nsc_utf8_valid(const char *s, size_t len);
 

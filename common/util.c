@@ -199,3 +199,27 @@ int64_t nsc_wall_s(void)
 {
     return (int64_t)time(NULL);
 }
+
+/* See common.h. */
+char *nsc_file_name(const char *id)
+{
+    struct buf b = BUF_INIT;
+    uint64_t h = 1469598103934665603ULL;
+    int changed = 0;
+
+    for (const char *c = id; *c && b.len < 100; c++) {
+        int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                 *c == '-' || *c == '_';
+
+        if (ok)
+            buf_putc(&b, *c);
+        else
+            buf_putc(&b, '_');
+        changed |= !ok;
+    }
+    for (const char *c = id; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    if (changed || !b.len || strlen(id) >= 100)
+        buf_appendf(&b, "-%016llx", (unsigned long long)h);
+    return buf_detach(&b, NULL);
+}

@@ -192,6 +192,51 @@ crawl_run --year "$year" --out "$TMP/out" --fulltext >/dev/null 2>"$TMP/crawl2.e
 check "a rerun exits 0" 0 "$?"
 check "a rerun fetches no PDF again" "$before" "$(pdf_requests)"
 
+# kill -9 in the middle of a --fulltext crawl, then the same command again:
+# the year ends byte-identical to the uninterrupted crawl's, and the second
+# run fetches the PDF of no paper the first one finished.
+"$NIPSCOPE" crawl --rules "$CRAWL_RULES" --proceedings-url "$MOCK_URL" --virtual-url "$MOCK_URL" \
+    --datasets-url "$MOCK_DATASETS_URL" --rate 40 --concurrency 4 --year "$year" \
+    --out "$TMP/kill" --fulltext >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ "$(cat "$TMP/kill/neurips-$year.jsonl" 2>/dev/null | wc -l)" -lt 30 ] && [ "$i" -lt 600 ]; do
+    sleep 0.05
+    i=$((i + 1))
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+finished=$(python3 -c '
+import json, sys
+ids = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    try:
+        ids.append(json.loads(line)["id"])
+    except ValueError:
+        pass  # the torn last line: the store cuts it off
+print(" ".join(ids))
+' "$TMP/kill/neurips-$year.jsonl")
+check "the kill came in the middle of the crawl" yes "$(n=$(echo "$finished" | wc -w);
+    [ "$n" -ge 30 ] && [ "$n" -lt "$papers" ] && echo yes || echo "no: $n papers finished")"
+log_before=$(wc -l <"$TMP/requests.log")
+crawl_run --year "$year" --out "$TMP/kill" --fulltext >/dev/null 2>"$TMP/crawl-kill.err"
+check "the resumed crawl exits 0" 0 "$?"
+check "the resumed year is byte-identical to the uninterrupted one" same \
+    "$(cmp -s "$TMP/kill/neurips-$year.jsonl" "$TMP/out/neurips-$year.jsonl" && echo same || echo differ)"
+check "the resumed crawl fetched the PDFs of exactly the papers not finished before the kill" ok \
+    "$(tail -n +"$((log_before + 1))" "$TMP/requests.log" | python3 -c '
+import json, re, sys
+finished = set(sys.argv[1].split())
+want = int(sys.argv[2]) - len(finished)
+got = set()
+for line in sys.stdin:
+    m = re.search(r"/file/([0-9a-f]{32})-Paper[^\"]*\.pdf", json.loads(line)["path"])
+    if m:
+        got.add(m.group(1))
+print("ok" if not got & finished and len(got) == want else
+      "refetched %d finished, fetched %d of %d" % (len(got & finished), len(got), want))
+' "$finished" "$papers")"
+
 # --keep-pdf: the PDFs as served, under out/pdf/<year>/, named in the records.
 crawl_run --year "$year" --out "$TMP/keep" --fulltext --keep-pdf --max-papers 5 >/dev/null \
     2>"$TMP/crawl3.err"

@@ -153,6 +153,38 @@ static void case_insensitive_compare(void **state)
     assert_false(nsc_starts_with("http", "https"));
 }
 
+/* nsc_file_name(): --keep-pdf names files by paper id, whatever it holds. */
+static void file_names_stay_in_their_directory(void **state)
+{
+    static const char *const hostile[] = {
+        "../../etc/passwd", "..", ".", "", "a/b", "/abs", "x\\y", "id with spaces\n",
+        "\xc3\xa9t\xc3\xa9"
+    };
+    char *n, *m;
+
+    (void)state;
+    n = nsc_file_name("0123456789abcdef0123456789abcdef");
+    assert_string_equal(n, "0123456789abcdef0123456789abcdef"); /* a real id is kept */
+    free(n);
+    for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+        n = nsc_file_name(hostile[i]);
+        assert_true(strlen(n) > 0 && strlen(n) <= 100 + 17);
+        assert_null(strchr(n, '/'));
+        assert_null(strchr(n, '.'));
+        for (const char *c = n; *c; c++)
+            assert_true((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                        (*c >= '0' && *c <= '9') || *c == '-' || *c == '_');
+        free(n);
+    }
+    /* Two ids that sanitise alike still get two names. */
+    n = nsc_file_name("a/b");
+    m = nsc_file_name("a.b");
+    assert_memory_equal(n, "a_b-", 4);
+    assert_string_not_equal(n, m);
+    free(n);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +197,7 @@ int main(void)
         cmocka_unit_test(utf8_validation),
         cmocka_unit_test(utf8_decode_gives_code_point_and_length),
         cmocka_unit_test(case_insensitive_compare),
+        cmocka_unit_test(file_names_stay_in_their_directory),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
