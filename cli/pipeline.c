@@ -147,6 +147,15 @@ static void fail(struct pipeline *pl, int err)
         crawler_fetch_stop(pl->fetch);
 }
 
+/* Tell the caller's tick (pipeline_config.tick) where the run is. */
+static void tick(struct pipeline *pl)
+{
+    struct pipeline_tick t = { pl->cfg->year, pl->nitems,  pl->done,
+                               pl->failed,    pl->written, pl->unchanged };
+
+    pl->cfg->tick(&t, pl->cfg->tick_payload);
+}
+
 /* ---- paper copies ------------------------------------------------------ */
 
 static char *dup_or_null(const char *s)
@@ -909,12 +918,8 @@ static void on_progress(const struct crawler_fetch_stats *st, void *payload)
     struct pipeline *pl = payload;
 
     progress_update(&pl->pg, pl->nitems, pl->done, pl->failed, 0);
-    if (pl->cfg->tick) {
-        struct pipeline_tick t = { pl->cfg->year, pl->nitems,  pl->done,
-                                   pl->failed,    pl->written, pl->unchanged };
-
-        pl->cfg->tick(&t, pl->cfg->tick_payload);
-    }
+    if (pl->cfg->tick)
+        tick(pl);
 }
 
 /* ---- summary and report ------------------------------------------------ */
@@ -1028,6 +1033,9 @@ static int tally_record(const char *id, json_t *rec, void *payload)
     }
     json_decref(copy);
     t->papers++;
+    /* A big year takes seconds here: the watcher's tick (watchdog) goes on. */
+    if (pl->cfg->tick && t->papers % 256 == 0)
+        tick(pl);
     if (na && placed == na)
         t->complete++;
     else if (placed)
