@@ -617,8 +617,12 @@ static void try_join(struct pipeline *pl)
              pl->jstats.records_unjoined, pl->jstats.ambiguous);
     crawler_feed_release(&pl->feed);
     memset(&pl->feed, 0, sizeof(pl->feed));
-    for (size_t i = 0; i < pl->nitems && !pl->err; i++)
+    for (size_t i = 0; i < pl->nitems && !pl->err; i++) {
         try_finish(pl, i);
+        /* Every paper of a big year can finish here at once: seconds. */
+        if (pl->cfg->tick && i % 256 == 255)
+            tick(pl);
+    }
 }
 
 /* All index pages are in: fix the paper list and queue the abstract pages. */
@@ -683,6 +687,8 @@ static void list_papers(struct pipeline *pl)
             pl->failed++;
             log_warn("crawl: %s", nsc_error_last());
         }
+        if (pl->cfg->tick && i % 256 == 255)
+            tick(pl);
     }
     progress_end(&pl->pg);
     log_notice("crawl: %zu papers in the %d index, %zu finished before", n, pl->cfg->year,
