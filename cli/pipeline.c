@@ -174,6 +174,15 @@ static void fail(struct pipeline *pl, int err)
         crawler_fetch_stop(pl->fetch);
 }
 
+/* Tell the caller's tick (pipeline_config.tick) where the run is. */
+static void tick(struct pipeline *pl)
+{
+    struct pipeline_tick t = { pl->cfg->year, pl->nitems,  pl->done,
+                               pl->failed,    pl->written, pl->unchanged };
+
+    pl->cfg->tick(&t, pl->cfg->tick_payload);
+}
+
 /* ---- paper copies ------------------------------------------------------ */
 
 static char *dup_or_null(const char *s)
@@ -924,8 +933,12 @@ static void try_join(struct pipeline *pl)
              pl->jstats.records_unjoined, pl->jstats.ambiguous);
     crawler_feed_release(&pl->feed);
     memset(&pl->feed, 0, sizeof(pl->feed));
-    for (size_t i = 0; i < pl->nitems && !pl->err; i++)
+    for (size_t i = 0; i < pl->nitems && !pl->err; i++) {
         try_finish(pl, i);
+        /* Every paper of a big year can finish here at once: seconds. */
+        if (pl->cfg->tick && i % 256 == 255)
+            tick(pl);
+    }
 }
 
 /* All index pages are in: fix the paper list and queue the abstract pages. */
@@ -990,6 +1003,8 @@ static void list_papers(struct pipeline *pl)
             pl->failed++;
             log_warn("crawl: %s", nsc_error_last());
         }
+        if (pl->cfg->tick && i % 256 == 255)
+            tick(pl);
     }
     progress_end(&pl->pg);
     log_notice("crawl: %zu papers in the %d index, %zu finished before", n, pl->cfg->year,
@@ -1232,12 +1247,8 @@ static void on_progress(const struct crawler_fetch_stats *st, void *payload)
     struct pipeline *pl = payload;
 
     progress_update(&pl->pg, pl->nitems, pl->done, pl->failed, 0);
-    if (pl->cfg->tick) {
-        struct pipeline_tick t = { pl->cfg->year, pl->nitems,  pl->done,
-                                   pl->failed,    pl->written, pl->unchanged };
-
-        pl->cfg->tick(&t, pl->cfg->tick_payload);
-    }
+    if (pl->cfg->tick)
+        tick(pl);
 }
 
 /* ---- summary and report ------------------------------------------------ */
@@ -1370,6 +1381,9 @@ static int tally_record(const char *id, json_t *rec, void *payload)
     }
     json_decref(copy);
     t->papers++;
+    /* A big year takes seconds here: the watcher's tick (watchdog) goes on. */
+    if (pl->cfg->tick && t->papers % 256 == 0)
+        tick(pl);
     if (na && placed == na)
         t->complete++;
     else if (placed)

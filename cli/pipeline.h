@@ -84,7 +84,8 @@ struct pipeline_config {
      * profile are read from rules_dir either way. */
     const struct classify_rules *rules;
     /* Called from the fetch loop at least every 250 ms while it runs (and
-     * once at its end); may call pipeline_stop().  NULL: none. */
+     * once at its end), and every 256 records while the summary is counted;
+     * may call pipeline_stop().  NULL: none. */
     pipeline_tick_fn tick;
     void *tick_payload;
     int fulltext;             /* also fetch each PDF: mentions in its text, affiliations it fills */
