@@ -16,8 +16,12 @@ res() { # res OK|FAIL what [detail]
 }
 prop() { systemctl show -p "$1" --value nipscope.service; }
 
+# 120 ms a response: 30 papers' pages and Metadata.json at 2 connections take
+# about 4 s, several of the daemon's 1 s STATUS periods, so the progress line
+# is seen however late this script polls (at 30 ms the year could finish
+# before the first progress STATUS was due).
 python3 "$SRC/tests/mock/mocksite.py" --port 0 --port-file /run/mock.port --years 2019 --papers 30 \
-    --truth-dir /run/truth --log /run/requests.log --delay-ms 30 >/run/mock.out 2>&1 &
+    --truth-dir /run/truth --log /run/requests.log --delay-ms 120 >/run/mock.out 2>&1 &
 mock=$!
 i=0
 while [ ! -s /run/mock.port ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
