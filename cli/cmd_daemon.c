@@ -9,7 +9,10 @@
  * pipeline's tick (at least every 250 ms from the fetch loop), which asks the
  * pipeline to stop on SIGTERM.  A SIGHUP loads and checks the new file and
  * rules first; only a valid set replaces the one in force (during a crawl,
- * from the next crawl on).
+ * from the next crawl on).  The loading runs on a thread of its own (a
+ * rule set takes a while to read, longer on a loaded machine), so watchdog
+ * pings, STATUS and signals go on meanwhile; the main thread takes the result
+ * when the thread's eventfd says it is done.
  *
  * What the daemon is doing is published in the state DB of the store
  * directory (store_service_put(), row "daemon"), where `nipscope status`
@@ -27,10 +30,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,11 +77,25 @@ struct dconf {
     int loaded;
 };
 
+/* A reload in progress: dconf_load() on its own thread. */
+struct reloader {
+    pthread_t thread;
+    int active;       /* the thread was started and not joined yet */
+    int again;        /* another SIGHUP came while it was loading */
+    int efd;          /* eventfd: the thread writes 1 when it is done */
+    const char *path; /* borrowed from struct daemon */
+    unsigned store_flags;
+    struct dconf conf; /* the thread's result ... */
+    int err;           /* ... or its error, with the message copied here */
+    char msg[1024];
+};
+
 struct daemon {
     const char *config_path;
     unsigned store_flags;
     struct dconf cur;
     struct dconf next; /* a reload that came during a crawl */
+    struct reloader rl;
     int64_t due[CONFIG_MAX_YEARS];
     int sfd;
     uint64_t wd_interval_ms; /* 0: no watchdog */
@@ -334,36 +353,95 @@ static void years_text(char *out, size_t size, const struct dconf *c)
         o += (size_t)snprintf(out + o, size - o, "%s%d", i ? ", " : "", c->years[i]);
 }
 
-/* SIGHUP: validate, then swap (or keep the new set for after this crawl). */
-static void reload(struct daemon *d)
+/* The reload thread: load and check the file and its rules, then say so.
+ * The error message is thread-local, so it is copied for the main thread. */
+static void *reload_thread(void *arg)
 {
-    struct dconf c = { 0 };
-    char years[256];
-    struct timespec ts;
+    struct reloader *r = arg;
+    uint64_t one = 1;
 
+    r->err = dconf_load(&r->conf, r->path, r->store_flags);
+    if (r->err < 0)
+        snprintf(r->msg, sizeof(r->msg), "%s", nsc_error_last());
+    while (write(r->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+        ;
+    return NULL;
+}
+
+/* SIGHUP: tell systemd, and start loading the file on the reload thread (or,
+ * when one is loading already, load once more after it). */
+static void reload_start(struct daemon *d)
+{
+    struct reloader *r = &d->rl;
+    struct timespec ts;
+    int err;
+
+    if (r->active) {
+        r->again = 1;
+        return;
+    }
     clock_gettime(CLOCK_MONOTONIC, &ts);
     notify("RELOADING=1\nMONOTONIC_USEC=%llu",
            (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
-    if (dconf_load(&c, d->config_path, d->store_flags) < 0) {
-        log_err("daemon: reload: %s; the configuration in force stays", nsc_error_last());
-        snprintf(d->status, sizeof(d->status), "reload failed, old configuration in force: %s",
-                 nsc_error_last());
-        notify("READY=1\nSTATUS=%s", d->status);
+    memset(&r->conf, 0, sizeof(r->conf));
+    r->path = d->config_path;
+    r->store_flags = d->store_flags;
+    r->err = 0;
+    r->msg[0] = '\0';
+    err = pthread_create(&r->thread, NULL, reload_thread, r);
+    if (err) {
+        log_err("daemon: reload: cannot start a thread: %s; the configuration in force stays",
+                strerror(err));
+        sd_notify(0, "READY=1");
         return;
     }
-    years_text(years, sizeof(years), &c);
-    if (d->running) {
-        dconf_release(&d->next);
-        d->next = c;
-        log_notice("daemon: reloaded '%s' (years %s); in force after the crawl of %d",
-                   d->config_path, years, d->run_year);
+    r->active = 1;
+}
+
+/* The loaded file validated: swap it in (or keep it for after this crawl);
+ * else log why and keep the one in force. */
+static void reload_finish(struct daemon *d)
+{
+    struct reloader *r = &d->rl;
+    char years[256];
+
+    pthread_join(r->thread, NULL);
+    r->active = 0;
+    if (r->err < 0) {
+        log_err("daemon: reload: %s; the configuration in force stays", r->msg);
+        /* STATUS= is one short line: the message is cut to fit */
+        snprintf(d->status, sizeof(d->status), "reload failed, old configuration in force: %.400s",
+                 r->msg);
+        notify("READY=1\nSTATUS=%s", d->status);
     } else {
-        swap_in(d, &c);
-        log_notice("daemon: reloaded '%s': years %s", d->config_path, years);
+        years_text(years, sizeof(years), &r->conf);
+        if (d->running) {
+            dconf_release(&d->next);
+            d->next = r->conf;
+            log_notice("daemon: reloaded '%s' (years %s); in force after the crawl of %d",
+                       d->config_path, years, d->run_year);
+        } else {
+            swap_in(d, &r->conf);
+            log_notice("daemon: reloaded '%s': years %s", d->config_path, years);
+        }
+        memset(&r->conf, 0, sizeof(r->conf));
+        sd_notify(0, "READY=1");
+        if (!d->running)
+            publish_idle(d);
     }
-    sd_notify(0, "READY=1");
-    if (!d->running)
-        publish_idle(d);
+    if (r->again && !d->stopping) {
+        r->again = 0;
+        reload_start(d);
+    }
+}
+
+/* Take the reload thread's result if it is done (never blocks). */
+static void reload_poll(struct daemon *d)
+{
+    uint64_t n;
+
+    if (d->rl.active && read(d->rl.efd, &n, sizeof(n)) == (ssize_t)sizeof(n))
+        reload_finish(d);
 }
 
 /* Read every pending signal from the signalfd. */
@@ -374,7 +452,7 @@ static void handle_signals(struct daemon *d)
     while (read(d->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
         if (si.ssi_signo == SIGHUP) {
             if (!d->stopping)
-                reload(d);
+                reload_start(d);
             continue;
         }
         if (d->stopping)
@@ -395,6 +473,7 @@ static void on_tick(const struct pipeline_tick *t, void *payload)
 
     watchdog(d, 0);
     handle_signals(d);
+    reload_poll(d);
     if (d->stopping || nsc_now_ms() - d->status_last_ms < STATUS_MS)
         return;
     fmt_count(done, sizeof(done), t->done);
@@ -453,7 +532,8 @@ static void crawl_year(struct daemon *d, size_t k)
 /* Wait for the next due crawl, a signal or a watchdog ping. */
 static void wait_idle(struct daemon *d, int64_t due)
 {
-    struct pollfd pfd = { .fd = d->sfd, .events = POLLIN };
+    struct pollfd pfd[2] = { { .fd = d->sfd, .events = POLLIN },
+                             { .fd = d->rl.efd, .events = POLLIN } };
     int64_t now_s = nsc_wall_s();
     uint64_t wait_ms = due > now_s ? (uint64_t)(due - now_s) * 1000 : 0;
     uint64_t now = nsc_now_ms();
@@ -465,8 +545,10 @@ static void wait_idle(struct daemon *d, int64_t due)
 
         wait_ms = next_ping <= now ? 0 : next_ping - now < wait_ms ? next_ping - now : wait_ms;
     }
-    if (poll(&pfd, 1, (int)wait_ms) > 0)
+    if (poll(pfd, 2, (int)wait_ms) > 0) {
         handle_signals(d);
+        reload_poll(d);
+    }
     watchdog(d, 0);
 }
 
@@ -500,6 +582,7 @@ int cmd_daemon(int argc, char **argv)
 
     memset(d, 0, sizeof(*d));
     d->sfd = -1;
+    d->rl.efd = -1;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -528,9 +611,11 @@ int cmd_daemon(int argc, char **argv)
     sigaddset(&mask, SIGHUP);
     sigprocmask(SIG_BLOCK, &mask, NULL);
     d->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (d->sfd < 0) {
-        log_err("daemon: signalfd: %s", strerror(errno));
-        return EXIT_SOFTWARE;
+    d->rl.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (d->sfd < 0 || d->rl.efd < 0) {
+        log_err("daemon: %s: %s", d->sfd < 0 ? "signalfd" : "eventfd", strerror(errno));
+        ret = EXIT_SOFTWARE;
+        goto out;
     }
     d->started = nsc_wall_s();
     if (sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000)
@@ -572,11 +657,19 @@ int cmd_daemon(int argc, char **argv)
     publish(d, "stopped");
     log_notice("daemon: stopped");
 out:
+    if (d->rl.active) {
+        /* A reload still loading: wait for it (it reads files, it does not
+         * block) and drop what it loaded. */
+        pthread_join(d->rl.thread, NULL);
+        dconf_release(&d->rl.conf);
+    }
     dconf_release(&d->cur);
     dconf_release(&d->next);
     store_state_free(d->ss);
     free(d->ss_dir);
     if (d->sfd >= 0)
         close(d->sfd);
+    if (d->rl.efd >= 0)
+        close(d->rl.efd);
     return ret;
 }

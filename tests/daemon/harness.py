@@ -24,6 +24,8 @@ against the mock site (tests/mock/mocksite.py) with a small config, and checks:
              record line whole and valid
   kill9      kill -9 mid-crawl, then a restart: ends with every paper of the
              truth exactly once, pages fetched once (the rest 304)
+  slowreload a reload of rules that take longer than WATCHDOG_USEC to load:
+             the watchdog pings go on meanwhile
 
 Every expected value comes from the mock's truth files or from the edit this
 harness makes, never from nipscope's output.  Prints TAP; exit 1 on a failure.
@@ -33,6 +35,7 @@ Environment: NIPSCOPE (the binary), NSC_SOURCE_DIR, NSC_RULES_DIR.
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -49,6 +52,11 @@ MOCK = os.path.join(SRC, "tests", "mock", "mocksite.py")
 WATCHDOG_USEC = 2_000_000
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux <asm-generic/socket.h>
 PAPERS = 60
+# The slow-reload phase: a generated rule set big enough that loading it
+# takes longer than its watchdog (about 1 s for 150,000 institutions in a
+# release build, several under ASan).
+SLOW_RELOAD_RULES = 150000
+SLOW_RELOAD_WATCHDOG_USEC = 600_000
 STOP_DELAY_MS = 150  # the SIGTERM / kill -9 phase's mock: 2 x 60 pages at 2 connections, about 9 s
 STATUS_RE = re.compile(r"^(\d{4}): ([\d,]+)/([\d,]+) papers, next run (\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d)$")
 
@@ -152,19 +160,19 @@ def start_mock(tmp, *extra):
     raise SystemExit("mock: no port file")
 
 
-def write_config(path, url, out, years, interval="1h", extra=""):
+def write_config(path, url, out, years, interval="1h", extra="", rules=RULES):
     with open(path + ".tmp", "w") as f:
         f.write("years: [%s]\nout: %s\nrules: %s\ninterval: %s\n"
                 "politeness: {rate: 0, concurrency: 2}\n"
                 "sites: {proceedings: \"%s\", virtual: \"%s\"}\n%s"
-                % (", ".join(map(str, years)), out, RULES, interval, url, url, extra))
+                % (", ".join(map(str, years)), out, rules, interval, url, url, extra))
     os.rename(path + ".tmp", path)
 
 
-def start_daemon(tmp, conf, notify_path, tag):
+def start_daemon(tmp, conf, notify_path, tag, watchdog_usec=WATCHDOG_USEC):
     env = dict(os.environ)
     env.pop("JOURNAL_STREAM", None)
-    env.update({"NOTIFY_SOCKET": notify_path, "WATCHDOG_USEC": str(WATCHDOG_USEC), "TZ": "UTC"})
+    env.update({"NOTIFY_SOCKET": notify_path, "WATCHDOG_USEC": str(watchdog_usec), "TZ": "UTC"})
     err = open(os.path.join(tmp, "daemon-%s.err" % tag), "w")
     t0 = time.monotonic()
     p = subprocess.Popen([NIPSCOPE, "daemon", "--config", conf, "--no-fsync"], env=env,
@@ -238,6 +246,7 @@ def main():
         run_startup(tmp, url, notify, notify_path)
         run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons)
         run_stop(tmp, notify, notify_path, daemons)
+        run_slow_reload(tmp, url, notify, notify_path, daemons)
     finally:
         for p in daemons:
             if p.poll() is None:
@@ -558,6 +567,43 @@ def run_stop_on(tmp, url, notify, notify_path, daemons):
        "%d pages, %d fetched twice" % (len(per), len(twice)))
     p.send_signal(signal.SIGTERM)
     ok(p.wait(10) == 0, "and stops with exit 0")
+
+
+def run_slow_reload(tmp, url, notify, notify_path, daemons):
+    """A reload whose rules take longer to load than WATCHDOG_USEC: the
+    watchdog pings go on while they load (systemd would otherwise kill the
+    service for a reload)."""
+    rules = os.path.join(tmp, "bigrules")
+    subprocess.run([sys.executable, os.path.join(SRC, "bench", "classify_gen_rules.py"), RULES, rules,
+                    str(SLOW_RELOAD_RULES)], check=True, stdout=subprocess.DEVNULL)
+    shutil.copytree(os.path.join(RULES, "sites"), os.path.join(rules, "sites"))
+    shutil.copy(os.path.join(RULES, "models.yaml"), rules)
+    conf = os.path.join(tmp, "nipscope3.yaml")
+    write_config(conf, url, os.path.join(tmp, "out3"), [2019], rules=rules)
+    p, t0 = start_daemon(tmp, conf, notify_path, "reload", watchdog_usec=SLOW_RELOAD_WATCHDOG_USEC)
+    daemons.append(p)
+    idle = notify.wait(lambda m: m[1] == "STATUS" and m[2].startswith("idle"), 120, since=t0)
+    if not ok(idle is not None, "slow reload: the daemon with %d rules is up and idle" % SLOW_RELOAD_RULES,
+              daemon_log(tmp, "reload")[-1500:]):
+        return
+    t_hup = time.monotonic()
+    p.send_signal(signal.SIGHUP)
+    rel = notify.wait(lambda m: m[1] == "RELOADING", 10, since=t_hup)
+    ready = notify.wait(lambda m: m[1] == "READY", 120, since=t_hup)
+    if not ok(rel is not None and ready is not None and ready[0] > rel[0], "slow reload: RELOADING=1 then READY=1",
+              daemon_log(tmp, "reload")[-1500:]):
+        return
+    limit = SLOW_RELOAD_WATCHDOG_USEC / 1e6
+    took = ready[0] - rel[0]
+    note("slow reload: %d institutions loaded in %.2f s, WATCHDOG_USEC %.1f s" % (SLOW_RELOAD_RULES, took, limit))
+    # The premise: without pings during the load this reload would trip the watchdog.
+    ok(took > limit, "slow reload: the load outlasts WATCHDOG_USEC (%.2f s > %.1f s)" % (took, limit))
+    pings = [m[0] for m in notify.snapshot() if m[1] == "WATCHDOG" and rel[0] - limit <= m[0] <= ready[0] + limit]
+    gaps = [b - a for a, b in zip(pings, pings[1:])]
+    ok(len(pings) >= 2 and max(gaps) < limit, "slow reload: watchdog pings go on while the rules load",
+       "%d pings, gaps %s" % (len(pings), ["%.2f" % g for g in gaps]))
+    p.send_signal(signal.SIGTERM)
+    ok(p.wait(30) == 0, "slow reload: and stops with exit 0")
 
 
 if __name__ == "__main__":
