@@ -6,7 +6,10 @@
  * LIST_FILE names one saved abstract page a line; the page's URL is taken as
  * http://127.0.0.1/paper_files/paper/YEAR/hash/<file's base name>.  MODE:
  *   read   read every file into memory once (the I/O floor)
- *   gumbo  read and tokenise/tree-build with gumbo only (no extraction)
+ *   gumbo  read and tokenise/tree-build with gumbo only (no extraction), with
+ *          the options nipscope uses (max_errors 0: no parse error recorded)
+ *   gumbo-errors  the same with gumbo's default options (every error recorded)
+ *   libxml2-html  libxml2's HTML parser alone (htmlReadMemory, recovering)
  *   parse  crawler_parse_year_index() on INDEX_FILE and crawler_parse_abstract()
  *          on every page: title, authors, track, abstract, pdf link
  *   dump   parse as 'parse' does, once, and print every extracted field (one
@@ -18,6 +21,7 @@
  * clock, files already read into memory for gumbo/parse), papers, authors.
  */
 #include <gumbo.h>
+#include <libxml/HTMLparser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,8 +183,9 @@ static double now(void)
 int main(int argc, char **argv)
 {
     if (argc < 6) {
-        fprintf(stderr,
-                "usage: parse_bench read|gumbo|parse|dump PROFILE YEAR INDEX LIST [ROUNDS]\n");
+        fprintf(
+            stderr,
+            "usage: parse_bench read|gumbo|gumbo-errors|libxml2-html|parse|dump PROFILE YEAR INDEX LIST [ROUNDS]\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -295,14 +300,23 @@ int main(int argc, char **argv)
         for (int r = 0; r < rounds; r++) {
             papers = authors = 0;
             double t0 = now();
-            if (strcmp(mode, "gumbo") == 0) {
-                GumboOutput *o = gumbo_parse_with_options(&kGumboDefaultOptions, ix, ixlen);
-                gumbo_destroy_output(&kGumboDefaultOptions, o);
+            if (strncmp(mode, "gumbo", 5) == 0) {
+                GumboOptions opts = kGumboDefaultOptions;
+                if (strcmp(mode, "gumbo") == 0)
+                    opts.max_errors = 0; /* as crawler/html.c parses */
+                GumboOutput *o = gumbo_parse_with_options(&opts, ix, ixlen);
+                gumbo_destroy_output(&opts, o);
                 for (size_t i = 0; i < npages; i++) {
-                    o = gumbo_parse_with_options(&kGumboDefaultOptions, pages[i].data,
-                                                 pages[i].len);
-                    gumbo_destroy_output(&kGumboDefaultOptions, o);
+                    o = gumbo_parse_with_options(&opts, pages[i].data, pages[i].len);
+                    gumbo_destroy_output(&opts, o);
                 }
+            } else if (strcmp(mode, "libxml2-html") == 0) {
+                int o = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                        HTML_PARSE_NONET | HTML_PARSE_COMPACT;
+                xmlFreeDoc(htmlReadMemory(ix, (int)ixlen, ixurl, "UTF-8", o));
+                for (size_t i = 0; i < npages; i++)
+                    xmlFreeDoc(
+                        htmlReadMemory(pages[i].data, (int)pages[i].len, pages[i].url, "UTF-8", o));
             } else {
                 struct crawler_year_index yi;
                 if (crawler_parse_year_index(&yi, prof, ixurl, year, ix, ixlen) != 0) {

@@ -389,6 +389,19 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
     err = prescan(clean.ptr, clean.len, url);
     if (err < 0)
         goto out;
+#ifdef NSC_BENCH_LIBXML2_HTML
+    /* bench/parse_bench_libxml2 only: libxml2's own HTML parser in gumbo's
+     * place, to measure it against gumbo (never built into nipscope) */
+    quiet_libxml();
+    doc = htmlReadMemory(clean.ptr, (int)clean.len, url, "UTF-8",
+                         HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                             HTML_PARSE_NONET | HTML_PARSE_COMPACT);
+    if (!doc) {
+        err = nsc_error_set(NSC_EPARSE, "'%s': the HTML parser gave no tree", url);
+        goto out;
+    }
+    goto context;
+#endif
     opts.max_errors = 0; /* we never read them; do not let a bad page fill memory */
     g = gumbo_parse_with_options(&opts, clean.ptr, clean.len);
     if (!g || !g->document) {
@@ -402,6 +415,9 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
     err = copy_tree(doc, g->document, url);
     if (err < 0)
         goto out;
+#ifdef NSC_BENCH_LIBXML2_HTML
+context:
+#endif
     /* one XPath context a document: creating one registers every XPath
      * function in a new hash table, which cost as much as the evaluations */
     doc->_private = xmlXPathNewContext(doc);
