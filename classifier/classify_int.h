@@ -71,6 +71,12 @@ struct normtab {
 int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s, size_t len,
                        int insert, int drop_leading, struct toks *out);
 
+/* The same without the ASCII fast path: every character goes through
+ * utf8proc.  Slower; it exists so that a test can prove the fast path
+ * tokenises exactly as utf8proc would. */
+int classify__tokenize_general(struct vocab *v, const struct normtab *nt, const char *s, size_t len,
+                               int insert, int drop_leading, struct toks *out);
+
 /* ---- rules ------------------------------------------------------------- */
 
 enum rule_kind { RK_COUNTRY, RK_PLACE, RK_INST, RK_MULTI, RK_BRANCH, RK_DOMAIN, RK_INSTDOM };

@@ -233,8 +233,9 @@ static inline void digit_boundary(struct tokstate *st, int digit)
     st->digits = digit;
 }
 
-int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s, size_t len,
-                       int insert, int drop_leading, struct toks *out)
+/* The tokeniser; 'general' sends ASCII through utf8proc too (tests compare). */
+static int tokenize(struct vocab *v, const struct normtab *nt, const char *s, size_t len,
+                    int insert, int drop_leading, int general, struct toks *out)
 {
     struct tokstate st = { v, nt, insert, out, 0, 0, 0, 0 };
     size_t i = 0;
@@ -250,7 +251,7 @@ int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s,
         int bound = 0;
 
         /* ASCII fast path: no utf8proc call. */
-        if (c < 0x80) {
+        if (c < 0x80 && !general) {
             if (c >= '0' && c <= '9') {
                 digit_boundary(&st, 1);
                 add_char(&st, (const char *)&s[i], 1, (uint32_t)i, (uint32_t)i + 1);
@@ -315,6 +316,18 @@ int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s,
         }
     }
     return 0;
+}
+
+int classify__tokenize(struct vocab *v, const struct normtab *nt, const char *s, size_t len,
+                       int insert, int drop_leading, struct toks *out)
+{
+    return tokenize(v, nt, s, len, insert, drop_leading, 0, out);
+}
+
+int classify__tokenize_general(struct vocab *v, const struct normtab *nt, const char *s, size_t len,
+                               int insert, int drop_leading, struct toks *out)
+{
+    return tokenize(v, nt, s, len, insert, drop_leading, 1, out);
 }
 
 /* ---- trie -------------------------------------------------------------- */

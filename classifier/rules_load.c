@@ -27,10 +27,26 @@ static const char iso_codes[] =
  * events.  This costs about half of yaml_parser_load(), which allocates every
  * node, item and string on its own.  Node indices are 1-based, as libyaml's.
  */
+/*
+ * One node of a rule file, 24 bytes: libyaml's struct ynode is 96 and a 2 MB
+ * rule file has ~160,000 nodes, so its tree was the loader's peak memory.
+ */
+struct ynode {
+    uint8_t type;       /* yaml_node_type_t */
+    uint8_t style;      /* a scalar's yaml_scalar_style_t */
+    uint32_t line, col; /* 0-based, as libyaml's marks */
+    uint32_t cnt;       /* a scalar's length, a list's items, a mapping's pairs */
+    union {
+        size_t off; /* while building: offset into strs, items or pairs */
+        const char *str;
+        yaml_node_item_t *items;
+        yaml_node_pair_t *pairs;
+    } u;
+};
+
 struct ytree {
-    yaml_node_t *nodes;
+    struct ynode *nodes;
     size_t n, cap;
-    size_t *off, *cnt; /* per node, while building: where its data is */
     yaml_node_item_t *items;
     size_t n_items, items_cap;
     yaml_node_pair_t *pairs;
@@ -79,29 +95,28 @@ static void lerr_at(struct loader *L, const char *file, size_t line, size_t col,
     L->n_err++;
 }
 
-#define LERR(L, node, ...)                                                                         \
-    lerr_at((L), (L)->file, (node)->start_mark.line + 1, (node)->start_mark.column + 1, __VA_ARGS__)
+#define LERR(L, node, ...) lerr_at((L), (L)->file, (node)->line + 1, (node)->col + 1, __VA_ARGS__)
 
-static yaml_node_t *nodeat(struct loader *L, yaml_node_item_t i)
+static struct ynode *nodeat(struct loader *L, yaml_node_item_t i)
 {
     return i >= 1 && (size_t)i <= L->doc->n ? &L->doc->nodes[i - 1] : NULL;
 }
 
-static const char *scalar(yaml_node_t *n)
+static const char *scalar(struct ynode *n)
 {
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->u.str : NULL;
 }
 
-static int is_null(yaml_node_t *n)
+static int is_null(struct ynode *n)
 {
     const char *s = scalar(n);
 
-    if (!s || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    if (!s || n->style != YAML_PLAIN_SCALAR_STYLE)
         return 0;
     return !*s || !strcmp(s, "null") || !strcmp(s, "~") || !strcmp(s, "Null") || !strcmp(s, "NULL");
 }
 
-static const char *type_name(yaml_node_t *n)
+static const char *type_name(struct ynode *n)
 {
     switch (n->type) {
     case YAML_SCALAR_NODE:
@@ -116,7 +131,7 @@ static const char *type_name(yaml_node_t *n)
 }
 
 /* A scalar value, else an error naming 'what'. */
-static const char *want_str(struct loader *L, yaml_node_t *n, const char *what)
+static const char *want_str(struct loader *L, struct ynode *n, const char *what)
 {
     const char *s = scalar(n);
 
@@ -128,9 +143,9 @@ static const char *want_str(struct loader *L, yaml_node_t *n, const char *what)
 }
 
 /* A list of strings (or one string): calls back for each scalar node. */
-typedef void (*str_cb)(struct loader *L, yaml_node_t *n, const char *s, void *arg);
+typedef void (*str_cb)(struct loader *L, struct ynode *n, const char *s, void *arg);
 
-static void each_str(struct loader *L, yaml_node_t *n, const char *what, str_cb cb, void *arg)
+static void each_str(struct loader *L, struct ynode *n, const char *what, str_cb cb, void *arg)
 {
     if (n->type == YAML_SCALAR_NODE && !is_null(n)) {
         cb(L, n, scalar(n), arg);
@@ -140,9 +155,8 @@ static void each_str(struct loader *L, yaml_node_t *n, const char *what, str_cb 
         LERR(L, n, "'%s' must be a list of strings, not %s", what, type_name(n));
         return;
     }
-    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-         it++) {
-        yaml_node_t *e = nodeat(L, *it);
+    for (yaml_node_item_t *it = n->u.items; it < n->u.items + n->cnt; it++) {
+        struct ynode *e = nodeat(L, *it);
         const char *s = want_str(L, e, what);
         if (s)
             cb(L, e, s, arg);
@@ -152,11 +166,11 @@ static void each_str(struct loader *L, yaml_node_t *n, const char *what, str_cb 
 /* Look up 'key' among 'keys'; error on an unknown key. */
 struct kv {
     const char *key;
-    yaml_node_t *val;
+    struct ynode *val;
 };
 
-static int get_fields(struct loader *L, yaml_node_t *map, const char *what, const char *const *keys,
-                      struct kv *out, size_t nkeys)
+static int get_fields(struct loader *L, struct ynode *map, const char *what,
+                      const char *const *keys, struct kv *out, size_t nkeys)
 {
     int ok = 1;
 
@@ -168,9 +182,8 @@ static int get_fields(struct loader *L, yaml_node_t *map, const char *what, cons
         LERR(L, map, "%s must be a mapping, not %s", what, type_name(map));
         return 0;
     }
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-         p++) {
-        yaml_node_t *kn = nodeat(L, p->key);
+    for (yaml_node_pair_t *p = map->u.pairs; p < map->u.pairs + map->cnt; p++) {
+        struct ynode *kn = nodeat(L, p->key);
         const char *k = scalar(kn);
         size_t i;
 
@@ -212,7 +225,7 @@ static int valid_code(const char *s)
 }
 
 /* Check a country code field; copy it to cc.  Returns 1 if good. */
-static int want_code(struct loader *L, yaml_node_t *n, const char *what, char cc[3])
+static int want_code(struct loader *L, struct ynode *n, const char *what, char cc[3])
 {
     const char *s = want_str(L, n, what);
 
@@ -234,8 +247,8 @@ static int want_code(struct loader *L, yaml_node_t *n, const char *what, char cc
 }
 
 /* A new rule with a checked, unique id; returns its index or -1. */
-static int32_t new_rule(struct loader *L, yaml_node_t *idn, const char *prefix, int kind,
-                        yaml_node_t *entry)
+static int32_t new_rule(struct loader *L, struct ynode *idn, const char *prefix, int kind,
+                        struct ynode *entry)
 {
     struct classify_rules *r = L->r;
     const char *id = idn ? want_str(L, idn, "id") : NULL;
@@ -279,8 +292,8 @@ static int32_t new_rule(struct loader *L, yaml_node_t *idn, const char *prefix, 
     ru->generated = (uint8_t)L->generated;
     ru->parent = -1;
     ru->file = L->file;
-    ru->line = (uint32_t)idn->start_mark.line + 1;
-    ru->col = (uint32_t)idn->start_mark.column + 1;
+    ru->line = (uint32_t)idn->line + 1;
+    ru->col = (uint32_t)idn->col + 1;
     return (int32_t)r->n_rules++;
 }
 
@@ -326,7 +339,7 @@ static const char *class_name(int pc)
 }
 
 /* Does existing pattern q clash with the new one p?  0: add p, 1: skip p, -1: error given. */
-static int clash(struct loader *L, yaml_node_t *at, const char *text, const struct pattern *p,
+static int clash(struct loader *L, struct ynode *at, const char *text, const struct pattern *p,
                  const struct pattern *q)
 {
     struct classify_rules *r = L->r;
@@ -391,7 +404,7 @@ static int clash(struct loader *L, yaml_node_t *at, const char *text, const stru
 
 /* Add one name as a pattern of rule 'rule'. */
 static void add_pattern(struct loader *L, uint32_t rule, int pclass, const char *text,
-                        yaml_node_t *at, int shared, int force_cs)
+                        struct ynode *at, int shared, int force_cs)
 {
     struct classify_rules *r = L->r;
     struct trie *t = &r->trie;
@@ -418,8 +431,8 @@ static void add_pattern(struct loader *L, uint32_t rule, int pclass, const char 
     p.cs = (uint8_t)(force_cs || upper_name(text));
     p.shared = (uint8_t)shared;
     p.ntok = (uint16_t)L->toks.n;
-    p.line = (uint32_t)at->start_mark.line + 1;
-    p.col = (uint32_t)at->start_mark.column + 1;
+    p.line = (uint32_t)at->line + 1;
+    p.col = (uint32_t)at->col + 1;
     if (p.cs) {
         p.exact = (uint32_t)r->exact.len;
         for (size_t i = 0; i < L->toks.n; i++) {
@@ -456,7 +469,7 @@ static void add_pattern(struct loader *L, uint32_t rule, int pclass, const char 
 
 /* ---- normalize.yaml ---------------------------------------------------- */
 
-static void load_normalize(struct loader *L, yaml_node_t *root)
+static void load_normalize(struct loader *L, struct ynode *root)
 {
     static const char *const keys[] = { "abbreviations", "separators", "drop_leading" };
     struct classify_rules *r = L->r;
@@ -466,13 +479,12 @@ static void load_normalize(struct loader *L, yaml_node_t *root)
     if (!get_fields(L, root, "normalize.yaml", keys, f, 3))
         return;
     if (f[1].val) {
-        yaml_node_t *n = f[1].val;
+        struct ynode *n = f[1].val;
         if (n->type != YAML_SEQUENCE_NODE) {
             LERR(L, n, "'separators' must be a list of strings, not %s", type_name(n));
         } else {
-            for (yaml_node_item_t *it = n->data.sequence.items.start;
-                 it < n->data.sequence.items.top; it++) {
-                yaml_node_t *e = nodeat(L, *it);
+            for (yaml_node_item_t *it = n->u.items; it < n->u.items + n->cnt; it++) {
+                struct ynode *e = nodeat(L, *it);
                 const char *s = want_str(L, e, "separators");
                 const char *a, *b;
                 if (!s)
@@ -495,13 +507,12 @@ static void load_normalize(struct loader *L, yaml_node_t *root)
         }
     }
     if (f[2].val) {
-        yaml_node_t *n = f[2].val;
+        struct ynode *n = f[2].val;
         if (n->type != YAML_SEQUENCE_NODE) {
             LERR(L, n, "'drop_leading' must be a list of strings, not %s", type_name(n));
         } else {
-            for (yaml_node_item_t *it = n->data.sequence.items.start;
-                 it < n->data.sequence.items.top; it++) {
-                yaml_node_t *e = nodeat(L, *it);
+            for (yaml_node_item_t *it = n->u.items; it < n->u.items + n->cnt; it++) {
+                struct ynode *e = nodeat(L, *it);
                 const char *s = want_str(L, e, "drop_leading");
                 if (!s)
                     continue;
@@ -516,14 +527,13 @@ static void load_normalize(struct loader *L, yaml_node_t *root)
         }
     }
     if (f[0].val) {
-        yaml_node_t *n = f[0].val;
+        struct ynode *n = f[0].val;
         if (n->type != YAML_MAPPING_NODE) {
             LERR(L, n, "'abbreviations' must be a mapping, not %s", type_name(n));
             return;
         }
-        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-             p++) {
-            yaml_node_t *kn = nodeat(L, p->key), *vn = nodeat(L, p->value);
+        for (yaml_node_pair_t *p = n->u.pairs; p < n->u.pairs + n->cnt; p++) {
+            struct ynode *kn = nodeat(L, p->key), *vn = nodeat(L, p->value);
             const char *k = want_str(L, kn, "abbreviations"), *v;
             uint32_t kid;
             if (!k)
@@ -570,15 +580,15 @@ struct name_arg {
     int cs;
 };
 
-static void name_cb(struct loader *L, yaml_node_t *n, const char *s, void *arg)
+static void name_cb(struct loader *L, struct ynode *n, const char *s, void *arg)
 {
     struct name_arg *a = arg;
 
     add_pattern(L, a->rule, a->pclass, s, n, a->shared, a->cs);
 }
 
-static yaml_node_t *want_list(struct loader *L, yaml_node_t *root, const char *file,
-                              const char *key, const char *const *extra, size_t n_extra)
+static struct ynode *want_list(struct loader *L, struct ynode *root, const char *file,
+                               const char *key, const char *const *extra, size_t n_extra)
 {
     const char *keys[4] = { key };
     struct kv f[4];
@@ -598,13 +608,13 @@ static yaml_node_t *want_list(struct loader *L, yaml_node_t *root, const char *f
 }
 
 #define FOREACH_ITEM(L, seq, e)                                                                    \
-    for (yaml_node_item_t *it_ = (seq)->data.sequence.items.start;                                 \
-         it_ < (seq)->data.sequence.items.top && ((e) = nodeat((L), *it_)); it_++)
+    for (yaml_node_item_t *it_ = (seq)->u.items;                                                   \
+         it_ < (seq)->u.items + (seq)->cnt && ((e) = nodeat((L), *it_)); it_++)
 
-static void load_countries(struct loader *L, yaml_node_t *root)
+static void load_countries(struct loader *L, struct ynode *root)
 {
     static const char *const keys[] = { "id", "code", "name", "names", "demonyms" };
-    yaml_node_t *seq = want_list(L, root, "countries.yaml", "countries", NULL, 0), *e;
+    struct ynode *seq = want_list(L, root, "countries.yaml", "countries", NULL, 0), *e;
     char seen[26 * 26] = { 0 };
 
     if (!seq)
@@ -670,7 +680,7 @@ struct shared_set {
     size_t n, cap;
 };
 
-static void shared_cb(struct loader *L, yaml_node_t *n, const char *s, void *arg)
+static void shared_cb(struct loader *L, struct ynode *n, const char *s, void *arg)
 {
     struct shared_set *ss = arg;
 
@@ -705,7 +715,7 @@ struct alias_arg {
     int cs;
 };
 
-static void alias_cb(struct loader *L, yaml_node_t *n, const char *s, void *arg)
+static void alias_cb(struct loader *L, struct ynode *n, const char *s, void *arg)
 {
     struct alias_arg *a = arg;
     int pclass = L->r->rules[a->rule].kind == RK_PLACE ? PC_PLACE : PC_INST;
@@ -713,7 +723,7 @@ static void alias_cb(struct loader *L, yaml_node_t *n, const char *s, void *arg)
     add_pattern(L, a->rule, pclass, s, n, is_shared(L, a->ss, s), a->cs);
 }
 
-static void code_cb(struct loader *L, yaml_node_t *n, const char *s, void *arg)
+static void code_cb(struct loader *L, struct ynode *n, const char *s, void *arg)
 {
     uint32_t rule = *(uint32_t *)arg;
     size_t len = strlen(s);
@@ -725,12 +735,12 @@ static void code_cb(struct loader *L, yaml_node_t *n, const char *s, void *arg)
     add_pattern(L, rule, PC_POSTAL, s, n, 0, 1);
 }
 
-static void load_places(struct loader *L, yaml_node_t *root)
+static void load_places(struct loader *L, struct ynode *root)
 {
     static const char *const keys[] = { "id", "country", "kind", "names", "codes", "shared" };
     static const char *const kinds[] = { "state",  "province", "city",   "region", "territory",
                                          "county", "district", "campus", NULL };
-    yaml_node_t *seq = want_list(L, root, "places.yaml", "places", NULL, 0), *e;
+    struct ynode *seq = want_list(L, root, "places.yaml", "places", NULL, 0), *e;
 
     if (!seq)
         return;
@@ -772,8 +782,8 @@ static void load_places(struct loader *L, yaml_node_t *root)
         else
             LERR(L, e, "place %s has no 'names'", L->r->rules[ri].id);
         if (f[3].val && f[3].val->type == YAML_SEQUENCE_NODE) {
-            yaml_node_item_t *first = f[3].val->data.sequence.items.start;
-            if (first < f[3].val->data.sequence.items.top && scalar(nodeat(L, *first)))
+            yaml_node_item_t *first = f[3].val->u.items;
+            if (first < f[3].val->u.items + f[3].val->cnt && scalar(nodeat(L, *first)))
                 L->r->rules[ri].name = xstrdup(scalar(nodeat(L, *first)));
         }
         if (f[4].val)
@@ -784,7 +794,7 @@ static void load_places(struct loader *L, yaml_node_t *root)
 
 /* ---- institutions ------------------------------------------------------ */
 
-static void add_domain(struct loader *L, yaml_node_t *n, const char *s, uint32_t rule)
+static void add_domain(struct loader *L, struct ynode *n, const char *s, uint32_t rule)
 {
     struct classify_rules *r = L->r;
     size_t len = strlen(s);
@@ -815,7 +825,7 @@ struct inst_dom_arg {
     uint32_t inst;
 };
 
-static void instdom_cb(struct loader *L, yaml_node_t *n, const char *s, void *arg)
+static void instdom_cb(struct loader *L, struct ynode *n, const char *s, void *arg)
 {
     struct inst_dom_arg *a = arg;
     int32_t ri;
@@ -830,12 +840,12 @@ static void instdom_cb(struct loader *L, yaml_node_t *n, const char *s, void *ar
     ru->generated = (uint8_t)L->generated;
     ru->parent = (int32_t)a->inst;
     ru->file = L->file;
-    ru->line = (uint32_t)n->start_mark.line + 1;
-    ru->col = (uint32_t)n->start_mark.column + 1;
+    ru->line = (uint32_t)n->line + 1;
+    ru->col = (uint32_t)n->col + 1;
     add_domain(L, n, s, (uint32_t)ri);
 }
 
-static void place_seq_cb(struct loader *L, yaml_node_t *n, const char *s, void *arg)
+static void place_seq_cb(struct loader *L, struct ynode *n, const char *s, void *arg)
 {
     struct classify_rules *r = L->r;
 
@@ -850,11 +860,11 @@ static void place_seq_cb(struct loader *L, yaml_node_t *n, const char *s, void *
     r->seqs[*(uint32_t *)arg]++;
 }
 
-static void load_inst(struct loader *L, yaml_node_t *e, int32_t parent);
+static void load_inst(struct loader *L, struct ynode *e, int32_t parent);
 
-static void load_institutions(struct loader *L, yaml_node_t *root, const char *file)
+static void load_institutions(struct loader *L, struct ynode *root, const char *file)
 {
-    yaml_node_t *seq = want_list(L, root, file, "institutions", NULL, 0), *e;
+    struct ynode *seq = want_list(L, root, file, "institutions", NULL, 0), *e;
 
     if (!seq)
         return;
@@ -862,7 +872,7 @@ static void load_institutions(struct loader *L, yaml_node_t *root, const char *f
     load_inst(L, e, -1);
 }
 
-static void load_inst(struct loader *L, yaml_node_t *e, int32_t parent)
+static void load_inst(struct loader *L, struct ynode *e, int32_t parent)
 {
     static const char *const keys[] = { "id",       "name",    "country",  "kind",
                                         "hq",       "aliases", "acronyms", "domains",
@@ -958,7 +968,7 @@ static void load_inst(struct loader *L, yaml_node_t *e, int32_t parent)
     }
     free(ss.ids);
     if (f[8].val) {
-        yaml_node_t *b;
+        struct ynode *b;
         if (f[8].val->type != YAML_SEQUENCE_NODE) {
             LERR(L, f[8].val, "'branches' must be a list, not %s", type_name(f[8].val));
             return;
@@ -970,15 +980,15 @@ static void load_inst(struct loader *L, yaml_node_t *e, int32_t parent)
 
 /* ---- domains.yaml ------------------------------------------------------ */
 
-static void suffix_cb(struct loader *L, yaml_node_t *n, const char *s, void *arg)
+static void suffix_cb(struct loader *L, struct ynode *n, const char *s, void *arg)
 {
     add_domain(L, n, s, *(uint32_t *)arg);
 }
 
-static void load_domains(struct loader *L, yaml_node_t *root)
+static void load_domains(struct loader *L, struct ynode *root)
 {
     static const char *const keys[] = { "id", "suffix", "country", "weak" };
-    yaml_node_t *seq = want_list(L, root, "domains.yaml", "domains", NULL, 0), *e;
+    struct ynode *seq = want_list(L, root, "domains.yaml", "domains", NULL, 0), *e;
 
     if (!seq)
         return;
@@ -1020,7 +1030,7 @@ struct members_arg {
     char (*m)[3];
 };
 
-static void member_cb(struct loader *L, yaml_node_t *n, const char *s, void *arg)
+static void member_cb(struct loader *L, struct ynode *n, const char *s, void *arg)
 {
     struct members_arg *a = arg;
     char cc[3];
@@ -1034,12 +1044,12 @@ static void member_cb(struct loader *L, yaml_node_t *n, const char *s, void *arg
     memcpy(a->m[a->b->n_members++], cc, 3);
 }
 
-static void load_policies(struct loader *L, yaml_node_t *root)
+static void load_policies(struct loader *L, struct ynode *root)
 {
     static const char *const keys[] = { "blocs", "policies", "version" };
     struct classify_rules *r = L->r;
     struct kv f[3];
-    yaml_node_t *e;
+    struct ynode *e;
 
     if (!get_fields(L, root, "policies.yaml", keys, f, 3))
         return;
@@ -1131,14 +1141,13 @@ static void load_policies(struct loader *L, yaml_node_t *root)
                          m);
             }
             if (g[3].val) {
-                yaml_node_t *pn = g[3].val;
-                if (pn->type != YAML_SEQUENCE_NODE ||
-                    pn->data.sequence.items.top - pn->data.sequence.items.start != 2) {
+                struct ynode *pn = g[3].val;
+                if (pn->type != YAML_SEQUENCE_NODE || pn->u.items + pn->cnt - pn->u.items != 2) {
                     LERR(L, pn, "'pair' must be a list of two bloc names");
                     continue;
                 }
                 for (int k = 0; k < 2; k++) {
-                    yaml_node_t *bn = nodeat(L, pn->data.sequence.items.start[k]);
+                    struct ynode *bn = nodeat(L, pn->u.items[k]);
                     const char *bname = want_str(L, bn, "pair");
                     size_t i;
                     if (!bname)
@@ -1227,8 +1236,6 @@ static const char *const file_names[F_N] = {
 static void ytree_release(struct ytree *t)
 {
     free(t->nodes);
-    free(t->off);
-    free(t->cnt);
     free(t->items);
     free(t->pairs);
     free(t->pend);
@@ -1241,19 +1248,12 @@ static void ytree_release(struct ytree *t)
 static size_t ytree_add(struct ytree *t, yaml_node_type_t type, const yaml_event_t *ev)
 {
     size_t idx;
-    size_t cap = t->cap;
 
     NSC_GROW(t->nodes, t->cap, t->n + 1);
-    if (t->cap != cap) {
-        t->off = xreallocarray(t->off, t->cap, sizeof(*t->off));
-        t->cnt = xreallocarray(t->cnt, t->cap, sizeof(*t->cnt));
-    }
     memset(&t->nodes[t->n], 0, sizeof(t->nodes[t->n]));
-    t->nodes[t->n].type = type;
-    t->nodes[t->n].start_mark = ev->start_mark;
-    t->nodes[t->n].end_mark = ev->end_mark;
-    t->off[t->n] = 0;
-    t->cnt[t->n] = 0;
+    t->nodes[t->n].type = (uint8_t)type;
+    t->nodes[t->n].line = (uint32_t)ev->start_mark.line;
+    t->nodes[t->n].col = (uint32_t)ev->start_mark.column;
     idx = ++t->n;
     if (t->n_stk) {
         NSC_GROW(t->pend, t->pend_cap, t->n_pend + 1);
@@ -1278,14 +1278,14 @@ static void ytree_close(struct ytree *t)
         NSC_GROW(t->items, t->items_cap, t->n_items + k);
         if (k) /* an empty first sequence: items may still be NULL, and memcpy(NULL) is UB */
             memcpy(t->items + t->n_items, t->pend + base, k * sizeof(*t->items));
-        t->off[node - 1] = t->n_items;
-        t->cnt[node - 1] = k;
+        t->nodes[node - 1].u.off = t->n_items;
+        t->nodes[node - 1].cnt = (uint32_t)k;
         t->n_items += k;
     } else {
         /* children alternate key, value */
         NSC_GROW(t->pairs, t->pairs_cap, t->n_pairs + k / 2 + 1);
-        t->off[node - 1] = t->n_pairs;
-        t->cnt[node - 1] = k / 2;
+        t->nodes[node - 1].u.off = t->n_pairs;
+        t->nodes[node - 1].cnt = (uint32_t)(k / 2);
         for (size_t i = 0; i + 1 < k; i += 2) {
             t->pairs[t->n_pairs].key = t->pend[base + i];
             t->pairs[t->n_pairs].value = t->pend[base + i + 1];
@@ -1299,19 +1299,15 @@ static void ytree_close(struct ytree *t)
 static void ytree_finish(struct ytree *t)
 {
     for (size_t i = 0; i < t->n; i++) {
-        yaml_node_t *nd = &t->nodes[i];
-        if (nd->type == YAML_SCALAR_NODE) {
-            nd->data.scalar.value = (yaml_char_t *)t->strs.ptr + t->off[i];
-            nd->data.scalar.length = t->cnt[i];
-        } else if (nd->type == YAML_SEQUENCE_NODE) {
-            nd->data.sequence.items.start = t->items + t->off[i];
-            nd->data.sequence.items.top = nd->data.sequence.items.start + t->cnt[i];
-            nd->data.sequence.items.end = nd->data.sequence.items.top;
-        } else {
-            nd->data.mapping.pairs.start = t->pairs + t->off[i];
-            nd->data.mapping.pairs.top = nd->data.mapping.pairs.start + t->cnt[i];
-            nd->data.mapping.pairs.end = nd->data.mapping.pairs.top;
-        }
+        struct ynode *nd = &t->nodes[i];
+        size_t off = nd->u.off;
+
+        if (nd->type == YAML_SCALAR_NODE)
+            nd->u.str = t->strs.ptr + off;
+        else if (nd->type == YAML_SEQUENCE_NODE)
+            nd->u.items = t->items + off;
+        else
+            nd->u.pairs = t->pairs + off;
     }
 }
 
@@ -1352,9 +1348,9 @@ static int ytree_parse(struct loader *L, struct ytree *t, const struct buf *text
             break;
         case YAML_SCALAR_EVENT:
             idx = ytree_add(t, YAML_SCALAR_NODE, &ev);
-            t->off[idx - 1] = t->strs.len;
-            t->cnt[idx - 1] = ev.data.scalar.length;
-            t->nodes[idx - 1].data.scalar.style = ev.data.scalar.style;
+            t->nodes[idx - 1].u.off = t->strs.len;
+            t->nodes[idx - 1].cnt = (uint32_t)ev.data.scalar.length;
+            t->nodes[idx - 1].style = (uint8_t)ev.data.scalar.style;
             buf_append(&t->strs, ev.data.scalar.value, ev.data.scalar.length);
             buf_putc(&t->strs, '\0');
             break;
@@ -1386,7 +1382,7 @@ static int ytree_parse(struct loader *L, struct ytree *t, const struct buf *text
 static int load_file(struct loader *L, int which, const char *path, const struct buf *text)
 {
     struct ytree doc;
-    yaml_node_t *root;
+    struct ynode *root;
 
     memset(&doc, 0, sizeof(doc));
     L->file = path;

@@ -77,56 +77,119 @@ static size_t utf8_seq_len(unsigned char c)
     return 0;
 }
 
-/* Copy 's' replacing NUL bytes and invalid UTF-8 with U+FFFD. */
+/*
+ * Copy 's' replacing NUL bytes and invalid UTF-8 with U+FFFD.  Valid runs are
+ * appended whole: a byte-at-a-time append cost a tenth of a page's parse.
+ */
 static void sanitise(struct buf *out, const char *s, size_t len)
 {
-    size_t i = 0;
+    size_t i = 0, run = 0; /* s[run..i) is valid and not yet appended */
 
     buf_grow(out, len);
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
-        size_t n = utf8_seq_len(c);
+        size_t n;
 
-        if (c == 0 || n == 0 || i + n > len || (n > 1 && !nsc_utf8_valid(s + i, n))) {
-            put_utf8(out, 0xFFFD);
+        if (c >= 0x01 && c < 0x80) {
             i++;
             continue;
         }
-        buf_append(out, s + i, n);
-        i += n;
+        n = utf8_seq_len(c);
+        if (c != 0 && n > 1 && i + n <= len && nsc_utf8_valid(s + i, n)) {
+            i += n;
+            continue;
+        }
+        buf_append(out, s + run, i - run);
+        put_utf8(out, 0xFFFD);
+        run = ++i;
     }
-}
-
-static int name_in(const char *name, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(name, *list) == 0)
-            return 1;
-    return 0;
+    buf_append(out, s + run, len - run);
 }
 
 /* Elements that never nest (void) or that the next sibling closes. */
-static const char *const flat_tags[] = {
-    "area",  "base",  "br",    "col",    "embed",    "hr",      "img",      "input",
-    "link",  "meta",  "param", "source", "track",    "wbr",     "keygen",   "p",
-    "li",    "dt",    "dd",    "option", "optgroup", "tr",      "td",       "th",
-    "thead", "tbody", "tfoot", "rb",     "rt",       "rp",      "colgroup", "caption",
-    "html",  "head",  "body",  "frame",  "basefont", "bgsound", NULL
-};
+static int tag_flat(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_AREA:
+    case GUMBO_TAG_BASE:
+    case GUMBO_TAG_BR:
+    case GUMBO_TAG_COL:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_IMG:
+    case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_LINK:
+    case GUMBO_TAG_META:
+    case GUMBO_TAG_PARAM:
+    case GUMBO_TAG_SOURCE:
+    case GUMBO_TAG_TRACK:
+    case GUMBO_TAG_WBR:
+    case GUMBO_TAG_KEYGEN:
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_OPTION:
+    case GUMBO_TAG_OPTGROUP:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_TH:
+    case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_RB:
+    case GUMBO_TAG_RT:
+    case GUMBO_TAG_RP:
+    case GUMBO_TAG_COLGROUP:
+    case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_HTML:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_BODY:
+    case GUMBO_TAG_FRAME:
+    case GUMBO_TAG_BASEFONT:
+    case GUMBO_TAG_BGSOUND:
+        return 1;
+    default:
+        return 0;
+    }
+}
 
 /* Elements whose content is raw text, not markup. */
-static const char *const raw_tags[] = { "script",   "style",     "textarea", "title",
-                                        "xmp",      "iframe",    "noembed",  "noframes",
-                                        "noscript", "plaintext", NULL };
+static int tag_raw(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_XMP:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_NOEMBED:
+    case GUMBO_TAG_NOFRAMES:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_PLAINTEXT:
+        return 1;
+    default:
+        return 0;
+    }
+}
 
-/* Find 'needle' (lower case) in s[i..len) ignoring case; len when absent. */
+/* Find 'needle' (lower case, starting with a non-letter) in s[i..len)
+ * ignoring case; len when absent.  memchr finds the candidates. */
 static size_t find_ci(const char *s, size_t len, size_t i, const char *needle)
 {
     size_t n = strlen(needle);
 
-    for (; i + n <= len; i++)
+    while (i + n <= len) {
+        const char *p = memchr(s + i, needle[0], len - n + 1 - i);
+
+        if (!p)
+            return len;
+        i = (size_t)(p - s);
         if (nsc_strncasecmp(s + i, needle, n) == 0)
             return i;
+        i++;
+    }
     return len;
 }
 
@@ -149,13 +212,13 @@ static int prescan(const char *s, size_t len, const char *url)
         char name[16];
         size_t n = 0, attrs = 0;
         int closing = 0, selfclose = 0, space = 0;
+        GumboTag tag;
         char q = 0;
+        const char *lt = memchr(s + i, '<', len - i);
 
-        if (s[i] != '<') {
-            i++;
-            continue;
-        }
-        i++;
+        if (!lt)
+            break;
+        i = (size_t)(lt - s) + 1;
         if (i + 2 < len && s[i] == '!' && s[i + 1] == '-' && s[i + 2] == '-') {
             i = find_ci(s, len, i + 3, "-->");
             continue;
@@ -177,6 +240,7 @@ static int prescan(const char *s, size_t len, const char *url)
             i++;
         }
         name[n] = '\0';
+        tag = gumbo_tagn_enum(name, (unsigned)n);
         for (; i < len; i++) {
             if (q) {
                 if (s[i] == q)
@@ -197,22 +261,22 @@ static int prescan(const char *s, size_t len, const char *url)
             }
         }
         if (closing) {
-            if (strcmp(name, "svg") == 0 || strcmp(name, "math") == 0)
+            if (tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH)
                 foreign -= foreign > 0;
-            if (!name_in(name, flat_tags) && depth > 0)
+            if (!tag_flat(tag) && depth > 0)
                 depth--;
             continue;
         }
-        if (!foreign && name_in(name, raw_tags)) {
+        if (!foreign && tag_raw(tag)) {
             char end[20];
 
             snprintf(end, sizeof(end), "</%s", name);
             i = find_ci(s, len, i, end);
             continue;
         }
-        if ((selfclose && foreign) || name_in(name, flat_tags))
+        if ((selfclose && foreign) || tag_flat(tag))
             continue;
-        if (strcmp(name, "svg") == 0 || strcmp(name, "math") == 0)
+        if (tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH)
             foreign++;
         if (++depth > CRAWLER_MAX_DEPTH)
             return nsc_error_set(NSC_ELIMIT, "'%s': elements nested deeper than %d", url,
@@ -325,6 +389,19 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
     err = prescan(clean.ptr, clean.len, url);
     if (err < 0)
         goto out;
+#ifdef NSC_BENCH_LIBXML2_HTML
+    /* bench/parse_bench_libxml2 only: libxml2's own HTML parser in gumbo's
+     * place, to measure it against gumbo (never built into nipscope) */
+    quiet_libxml();
+    doc = htmlReadMemory(clean.ptr, (int)clean.len, url, "UTF-8",
+                         HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                             HTML_PARSE_NONET | HTML_PARSE_COMPACT);
+    if (!doc) {
+        err = nsc_error_set(NSC_EPARSE, "'%s': the HTML parser gave no tree", url);
+        goto out;
+    }
+    goto context;
+#endif
     opts.max_errors = 0; /* we never read them; do not let a bad page fill memory */
     g = gumbo_parse_with_options(&opts, clean.ptr, clean.len);
     if (!g || !g->document) {
@@ -338,6 +415,14 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
     err = copy_tree(doc, g->document, url);
     if (err < 0)
         goto out;
+#ifdef NSC_BENCH_LIBXML2_HTML
+context:
+#endif
+    /* one XPath context a document: creating one registers every XPath
+     * function in a new hash table, which cost as much as the evaluations */
+    doc->_private = xmlXPathNewContext(doc);
+    if (!doc->_private)
+        NSC_BUG("xmlXPathNewContext failed");
     *out = doc;
     doc = NULL;
 out:
@@ -351,23 +436,33 @@ out:
 
 void crawler__html_free(struct _xmlDoc *doc)
 {
-    if (doc)
-        xmlFreeDoc(doc);
+    if (!doc)
+        return;
+    xmlXPathFreeContext(doc->_private);
+    doc->_private = NULL;
+    xmlFreeDoc(doc);
 }
 
-/* Run 'xp' at 'node'; NULL with the error set on failure. */
+/* Run 'xp' at 'node' in the document's own context (a document made
+ * elsewhere gets a context for this call only); NULL with the error set on
+ * failure. */
 static xmlXPathObjectPtr xp_eval(const struct crawler__xpath *xp, xmlDocPtr doc, xmlNodePtr node)
 {
-    xmlXPathContextPtr ctx;
+    xmlXPathContextPtr ctx = doc->_private, own = NULL;
     xmlXPathObjectPtr obj;
 
     quiet_libxml();
-    ctx = xmlXPathNewContext(doc);
-    if (!ctx)
-        NSC_BUG("xmlXPathNewContext failed");
+    if (!ctx) {
+        ctx = own = xmlXPathNewContext(doc);
+        if (!ctx)
+            NSC_BUG("xmlXPathNewContext failed");
+    }
+    /* what xmlXPathNewContext() leaves, so no evaluation sees another's state */
     ctx->node = node ? node : (xmlNodePtr)doc;
+    ctx->contextSize = -1;
+    ctx->proximityPosition = -1;
     obj = xmlXPathCompiledEval((xmlXPathCompExprPtr)xp->comp, ctx);
-    xmlXPathFreeContext(ctx);
+    xmlXPathFreeContext(own);
     if (!obj)
         nsc_error_set(NSC_EPARSE, "xpath '%s' (profile line %d:%d) failed to evaluate", xp->src,
                       xp->line, xp->col);
