@@ -174,6 +174,19 @@ static void fail(struct pipeline *pl, int err)
         crawler_fetch_stop(pl->fetch);
 }
 
+/* Make the papers finished so far durable (the store's group commit); a
+ * failure stops the run as any store failure does. */
+static void commit(struct pipeline *pl)
+{
+    int err;
+
+    if (!pl->st)
+        return;
+    err = store_commit(pl->st);
+    if (err < 0)
+        fail(pl, err);
+}
+
 /* Tell the caller's tick (pipeline_config.tick) where the run is. */
 static void tick(struct pipeline *pl)
 {
@@ -1246,6 +1259,9 @@ static void on_progress(const struct crawler_fetch_stats *st, void *payload)
 {
     struct pipeline *pl = payload;
 
+    /* Every progress interval (250 ms) the papers finished since the last
+     * become durable: one fdatasync and one transaction for all of them. */
+    commit(pl);
     progress_update(&pl->pg, pl->nitems, pl->done, pl->failed, 0);
     if (pl->cfg->tick)
         tick(pl);
@@ -1804,7 +1820,7 @@ static int setup(struct pipeline *pl)
         if (err < 0)
             return err;
     }
-    return store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags);
+    return store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags | STORE_F_GROUP);
 }
 
 /* A records file we created and never wrote to would look like an empty year. */
@@ -1991,7 +2007,7 @@ int pipeline_reclassify(const struct pipeline_config *cfg, FILE *report)
                             cfg->year, cfg->out_dir, path);
         goto out;
     }
-    err = store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags);
+    err = store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags | STORE_F_GROUP);
     if (err < 0)
         goto out;
     err = write_outputs(pl, nsc_wall_s(), report);

@@ -466,15 +466,21 @@ static int already_canonical(struct store *st, struct store_entry **v, struct bu
 
 int store_finish(struct store *st)
 {
-    struct store_entry **v = sorted_entries(st);
+    struct store_entry **v;
     struct buf scratch = BUF_INIT, line = BUF_INIT, chunk = BUF_INIT;
-    off_t *offs = xcalloc(st->nents ? st->nents : 1, sizeof(*offs));
-    size_t *lens = xcalloc(st->nents ? st->nents : 1, sizeof(*lens));
-    uint64_t *hashes = xcalloc(st->nents ? st->nents : 1, sizeof(*hashes));
-    off_t off = 0;
-    size_t k;
-    int tfd = -1, nfd = -1, err = 0;
+    off_t *offs, off = 0;
+    size_t *lens, k;
+    uint64_t *hashes;
+    int tfd = -1, nfd = -1, err;
 
+    /* The marks of a group commit refer to the lines of the file as it is. */
+    err = store_commit(st);
+    if (err < 0)
+        return err;
+    v = sorted_entries(st);
+    offs = xcalloc(st->nents ? st->nents : 1, sizeof(*offs));
+    lens = xcalloc(st->nents ? st->nents : 1, sizeof(*lens));
+    hashes = xcalloc(st->nents ? st->nents : 1, sizeof(*hashes));
     if (already_canonical(st, v, &scratch, &line))
         goto out;
     tfd = open(st->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -19,6 +19,12 @@ struct store_entry {
     uint64_t hash; /* FNV-1a 64 of the line bytes */
 };
 
+/* A paper whose record line is written but whose mark waits for store_commit(). */
+struct store_pending {
+    size_t ent;    /* index in store.ents */
+    uint64_t hash; /* of the line written */
+};
+
 enum store_stmt {
     SQ_PAPER_GET,
     SQ_PAPER_PUT,
@@ -57,6 +63,9 @@ struct store {
     size_t *slots; /* open-addressing table of ents index + 1; 0 = empty */
     size_t nslots;
 
+    struct store_pending *pending; /* STORE_F_GROUP: marks waiting for store_commit() */
+    size_t npending, pending_cap;
+
     /* state */
     char *db_path;
     sqlite3 *db;
@@ -74,6 +83,10 @@ int store__io_error(int e, const char *what, const char *path);
 int store__db_open(struct store *st);
 void store__db_close(struct store *st);
 int store__db_reconcile(struct store *st);
+/* BEGIN IMMEDIATE, COMMIT, and ROLLBACK unless sqlite did already. */
+int store__db_begin(struct store *st);
+int store__db_commit(struct store *st);
+void store__db_rollback(struct store *st);
 /* DIR/.nipscope-state.sqlite, newly allocated. */
 char *store__db_path(const char *dir);
 /* Open (creating) the DB at 'path' read-write, WAL, sync per STORE_F_NOSYNC,
