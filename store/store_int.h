@@ -17,6 +17,7 @@ struct store_entry {
     off_t off;     /* offset of the line */
     size_t len;    /* length without the newline */
     uint64_t hash; /* FNV-1a 64 of the line bytes */
+    int canonical; /* the line was dumped by store_put(): already in store_finish()'s form */
 };
 
 /* A paper whose record line is written but whose mark waits for store_commit(). */

@@ -363,6 +363,49 @@ static int collect_ids(const char *id, json_t *record, void *payload)
     return 0;
 }
 
+/* store_finish() copies the lines store_put() dumped and dumps again only
+ * those it did not write (an older version's, a hand-edited file's); both
+ * come out in the one canonical form. */
+static void finish_copies_its_own_lines_and_redumps_others(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = records_path(dir);
+    struct buf b = BUF_INIT;
+    struct store *st;
+
+    (void)state;
+    /* Not canonical: spaces, unsorted keys, \u escapes. */
+    write_file(path,
+               "{ \"title\": \"h\\u00e9llo\", \"id\": \"c3\" }\n"
+               "{\"z\":1,  \"id\":\"c1\",\"a\":[ 1, 2 ]}\n",
+               0);
+    st = open_ok(dir);
+    put(st, "c2", "two");
+    put(st, "c0", "zero");
+    assert_int_equal(store_finish(st), 0);
+    read_file(&b, path);
+    assert_string_equal(b.ptr, "{\"id\":\"c0\",\"title\":\"zero\"}\n"
+                               "{\"a\":[1,2],\"id\":\"c1\",\"z\":1}\n"
+                               "{\"id\":\"c2\",\"title\":\"two\"}\n"
+                               "{\"id\":\"c3\",\"title\":\"h\xc3\xa9llo\"}\n");
+    /* A second finish copies every line: same bytes with one more. */
+    put(st, "c1", "one");
+    assert_int_equal(store_finish(st), 0);
+    read_file(&b, path);
+    assert_string_equal(b.ptr, "{\"id\":\"c0\",\"title\":\"zero\"}\n"
+                               "{\"id\":\"c1\",\"title\":\"one\"}\n"
+                               "{\"id\":\"c2\",\"title\":\"two\"}\n"
+                               "{\"id\":\"c3\",\"title\":\"h\xc3\xa9llo\"}\n");
+    store_free(st);
+    st = open_ok(dir);
+    assert_int_equal(store_count(st), 4);
+    assert_title(st, "c3", "h\xc3\xa9llo");
+    store_free(st);
+    buf_release(&b);
+    free(path);
+    rm_tree(dir);
+}
+
 static void foreach_visits_in_id_order(void **state)
 {
     char *dir = make_tmpdir();
@@ -1381,6 +1424,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(torn_last_line_is_cut_off),
         cmocka_unit_test(invalid_middle_line_is_an_error_with_line_number),
         cmocka_unit_test(finish_sorts_and_is_byte_identical),
+        cmocka_unit_test(finish_copies_its_own_lines_and_redumps_others),
         cmocka_unit_test(foreach_visits_in_id_order),
         cmocka_unit_test(finish_rewrites_5000_records),
         cmocka_unit_test(open_and_finish_keep_memory_flat),
