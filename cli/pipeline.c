@@ -49,7 +49,8 @@ enum item_flags {
     I_RECHECK = 1 << 5,   /* finished before, fetched again (cfg->recheck) */
     I_FEED = 1 << 6,      /* the feed's affiliations were taken */
     I_PDF_ASKED = 1 << 7, /* --fulltext: the PDF is queued */
-    I_PDF = 1 << 8        /* --fulltext: the PDF step is done (read, or failed for good) */
+    I_PDF = 1 << 8,       /* --fulltext: the PDF step is done (read, or failed for good) */
+    I_TALLIED = 1 << 9    /* written in this run and counted in pl->tally */
 };
 
 /* What --fulltext found in a paper's PDF, until its record is written. */
@@ -85,6 +86,23 @@ struct placement {
     struct ccset placed;
     size_t n_open;
     struct classify_open open[MAX_OPEN];
+};
+
+/*
+ * The summary's counts.  The records of earlier runs are read back from the
+ * store and placed again under every multinational mode, so all its numbers
+ * come from one rule set: the one named in its "rules".  A record written in
+ * this run was placed with that rule set a moment before, so it is counted
+ * as it is written (tally_add()) and not read back.
+ */
+struct tally {
+    struct pipeline *pl;
+    size_t papers, complete, partial, missing;
+    json_t *by_country, *matrix, *us_cn;
+    json_t *mentions;          /* model id -> {papers, by_bloc} */
+    json_t *refs;              /* model id -> papers citing it in their references */
+    size_t ft_read, ft_failed; /* records whose PDF was read / could not be */
+    json_t *updates;           /* records whose placement changed with the rules */
 };
 
 struct pipeline {
@@ -131,6 +149,7 @@ struct pipeline {
     struct buf scratch;
     struct mention_models *models; /* NULL when the rules have no models.yaml */
     int reclassify;                /* pipeline_reclassify(): nothing was crawled */
+    struct tally tally;            /* the summary's counts so far */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -559,12 +578,12 @@ static json_t *record_mentions(struct pipeline *pl, const struct crawler_paper *
     return out;
 }
 
-/* Build the record of 'p' (schema: docs/schema.md) in *out. */
-static int build_record(json_t **out, struct pipeline *pl, const struct crawler_paper *p,
-                        const struct fulltext *ft)
+/* Build the record of 'p' (schema: docs/schema.md) in *out, its placement
+ * under each multinational mode in 'pm'. */
+static int build_record(json_t **out, struct placement pm[MAX_MODES], struct pipeline *pl,
+                        const struct crawler_paper *p, const struct fulltext *ft)
 {
     json_t *rec = json_object(), *authors = json_array(), *sources = json_object(), *refs;
-    struct placement pm[MAX_MODES];
     int err;
 
     for (size_t i = 0; i < p->nauthors; i++) {
@@ -692,6 +711,7 @@ static int record_unchanged(struct pipeline *pl, const json_t *rec)
 }
 
 static void try_finish(struct pipeline *pl, size_t i);
+static void tally_add(struct tally *t, const json_t *rec, const struct placement pm[MAX_MODES]);
 
 /* ---- full text (--fulltext) -------------------------------------------- */
 
@@ -878,6 +898,7 @@ done:
 static void try_finish(struct pipeline *pl, size_t i)
 {
     struct item *it = &pl->items[i];
+    struct placement pm[MAX_MODES];
     json_t *rec = NULL;
     int err;
 
@@ -907,7 +928,7 @@ static void try_finish(struct pipeline *pl, size_t i)
             return;
         }
     }
-    err = build_record(&rec, pl, &it->paper, it->ft);
+    err = build_record(&rec, pm, pl, &it->paper, it->ft);
     if (err == 0 && (it->flags & I_RECHECK) && record_unchanged(pl, rec)) {
         json_decref(rec);
         it->flags |= I_WRITTEN;
@@ -920,6 +941,10 @@ static void try_finish(struct pipeline *pl, size_t i)
     }
     if (err == 0)
         err = store_put_finished(pl->st, rec);
+    if (err == 0) {
+        tally_add(&pl->tally, rec, pm);
+        it->flags |= I_TALLIED;
+    }
     json_decref(rec);
     if (err < 0) {
         fail(pl, err);
@@ -1269,22 +1294,6 @@ static void on_progress(const struct crawler_fetch_stats *st, void *payload)
 
 /* ---- summary and report ------------------------------------------------ */
 
-/*
- * The summary is computed from the records in the store (this run's and
- * earlier runs'), re-placing each stored affiliation string under every
- * multinational mode, so all its numbers come from one rule set: the one
- * named in its "rules".
- */
-struct tally {
-    struct pipeline *pl;
-    size_t papers, complete, partial, missing;
-    json_t *by_country, *matrix, *us_cn;
-    json_t *mentions;          /* model id -> {papers, by_bloc} */
-    json_t *refs;              /* model id -> papers citing it in their references */
-    size_t ft_read, ft_failed; /* records whose PDF was read / could not be */
-    json_t *updates;           /* records whose placement changed with the rules */
-};
-
 static void count_up(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
@@ -1348,44 +1357,27 @@ static void tally_mentions(struct tally *t, const json_t *rec, const struct ccse
     json_decref(seen);
 }
 
-static int tally_record(const char *id, json_t *rec, void *payload)
+/* Count the record 'rec', placed as 'pm' says, in the summary. */
+static void tally_add(struct tally *t, const json_t *rec, const struct placement pm[MAX_MODES])
 {
-    struct tally *t = payload;
     struct pipeline *pl = t->pl;
-    json_t *copy = json_deep_copy(rec), *authors;
+    const struct ccset *cs = &pm[pl->policy->multinational].placed;
+    const json_t *authors, *ft = json_object_get(rec, "fulltext"), *v;
+    const char *mid;
     size_t na, placed = 0;
-    int chosen = (int)pl->policy->multinational;
-    struct placement pm[MAX_MODES];
-    const struct ccset *cs;
-    int err;
 
-    /* Placed again with the current rules: a record an older rule set
-     * placed differently is queued for an update (write_outputs()). */
-    err = place_record(pl, copy, pm);
-    if (err < 0) {
-        json_decref(copy);
-        return err;
+    tally_mentions(t, rec, cs);
+    if (json_is_object(ft)) {
+        if (json_object_get(ft, "error"))
+            t->ft_failed++;
+        else
+            t->ft_read++;
     }
-    if (!json_equal(copy, rec))
-        json_array_append(t->updates, copy);
-    cs = &pm[chosen].placed;
-    tally_mentions(t, copy, cs);
+    json_object_foreach((json_t *)json_object_get(rec, "references_mentions"), mid, v)
     {
-        const json_t *ft = json_object_get(copy, "fulltext"), *v;
-        const char *mid;
-
-        if (json_is_object(ft)) {
-            if (json_object_get(ft, "error"))
-                t->ft_failed++;
-            else
-                t->ft_read++;
-        }
-        json_object_foreach(json_object_get(copy, "references_mentions"), mid, v)
-        {
-            count_up(t->refs, mid);
-        }
+        count_up(t->refs, mid);
     }
-    authors = json_object_get(copy, "authors");
+    authors = json_object_get(rec, "authors");
     na = json_array_size(authors);
     for (size_t i = 0; i < na; i++) {
         json_t *affs = json_object_get(json_array_get(authors, i), "affiliations");
@@ -1395,11 +1387,7 @@ static int tally_record(const char *id, json_t *rec, void *payload)
             has |= json_is_string(json_object_get(json_array_get(affs, k), "country"));
         placed += has;
     }
-    json_decref(copy);
     t->papers++;
-    /* A big year takes seconds here: the watcher's tick (watchdog) goes on. */
-    if (pl->cfg->tick && t->papers % 256 == 0)
-        tick(pl);
     if (na && placed == na)
         t->complete++;
     else if (placed)
@@ -1444,7 +1432,89 @@ static int tally_record(const char *id, json_t *rec, void *payload)
         else if (placement_undecided(p, b0, b1))
             count_up(e, "undecided");
     }
+}
+
+/* store_foreach_selected() callback: a stored record not counted yet, placed
+ * again with the current rules and counted; one an older rule set placed
+ * differently is queued for an update (write_outputs()). */
+static int tally_record(const char *id, json_t *rec, void *payload)
+{
+    struct tally *t = payload;
+    struct pipeline *pl = t->pl;
+    json_t *copy = json_deep_copy(rec);
+    struct placement pm[MAX_MODES];
+    int err;
+
+    err = place_record(pl, copy, pm);
+    if (err < 0) {
+        json_decref(copy);
+        return err;
+    }
+    if (!json_equal(copy, rec))
+        json_array_append(t->updates, copy);
+    tally_add(t, copy, pm);
+    json_decref(copy);
+    /* A big year takes seconds here: the watcher's tick (watchdog) goes on. */
+    if (pl->cfg->tick && t->papers % 256 == 0)
+        tick(pl);
     return 0;
+}
+
+/* store_foreach_selected() callback: 0 for a record this run wrote, which
+ * tally_add() counted when it was written. */
+static int tally_select(const char *id, void *payload)
+{
+    const struct tally *t = payload;
+    const struct pipeline *pl = t->pl;
+    size_t lo = 0, hi = pl->nitems;
+
+    /* pl->skel is sorted by id, without duplicates (list_papers()). */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(pl->skel[mid].id, id);
+
+        if (c == 0)
+            return !(pl->items[mid].flags & I_TALLIED);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 1;
+}
+
+/* The counts of no record yet, for the rules of 'pl'. */
+static void tally_init(struct tally *t, struct pipeline *pl)
+{
+    memset(t, 0, sizeof(*t));
+    t->pl = pl;
+    t->by_country = json_object();
+    t->matrix = json_object();
+    t->us_cn = json_object();
+    t->mentions = json_object();
+    t->refs = json_object();
+    t->updates = json_array();
+    for (size_t i = 0; i < pl->npolicies; i++) {
+        const struct classify_policy *pol = &pl->policies[i];
+
+        if (!pol->pair[0] || !pol->pair[1])
+            continue;
+        json_object_set_new(t->us_cn, pol->name,
+                            json_pack("{s:[s,s], s:I, s:I, s:I, s:I}", "pair", pol->pair[0],
+                                      pol->pair[1], "first", (json_int_t)0, "second", (json_int_t)0,
+                                      "both", (json_int_t)0, "undecided", (json_int_t)0));
+    }
+}
+
+static void tally_release(struct tally *t)
+{
+    json_decref(t->by_country);
+    json_decref(t->matrix);
+    json_decref(t->us_cn);
+    json_decref(t->mentions);
+    json_decref(t->refs);
+    json_decref(t->updates);
+    memset(t, 0, sizeof(*t));
 }
 
 static const char *mn_name(enum classify_multinational m)
@@ -1657,10 +1727,11 @@ static void print_report(struct pipeline *pl, const json_t *s, FILE *f)
     buf_release(&def);
 }
 
-/* Records, summary and report once the run is over. */
+/* Records, summary and report once the run is over: the records this run
+ * wrote are counted in pl->tally already, the others are read back. */
 static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
 {
-    struct tally t = { 0 };
+    struct tally *t = &pl->tally;
     json_t *summary = NULL;
     char *path = NULL;
     int err;
@@ -1668,37 +1739,20 @@ static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
     err = store_finish(pl->st);
     if (err < 0)
         return err;
-    t.pl = pl;
-    t.by_country = json_object();
-    t.matrix = json_object();
-    t.us_cn = json_object();
-    t.mentions = json_object();
-    t.refs = json_object();
-    for (size_t i = 0; i < pl->npolicies; i++) {
-        const struct classify_policy *pol = &pl->policies[i];
-
-        if (!pol->pair[0] || !pol->pair[1])
-            continue;
-        json_object_set_new(t.us_cn, pol->name,
-                            json_pack("{s:[s,s], s:I, s:I, s:I, s:I}", "pair", pol->pair[0],
-                                      pol->pair[1], "first", (json_int_t)0, "second", (json_int_t)0,
-                                      "both", (json_int_t)0, "undecided", (json_int_t)0));
-    }
-    t.updates = json_array();
-    err = store_foreach(pl->st, tally_record, &t);
+    err = store_foreach_selected(pl->st, tally_select, tally_record, t);
     if (err < 0)
         goto out;
     /* Records of earlier runs placed with other rules: bring them up to date. */
-    for (size_t i = 0; i < json_array_size(t.updates) && err == 0; i++)
-        err = store_put_finished(pl->st, json_array_get(t.updates, i));
-    if (err == 0 && json_array_size(t.updates) > 0) {
+    for (size_t i = 0; i < json_array_size(t->updates) && err == 0; i++)
+        err = store_put_finished(pl->st, json_array_get(t->updates, i));
+    if (err == 0 && json_array_size(t->updates) > 0) {
         log_notice("crawl: %zu records placed again with the current rules",
-                   json_array_size(t.updates));
+                   json_array_size(t->updates));
         err = store_finish(pl->st);
     }
     if (err < 0)
         goto out;
-    summary = build_summary(pl, &t, started);
+    summary = build_summary(pl, t, started);
     path = xasprintf("%s/neurips-%d.summary.json", store_dir(pl->st), store_year(pl->st));
     if (pl->reclassify)
         keep_crawl_facts(summary, path);
@@ -1711,12 +1765,6 @@ static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
 out:
     free(path);
     json_decref(summary);
-    json_decref(t.by_country);
-    json_decref(t.matrix);
-    json_decref(t.us_cn);
-    json_decref(t.mentions);
-    json_decref(t.refs);
-    json_decref(t.updates);
     return err;
 }
 
@@ -1787,6 +1835,7 @@ static int setup(struct pipeline *pl)
     err = load_rules(pl);
     if (err < 0)
         return err;
+    tally_init(&pl->tally, pl);
     profile = cfg->profile_path ? xstrdup(cfg->profile_path)
                                 : xasprintf("%s/sites/neurips.yaml", cfg->rules_dir);
     err = crawler_profile_load(&pl->prof, profile);
@@ -1973,6 +2022,7 @@ out:
     if (pl->feed_state == FEED_PARSED && !pl->joined)
         crawler_feed_release(&pl->feed);
     store_free(pl->st);
+    tally_release(&pl->tally);
     crawler_profile_free(pl->prof);
     classify_result_release(&pl->cres);
     if (pl->rules != cfg->rules)
@@ -2001,6 +2051,7 @@ int pipeline_reclassify(const struct pipeline_config *cfg, FILE *report)
     err = load_rules(pl);
     if (err < 0)
         goto out;
+    tally_init(&pl->tally, pl);
     path = xasprintf("%s/neurips-%d.jsonl", cfg->out_dir, cfg->year);
     if (stat(path, &sb) < 0) {
         err = nsc_error_set(NSC_ENOTFOUND, "no records of %d in '%s' (%s): crawl the year first",
@@ -2014,6 +2065,7 @@ int pipeline_reclassify(const struct pipeline_config *cfg, FILE *report)
 out:
     free(path);
     store_free(pl->st);
+    tally_release(&pl->tally);
     classify_result_release(&pl->cres);
     if (pl->rules != cfg->rules)
         classify_rules_free(pl->rules);

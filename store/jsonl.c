@@ -415,6 +415,12 @@ static struct store_entry **sorted_entries(const struct store *st)
 
 int store_foreach(struct store *st, store_record_cb cb, void *payload)
 {
+    return store_foreach_selected(st, NULL, cb, payload);
+}
+
+int store_foreach_selected(struct store *st, store_select_cb select, store_record_cb cb,
+                           void *payload)
+{
     struct store_entry **v = sorted_entries(st);
     struct buf scratch = BUF_INIT;
     size_t k;
@@ -423,6 +429,8 @@ int store_foreach(struct store *st, store_record_cb cb, void *payload)
     for (k = 0; k < st->nents && !err; k++) {
         json_t *rec;
 
+        if (select && !select(v[k]->id, payload))
+            continue;
         err = read_entry(&rec, st, v[k], &scratch);
         if (err < 0)
             break;

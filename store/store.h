@@ -131,6 +131,16 @@ typedef int (*store_record_cb)(const char *id, json_t *record, void *payload);
  */
 int store_foreach(struct store *st, store_record_cb cb, void *payload);
 
+typedef int (*store_select_cb)(const char *id, void *payload);
+
+/*
+ * As store_foreach(), but a record is read and given to 'cb' only when
+ * 'select' returns non-zero for its id, so the records a caller does not
+ * need cost neither a read nor a parse.
+ */
+int store_foreach_selected(struct store *st, store_select_cb select, store_record_cb cb,
+                           void *payload);
+
 /*
  * Rewrite the records file sorted by id, one line per id, each line dumped
  * with sorted keys and compact separators, so the same records always give

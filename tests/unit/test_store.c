@@ -406,6 +406,12 @@ static void finish_copies_its_own_lines_and_redumps_others(void **state)
     rm_tree(dir);
 }
 
+static int not_m(const char *id, void *payload)
+{
+    (void)payload;
+    return strcmp(id, "m") != 0;
+}
+
 static void foreach_visits_in_id_order(void **state)
 {
     char *dir = make_tmpdir();
@@ -419,6 +425,10 @@ static void foreach_visits_in_id_order(void **state)
     put(st, "c", "y");
     assert_int_equal(store_foreach(st, collect_ids, &b), 0);
     assert_string_equal(buf_cstr(&b), "c,m,x,");
+    /* Selected: the others are skipped before they are read. */
+    buf_reset(&b);
+    assert_int_equal(store_foreach_selected(st, not_m, collect_ids, &b), 0);
+    assert_string_equal(buf_cstr(&b), "c,x,");
     buf_release(&b);
     store_free(st);
     rm_tree(dir);
