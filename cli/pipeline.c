@@ -309,8 +309,9 @@ static int same_origin(const char *a, const char *b)
 
 /*
  * The body of a successful answer in 'out': the new body, or the kept one
- * for a 304.  Records validators and body in the state DB.  Returns 0, the
- * fetch error (recorded as a failure), or a store error.
+ * for a 304, taken over rather than copied (the feed is megabytes).
+ * Records validators and body in the state DB.  Returns 0, the fetch error
+ * (recorded as a failure), or a store error.
  */
 static int take_body(struct pipeline *pl, struct crawler_fetch_result *res, struct buf *out)
 {
@@ -325,8 +326,10 @@ static int take_body(struct pipeline *pl, struct crawler_fetch_result *res, stru
         err = store_fetch_get(&sf, pl->st, res->url);
         if (err == 0 && !sf.body)
             err = nsc_error_set(NSC_ENOTFOUND, "'%s': 304 but no kept copy", res->url);
-        if (err == 0)
-            buf_append(out, sf.body, sf.body_len);
+        if (err == 0) {
+            buf_attach(out, sf.body, sf.body_len, sf.body_len + 1);
+            sf.body = NULL;
+        }
         store_fetch_release(&sf);
         return err;
     }
@@ -341,7 +344,9 @@ static int take_body(struct pipeline *pl, struct crawler_fetch_result *res, stru
     if (err < 0)
         return err;
     store_failed_clear(pl->st, res->url);
-    buf_append(out, res->body.ptr ? res->body.ptr : "", res->body.len);
+    buf_release(out);
+    *out = res->body; /* the engine frees the emptied res->body */
+    buf_init(&res->body);
     return 0;
 }
 
