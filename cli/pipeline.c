@@ -31,6 +31,7 @@
 #define MAX_MODES           2  /* classify_multinational values */
 #define MAX_OPEN            8  /* open affiliations of one paper counted for "undecided" */
 #define RECORD_SCHEMA       1
+#define QUEUE_AHEAD         64 /* item URLs in the engine at once (at least; 4 per connection) */
 
 enum job_kind { JOB_INDEX, JOB_FEED, JOB_ABSTRACT, JOB_METADATA, JOB_PDF };
 
@@ -134,6 +135,8 @@ struct pipeline {
     struct item *items; /* parallel to skel once listed */
     size_t nitems;
     int listed;
+    size_t next_item;   /* the next item whose abstract page queue_more() queues */
+    size_t outstanding; /* item URLs (abstract, metadata, PDF) queued and not yet done */
 
     enum feed_state feed_state;
     struct crawler_feed feed;
@@ -222,8 +225,13 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
-/* Deep-copy 'src' into the zeroed 'dst'. */
-static void paper_copy(struct crawler_paper *dst, const struct crawler_paper *src)
+/*
+ * Deep-copy 'src' into the zeroed 'dst'; with 'unjoined', leave out what the
+ * feed join adds to a skeleton (the authors' affiliations and their
+ * "affiliations" source), so a copy made after the join is the entry as the
+ * year index listed it (the index gives no affiliations).
+ */
+static void paper_copy(struct crawler_paper *dst, const struct crawler_paper *src, int unjoined)
 {
     dst->id = dup_or_null(src->id);
     dst->year = src->year;
@@ -238,13 +246,18 @@ static void paper_copy(struct crawler_paper *dst, const struct crawler_paper *sr
         dst->authors = xcalloc(src->nauthors, sizeof(*dst->authors));
         for (size_t i = 0; i < src->nauthors; i++) {
             dst->authors[i].name = dup_or_null(src->authors[i].name);
+            if (unjoined)
+                continue;
             dst->authors[i].affiliation = dup_or_null(src->authors[i].affiliation);
             dst->authors[i].aff_source = src->authors[i].aff_source;
         }
         dst->nauthors = src->nauthors;
     }
-    for (size_t i = 0; i < src->nsources; i++)
+    for (size_t i = 0; i < src->nsources; i++) {
+        if (unjoined && !strcmp(src->sources[i].field, "affiliations"))
+            continue;
         crawler_paper_set_source(dst, src->sources[i].field, src->sources[i].url);
+    }
 }
 
 static int cmp_paper_id(const void *a, const void *b)
@@ -286,6 +299,8 @@ static int queue_capped(struct pipeline *pl, enum job_kind kind, size_t item, co
     if (err < 0)
         return err;
     pl->njobs++;
+    if (kind == JOB_ABSTRACT || kind == JOB_METADATA || kind == JOB_PDF)
+        pl->outstanding++;
     return 0;
 }
 
@@ -984,7 +999,45 @@ static void try_join(struct pipeline *pl)
     }
 }
 
-/* All index pages are in: fix the paper list and queue the abstract pages. */
+/*
+ * Queue the abstract pages of the next papers while fewer than QUEUE_AHEAD
+ * (or 4 per connection) item URLs are in the engine, copying each paper's
+ * index entry only then: queueing a whole year at once would hold a job and
+ * a copy per paper, memory that grows with the year.
+ */
+static void queue_more(struct pipeline *pl)
+{
+    size_t ahead = pl->cfg->concurrency * 4 > QUEUE_AHEAD ? pl->cfg->concurrency * 4 : QUEUE_AHEAD;
+
+    while (!pl->err && !stop_requested && pl->listed && pl->next_item < pl->nitems &&
+           pl->outstanding < ahead) {
+        size_t i = pl->next_item++;
+        struct item *it = &pl->items[i];
+        int err;
+
+        if (it->flags & I_SKIP)
+            continue;
+        /* As listed: the abstract page's authors replace the index's only
+         * while no affiliation is set (crawler_parse_abstract()), and the
+         * join may have run already. */
+        paper_copy(&it->paper, &pl->skel[i], 1);
+        if (!it->paper.abstract_url) {
+            it->flags |= I_FAILED;
+            pl->failed++;
+            log_warn("crawl: paper %s has no abstract URL", it->paper.id);
+            continue;
+        }
+        err = queue(pl, JOB_ABSTRACT, i, it->paper.abstract_url);
+        if (err < 0) {
+            it->flags |= I_FAILED;
+            pl->failed++;
+            log_warn("crawl: %s", nsc_error_last());
+        }
+    }
+}
+
+/* All index pages are in: fix the paper list, mark what earlier runs
+ * finished and start queueing the abstract pages. */
 static void list_papers(struct pipeline *pl)
 {
     size_t n = 0;
@@ -1033,25 +1086,13 @@ static void list_papers(struct pipeline *pl)
             it->flags |= I_RECHECK;
             pl->skipped++;
         }
-        paper_copy(&it->paper, &pl->skel[i]);
-        if (!it->paper.abstract_url) {
-            it->flags |= I_FAILED;
-            pl->failed++;
-            log_warn("crawl: paper %s has no abstract URL", it->paper.id);
-            continue;
-        }
-        err = queue(pl, JOB_ABSTRACT, i, it->paper.abstract_url);
-        if (err < 0) {
-            it->flags |= I_FAILED;
-            pl->failed++;
-            log_warn("crawl: %s", nsc_error_last());
-        }
         if (pl->cfg->tick && i % 256 == 255)
             tick(pl);
     }
     progress_end(&pl->pg);
     log_notice("crawl: %zu papers in the %d index, %zu finished before", n, pl->cfg->year,
                pl->skipped);
+    queue_more(pl);
     try_join(pl);
 }
 
@@ -1072,7 +1113,7 @@ static void on_index(struct pipeline *pl, struct crawler_fetch_result *res, cons
         if (!ix.papers[i].id)
             continue;
         memset(&pl->skel[pl->nskel], 0, sizeof(pl->skel[0]));
-        paper_copy(&pl->skel[pl->nskel++], &ix.papers[i]);
+        paper_copy(&pl->skel[pl->nskel++], &ix.papers[i], 0);
     }
     for (size_t i = 0; i < ix.nsee_also; i++) {
         int seen = 0;
@@ -1235,12 +1276,15 @@ static void on_done(struct crawler_fetch *f, struct crawler_fetch_result *res, v
     struct buf body = BUF_INIT;
     int err;
 
+    if (job.kind == JOB_ABSTRACT || job.kind == JOB_METADATA || job.kind == JOB_PDF)
+        pl->outstanding--;
     /* A stop is not a failure: the URL is fetched by the next run. */
     if (pl->err || (res->err < 0 && res->stopped))
         return;
     /* A PDF is read and dropped: never kept in the state DB. */
     if (job.kind == JOB_PDF) {
         on_pdf(pl, job.item, res);
+        queue_more(pl);
         return;
     }
     err = take_body(pl, res, &body);
@@ -1283,6 +1327,7 @@ static void on_done(struct crawler_fetch *f, struct crawler_fetch_result *res, v
     }
 out:
     buf_release(&body);
+    queue_more(pl);
 }
 
 static void on_progress(const struct crawler_fetch_stats *st, void *payload)
