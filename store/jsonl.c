@@ -333,8 +333,7 @@ static int read_line(struct buf *out, struct store *st, const struct store_entry
 
     buf_grow(out, e->len);
     while (got < e->len) {
-        ssize_t n =
-            pread(st->fd, out->ptr + out->len + got, e->len - got, e->off + (off_t)got);
+        ssize_t n = pread(st->fd, out->ptr + out->len + got, e->len - got, e->off + (off_t)got);
 
         if (n < 0 && errno == EINTR)
             continue;

@@ -995,8 +995,8 @@ static void kill9_rounds(const char *mode)
         assert_true(count >= total); /* nothing lost */
         total = count;
     }
-    print_message("%s: %zu records after 24 kills, %zu kills between write and mark\n", mode,
-                  total, killed_mid);
+    print_message("%s: %zu records after 24 kills, %zu kills between write and mark\n", mode, total,
+                  killed_mid);
     assert_true(total > 0);
     free(path);
     rm_tree(dir);
@@ -1089,9 +1089,9 @@ static void group_commit_marks_after_commit_only(void **state)
         snprintf(id, sizeof(id), "g%zu", k);
         store_hash_line(hash, line, (size_t)(nl - line));
         assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_prepare_v2(db, "SELECT hash FROM papers WHERE id = ?1", -1, &s,
-                                            NULL),
-                         SQLITE_OK);
+        assert_int_equal(
+            sqlite3_prepare_v2(db, "SELECT hash FROM papers WHERE id = ?1", -1, &s, NULL),
+            SQLITE_OK);
         sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
         assert_int_equal(sqlite3_step(s), SQLITE_ROW);
         assert_string_equal((const char *)sqlite3_column_text(s, 0), hash);
