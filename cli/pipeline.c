@@ -287,6 +287,10 @@ static int queue_capped(struct pipeline *pl, enum job_kind kind, size_t item, co
     req.url = url;
     req.user = (void *)(uintptr_t)(pl->njobs + 1);
     req.max_body = max_body;
+    /* A paper's Metadata.json or PDF comes before the next papers' abstract
+     * pages: papers are finished (written, durable) one after the other
+     * rather than all at the end of the year. */
+    req.first = kind == JOB_METADATA || kind == JOB_PDF;
     /* A 304 is only useful when we kept the body it refers to (never a PDF's). */
     if (kind != JOB_PDF && store_fetch_get(&sf, pl->st, url) == 0 && sf.body) {
         req.etag = sf.etag;

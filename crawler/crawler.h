@@ -110,6 +110,9 @@ struct crawler_fetch_request {
     const char *last_modified; /* sent as If-Modified-Since, or NULL */
     void *user;                /* handed back in the result */
     size_t max_body;           /* response size cap for this URL; 0 = the engine's */
+    /* Queue ahead of the host's waiting URLs: the next step of work under
+     * way (a paper's second page), so that work finishes first. */
+    int first;
 };
 
 /*

@@ -1295,7 +1295,7 @@ int crawler_fetch_add(struct crawler_fetch *f, const struct crawler_fetch_reques
     j->last_modified = req->last_modified ? xstrdup(req->last_modified) : NULL;
     j->user = req->user;
     j->max_body = req->max_body ? req->max_body : f->cfg.max_body;
-    queue_push(f, host_get(f, &p), j, 0);
+    queue_push(f, host_get(f, &p), j, req->first);
     url_parts_release(&p);
     f->st.queued++;
     return 0;

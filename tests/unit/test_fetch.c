@@ -1201,6 +1201,50 @@ static void next_request_leaves_before_the_answer_is_handed_over(void **state)
     assert_true(o.b_seen_in_a);
 }
 
+static void on_done_first(struct crawler_fetch *f, struct crawler_fetch_result *res, void *payload)
+{
+    const struct server *s = payload;
+
+    assert_int_equal(res->err, 0);
+    if (strstr(res->url, "/page/a")) {
+        struct crawler_fetch_request rq = { 0 };
+        char *u = url(s, "/page/x");
+
+        rq.url = u;
+        rq.first = 1;
+        assert_int_equal(crawler_fetch_add(f, &rq), 0);
+        free(u);
+    }
+}
+
+/* A URL queued with 'first' goes ahead of the host's waiting URLs (b had
+ * left already when a's answer was handed over, c had not). */
+static void first_goes_ahead_of_the_queue(void **state)
+{
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch *f;
+    struct logline l[16];
+    size_t n;
+
+    (void)state;
+    server_start(&srv, NULL);
+    fast_config(&cfg);
+    cfg.rate = 0;
+    cfg.max_per_host = 1;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done_first, &srv), 0);
+    add(f, &srv, "/page/a");
+    add(f, &srv, "/page/b");
+    add(f, &srv, "/page/c");
+    assert_int_equal(crawler_fetch_run(f), 0);
+    crawler_fetch_free(f);
+    n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
+    assert_int_equal(n, 5);
+    assert_string_equal(l[1].path, "/page/a");
+    assert_string_equal(l[2].path, "/page/b");
+    assert_string_equal(l[3].path, "/page/x");
+    assert_string_equal(l[4].path, "/page/c");
+}
+
 /* A host whose robots.txt cannot be reached at all is stopped. */
 static void unreachable_host_stopped(void **state)
 {
@@ -1299,6 +1343,7 @@ int main(void)
         cmocka_unit_test_teardown(robots_cached_then_refetched, teardown),
         cmocka_unit_test_teardown(callback_queues_more, teardown),
         cmocka_unit_test_teardown(next_request_leaves_before_the_answer_is_handed_over, teardown),
+        cmocka_unit_test_teardown(first_goes_ahead_of_the_queue, teardown),
         cmocka_unit_test_teardown(unreachable_host_stopped, teardown),
         cmocka_unit_test_teardown(mock_site_contract, teardown),
         cmocka_unit_test_teardown(mock_truncated_bodies_retried, teardown),
