@@ -16,8 +16,11 @@ res() { # res OK|FAIL what [detail]
 }
 prop() { systemctl show -p "$1" --value nipscope.service; }
 
+# 100 ms answers: the 60 pages take 3 s on 2 connections, so the daemon's
+# once-a-second STATUS= shows progress before "idle" (with 30 ms the crawl
+# could end within the first second).
 python3 "$SRC/tests/mock/mocksite.py" --port 0 --port-file /run/mock.port --years 2019 --papers 30 \
-    --truth-dir /run/truth --log /run/requests.log --delay-ms 30 >/run/mock.out 2>&1 &
+    --truth-dir /run/truth --log /run/requests.log --delay-ms 100 >/run/mock.out 2>&1 &
 mock=$!
 i=0
 while [ ! -s /run/mock.port ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
