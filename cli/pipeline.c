@@ -31,6 +31,7 @@
 #define MAX_MODES           2  /* classify_multinational values */
 #define MAX_OPEN            8  /* open affiliations of one paper counted for "undecided" */
 #define RECORD_SCHEMA       1
+#define QUEUE_AHEAD         64 /* item URLs in the engine at once (at least; 4 per connection) */
 
 enum job_kind { JOB_INDEX, JOB_FEED, JOB_ABSTRACT, JOB_METADATA, JOB_PDF };
 
@@ -49,7 +50,8 @@ enum item_flags {
     I_RECHECK = 1 << 5,   /* finished before, fetched again (cfg->recheck) */
     I_FEED = 1 << 6,      /* the feed's affiliations were taken */
     I_PDF_ASKED = 1 << 7, /* --fulltext: the PDF is queued */
-    I_PDF = 1 << 8        /* --fulltext: the PDF step is done (read, or failed for good) */
+    I_PDF = 1 << 8,       /* --fulltext: the PDF step is done (read, or failed for good) */
+    I_TALLIED = 1 << 9    /* written in this run and counted in pl->tally */
 };
 
 /* What --fulltext found in a paper's PDF, until its record is written. */
@@ -87,6 +89,23 @@ struct placement {
     struct classify_open open[MAX_OPEN];
 };
 
+/*
+ * The summary's counts.  The records of earlier runs are read back from the
+ * store and placed again under every multinational mode, so all its numbers
+ * come from one rule set: the one named in its "rules".  A record written in
+ * this run was placed with that rule set a moment before, so it is counted
+ * as it is written (tally_add()) and not read back.
+ */
+struct tally {
+    struct pipeline *pl;
+    size_t papers, complete, partial, missing;
+    json_t *by_country, *matrix, *us_cn;
+    json_t *mentions;          /* model id -> {papers, by_bloc} */
+    json_t *refs;              /* model id -> papers citing it in their references */
+    size_t ft_read, ft_failed; /* records whose PDF was read / could not be */
+    json_t *updates;           /* records whose placement changed with the rules */
+};
+
 struct pipeline {
     const struct pipeline_config *cfg;
     struct classify_rules *rules;
@@ -116,6 +135,8 @@ struct pipeline {
     struct item *items; /* parallel to skel once listed */
     size_t nitems;
     int listed;
+    size_t next_item;   /* the next item whose abstract page queue_more() queues */
+    size_t outstanding; /* item URLs (abstract, metadata, PDF) queued and not yet done */
 
     enum feed_state feed_state;
     struct crawler_feed feed;
@@ -131,6 +152,7 @@ struct pipeline {
     struct buf scratch;
     struct mention_models *models; /* NULL when the rules have no models.yaml */
     int reclassify;                /* pipeline_reclassify(): nothing was crawled */
+    struct tally tally;            /* the summary's counts so far */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -174,6 +196,19 @@ static void fail(struct pipeline *pl, int err)
         crawler_fetch_stop(pl->fetch);
 }
 
+/* Make the papers finished so far durable (the store's group commit); a
+ * failure stops the run as any store failure does. */
+static void commit(struct pipeline *pl)
+{
+    int err;
+
+    if (!pl->st)
+        return;
+    err = store_commit(pl->st);
+    if (err < 0)
+        fail(pl, err);
+}
+
 /* Tell the caller's tick (pipeline_config.tick) where the run is. */
 static void tick(struct pipeline *pl)
 {
@@ -190,8 +225,13 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
-/* Deep-copy 'src' into the zeroed 'dst'. */
-static void paper_copy(struct crawler_paper *dst, const struct crawler_paper *src)
+/*
+ * Deep-copy 'src' into the zeroed 'dst'; with 'unjoined', leave out what the
+ * feed join adds to a skeleton (the authors' affiliations and their
+ * "affiliations" source), so a copy made after the join is the entry as the
+ * year index listed it (the index gives no affiliations).
+ */
+static void paper_copy(struct crawler_paper *dst, const struct crawler_paper *src, int unjoined)
 {
     dst->id = dup_or_null(src->id);
     dst->year = src->year;
@@ -206,13 +246,18 @@ static void paper_copy(struct crawler_paper *dst, const struct crawler_paper *sr
         dst->authors = xcalloc(src->nauthors, sizeof(*dst->authors));
         for (size_t i = 0; i < src->nauthors; i++) {
             dst->authors[i].name = dup_or_null(src->authors[i].name);
+            if (unjoined)
+                continue;
             dst->authors[i].affiliation = dup_or_null(src->authors[i].affiliation);
             dst->authors[i].aff_source = src->authors[i].aff_source;
         }
         dst->nauthors = src->nauthors;
     }
-    for (size_t i = 0; i < src->nsources; i++)
+    for (size_t i = 0; i < src->nsources; i++) {
+        if (unjoined && !strcmp(src->sources[i].field, "affiliations"))
+            continue;
         crawler_paper_set_source(dst, src->sources[i].field, src->sources[i].url);
+    }
 }
 
 static int cmp_paper_id(const void *a, const void *b)
@@ -242,6 +287,10 @@ static int queue_capped(struct pipeline *pl, enum job_kind kind, size_t item, co
     req.url = url;
     req.user = (void *)(uintptr_t)(pl->njobs + 1);
     req.max_body = max_body;
+    /* A paper's Metadata.json or PDF comes before the next papers' abstract
+     * pages: papers are finished (written, durable) one after the other
+     * rather than all at the end of the year. */
+    req.first = kind == JOB_METADATA || kind == JOB_PDF;
     /* A 304 is only useful when we kept the body it refers to (never a PDF's). */
     if (kind != JOB_PDF && store_fetch_get(&sf, pl->st, url) == 0 && sf.body) {
         req.etag = sf.etag;
@@ -254,6 +303,8 @@ static int queue_capped(struct pipeline *pl, enum job_kind kind, size_t item, co
     if (err < 0)
         return err;
     pl->njobs++;
+    if (kind == JOB_ABSTRACT || kind == JOB_METADATA || kind == JOB_PDF)
+        pl->outstanding++;
     return 0;
 }
 
@@ -277,8 +328,9 @@ static int same_origin(const char *a, const char *b)
 
 /*
  * The body of a successful answer in 'out': the new body, or the kept one
- * for a 304.  Records validators and body in the state DB.  Returns 0, the
- * fetch error (recorded as a failure), or a store error.
+ * for a 304, taken over rather than copied (the feed is megabytes).
+ * Records validators and body in the state DB.  Returns 0, the fetch error
+ * (recorded as a failure), or a store error.
  */
 static int take_body(struct pipeline *pl, struct crawler_fetch_result *res, struct buf *out)
 {
@@ -293,8 +345,10 @@ static int take_body(struct pipeline *pl, struct crawler_fetch_result *res, stru
         err = store_fetch_get(&sf, pl->st, res->url);
         if (err == 0 && !sf.body)
             err = nsc_error_set(NSC_ENOTFOUND, "'%s': 304 but no kept copy", res->url);
-        if (err == 0)
-            buf_append(out, sf.body, sf.body_len);
+        if (err == 0) {
+            buf_attach(out, sf.body, sf.body_len, sf.body_len + 1);
+            sf.body = NULL;
+        }
         store_fetch_release(&sf);
         return err;
     }
@@ -309,7 +363,9 @@ static int take_body(struct pipeline *pl, struct crawler_fetch_result *res, stru
     if (err < 0)
         return err;
     store_failed_clear(pl->st, res->url);
-    buf_append(out, res->body.ptr ? res->body.ptr : "", res->body.len);
+    buf_release(out);
+    *out = res->body; /* the engine frees the emptied res->body */
+    buf_init(&res->body);
     return 0;
 }
 
@@ -546,12 +602,12 @@ static json_t *record_mentions(struct pipeline *pl, const struct crawler_paper *
     return out;
 }
 
-/* Build the record of 'p' (schema: docs/schema.md) in *out. */
-static int build_record(json_t **out, struct pipeline *pl, const struct crawler_paper *p,
-                        const struct fulltext *ft)
+/* Build the record of 'p' (schema: docs/schema.md) in *out, its placement
+ * under each multinational mode in 'pm'. */
+static int build_record(json_t **out, struct placement pm[MAX_MODES], struct pipeline *pl,
+                        const struct crawler_paper *p, const struct fulltext *ft)
 {
     json_t *rec = json_object(), *authors = json_array(), *sources = json_object(), *refs;
-    struct placement pm[MAX_MODES];
     int err;
 
     for (size_t i = 0; i < p->nauthors; i++) {
@@ -679,6 +735,7 @@ static int record_unchanged(struct pipeline *pl, const json_t *rec)
 }
 
 static void try_finish(struct pipeline *pl, size_t i);
+static void tally_add(struct tally *t, const json_t *rec, const struct placement pm[MAX_MODES]);
 
 /* ---- full text (--fulltext) -------------------------------------------- */
 
@@ -865,6 +922,7 @@ done:
 static void try_finish(struct pipeline *pl, size_t i)
 {
     struct item *it = &pl->items[i];
+    struct placement pm[MAX_MODES];
     json_t *rec = NULL;
     int err;
 
@@ -894,7 +952,7 @@ static void try_finish(struct pipeline *pl, size_t i)
             return;
         }
     }
-    err = build_record(&rec, pl, &it->paper, it->ft);
+    err = build_record(&rec, pm, pl, &it->paper, it->ft);
     if (err == 0 && (it->flags & I_RECHECK) && record_unchanged(pl, rec)) {
         json_decref(rec);
         it->flags |= I_WRITTEN;
@@ -907,6 +965,10 @@ static void try_finish(struct pipeline *pl, size_t i)
     }
     if (err == 0)
         err = store_put_finished(pl->st, rec);
+    if (err == 0) {
+        tally_add(&pl->tally, rec, pm);
+        it->flags |= I_TALLIED;
+    }
     json_decref(rec);
     if (err < 0) {
         fail(pl, err);
@@ -941,7 +1003,45 @@ static void try_join(struct pipeline *pl)
     }
 }
 
-/* All index pages are in: fix the paper list and queue the abstract pages. */
+/*
+ * Queue the abstract pages of the next papers while fewer than QUEUE_AHEAD
+ * (or 4 per connection) item URLs are in the engine, copying each paper's
+ * index entry only then: queueing a whole year at once would hold a job and
+ * a copy per paper, memory that grows with the year.
+ */
+static void queue_more(struct pipeline *pl)
+{
+    size_t ahead = pl->cfg->concurrency * 4 > QUEUE_AHEAD ? pl->cfg->concurrency * 4 : QUEUE_AHEAD;
+
+    while (!pl->err && !stop_requested && pl->listed && pl->next_item < pl->nitems &&
+           pl->outstanding < ahead) {
+        size_t i = pl->next_item++;
+        struct item *it = &pl->items[i];
+        int err;
+
+        if (it->flags & I_SKIP)
+            continue;
+        /* As listed: the abstract page's authors replace the index's only
+         * while no affiliation is set (crawler_parse_abstract()), and the
+         * join may have run already. */
+        paper_copy(&it->paper, &pl->skel[i], 1);
+        if (!it->paper.abstract_url) {
+            it->flags |= I_FAILED;
+            pl->failed++;
+            log_warn("crawl: paper %s has no abstract URL", it->paper.id);
+            continue;
+        }
+        err = queue(pl, JOB_ABSTRACT, i, it->paper.abstract_url);
+        if (err < 0) {
+            it->flags |= I_FAILED;
+            pl->failed++;
+            log_warn("crawl: %s", nsc_error_last());
+        }
+    }
+}
+
+/* All index pages are in: fix the paper list, mark what earlier runs
+ * finished and start queueing the abstract pages. */
 static void list_papers(struct pipeline *pl)
 {
     size_t n = 0;
@@ -990,25 +1090,13 @@ static void list_papers(struct pipeline *pl)
             it->flags |= I_RECHECK;
             pl->skipped++;
         }
-        paper_copy(&it->paper, &pl->skel[i]);
-        if (!it->paper.abstract_url) {
-            it->flags |= I_FAILED;
-            pl->failed++;
-            log_warn("crawl: paper %s has no abstract URL", it->paper.id);
-            continue;
-        }
-        err = queue(pl, JOB_ABSTRACT, i, it->paper.abstract_url);
-        if (err < 0) {
-            it->flags |= I_FAILED;
-            pl->failed++;
-            log_warn("crawl: %s", nsc_error_last());
-        }
         if (pl->cfg->tick && i % 256 == 255)
             tick(pl);
     }
     progress_end(&pl->pg);
     log_notice("crawl: %zu papers in the %d index, %zu finished before", n, pl->cfg->year,
                pl->skipped);
+    queue_more(pl);
     try_join(pl);
 }
 
@@ -1029,7 +1117,7 @@ static void on_index(struct pipeline *pl, struct crawler_fetch_result *res, cons
         if (!ix.papers[i].id)
             continue;
         memset(&pl->skel[pl->nskel], 0, sizeof(pl->skel[0]));
-        paper_copy(&pl->skel[pl->nskel++], &ix.papers[i]);
+        paper_copy(&pl->skel[pl->nskel++], &ix.papers[i], 0);
     }
     for (size_t i = 0; i < ix.nsee_also; i++) {
         int seen = 0;
@@ -1192,12 +1280,15 @@ static void on_done(struct crawler_fetch *f, struct crawler_fetch_result *res, v
     struct buf body = BUF_INIT;
     int err;
 
+    if (job.kind == JOB_ABSTRACT || job.kind == JOB_METADATA || job.kind == JOB_PDF)
+        pl->outstanding--;
     /* A stop is not a failure: the URL is fetched by the next run. */
     if (pl->err || (res->err < 0 && res->stopped))
         return;
     /* A PDF is read and dropped: never kept in the state DB. */
     if (job.kind == JOB_PDF) {
         on_pdf(pl, job.item, res);
+        queue_more(pl);
         return;
     }
     err = take_body(pl, res, &body);
@@ -1240,34 +1331,22 @@ static void on_done(struct crawler_fetch *f, struct crawler_fetch_result *res, v
     }
 out:
     buf_release(&body);
+    queue_more(pl);
 }
 
 static void on_progress(const struct crawler_fetch_stats *st, void *payload)
 {
     struct pipeline *pl = payload;
 
+    /* Every progress interval (250 ms) the papers finished since the last
+     * become durable: one fdatasync and one transaction for all of them. */
+    commit(pl);
     progress_update(&pl->pg, pl->nitems, pl->done, pl->failed, 0);
     if (pl->cfg->tick)
         tick(pl);
 }
 
 /* ---- summary and report ------------------------------------------------ */
-
-/*
- * The summary is computed from the records in the store (this run's and
- * earlier runs'), re-placing each stored affiliation string under every
- * multinational mode, so all its numbers come from one rule set: the one
- * named in its "rules".
- */
-struct tally {
-    struct pipeline *pl;
-    size_t papers, complete, partial, missing;
-    json_t *by_country, *matrix, *us_cn;
-    json_t *mentions;          /* model id -> {papers, by_bloc} */
-    json_t *refs;              /* model id -> papers citing it in their references */
-    size_t ft_read, ft_failed; /* records whose PDF was read / could not be */
-    json_t *updates;           /* records whose placement changed with the rules */
-};
 
 static void count_up(json_t *obj, const char *key)
 {
@@ -1332,44 +1411,27 @@ static void tally_mentions(struct tally *t, const json_t *rec, const struct ccse
     json_decref(seen);
 }
 
-static int tally_record(const char *id, json_t *rec, void *payload)
+/* Count the record 'rec', placed as 'pm' says, in the summary. */
+static void tally_add(struct tally *t, const json_t *rec, const struct placement pm[MAX_MODES])
 {
-    struct tally *t = payload;
     struct pipeline *pl = t->pl;
-    json_t *copy = json_deep_copy(rec), *authors;
+    const struct ccset *cs = &pm[pl->policy->multinational].placed;
+    const json_t *authors, *ft = json_object_get(rec, "fulltext"), *v;
+    const char *mid;
     size_t na, placed = 0;
-    int chosen = (int)pl->policy->multinational;
-    struct placement pm[MAX_MODES];
-    const struct ccset *cs;
-    int err;
 
-    /* Placed again with the current rules: a record an older rule set
-     * placed differently is queued for an update (write_outputs()). */
-    err = place_record(pl, copy, pm);
-    if (err < 0) {
-        json_decref(copy);
-        return err;
+    tally_mentions(t, rec, cs);
+    if (json_is_object(ft)) {
+        if (json_object_get(ft, "error"))
+            t->ft_failed++;
+        else
+            t->ft_read++;
     }
-    if (!json_equal(copy, rec))
-        json_array_append(t->updates, copy);
-    cs = &pm[chosen].placed;
-    tally_mentions(t, copy, cs);
+    json_object_foreach((json_t *)json_object_get(rec, "references_mentions"), mid, v)
     {
-        const json_t *ft = json_object_get(copy, "fulltext"), *v;
-        const char *mid;
-
-        if (json_is_object(ft)) {
-            if (json_object_get(ft, "error"))
-                t->ft_failed++;
-            else
-                t->ft_read++;
-        }
-        json_object_foreach(json_object_get(copy, "references_mentions"), mid, v)
-        {
-            count_up(t->refs, mid);
-        }
+        count_up(t->refs, mid);
     }
-    authors = json_object_get(copy, "authors");
+    authors = json_object_get(rec, "authors");
     na = json_array_size(authors);
     for (size_t i = 0; i < na; i++) {
         json_t *affs = json_object_get(json_array_get(authors, i), "affiliations");
@@ -1379,11 +1441,7 @@ static int tally_record(const char *id, json_t *rec, void *payload)
             has |= json_is_string(json_object_get(json_array_get(affs, k), "country"));
         placed += has;
     }
-    json_decref(copy);
     t->papers++;
-    /* A big year takes seconds here: the watcher's tick (watchdog) goes on. */
-    if (pl->cfg->tick && t->papers % 256 == 0)
-        tick(pl);
     if (na && placed == na)
         t->complete++;
     else if (placed)
@@ -1428,7 +1486,89 @@ static int tally_record(const char *id, json_t *rec, void *payload)
         else if (placement_undecided(p, b0, b1))
             count_up(e, "undecided");
     }
+}
+
+/* store_foreach_selected() callback: a stored record not counted yet, placed
+ * again with the current rules and counted; one an older rule set placed
+ * differently is queued for an update (write_outputs()). */
+static int tally_record(const char *id, json_t *rec, void *payload)
+{
+    struct tally *t = payload;
+    struct pipeline *pl = t->pl;
+    json_t *copy = json_deep_copy(rec);
+    struct placement pm[MAX_MODES];
+    int err;
+
+    err = place_record(pl, copy, pm);
+    if (err < 0) {
+        json_decref(copy);
+        return err;
+    }
+    if (!json_equal(copy, rec))
+        json_array_append(t->updates, copy);
+    tally_add(t, copy, pm);
+    json_decref(copy);
+    /* A big year takes seconds here: the watcher's tick (watchdog) goes on. */
+    if (pl->cfg->tick && t->papers % 256 == 0)
+        tick(pl);
     return 0;
+}
+
+/* store_foreach_selected() callback: 0 for a record this run wrote, which
+ * tally_add() counted when it was written. */
+static int tally_select(const char *id, void *payload)
+{
+    const struct tally *t = payload;
+    const struct pipeline *pl = t->pl;
+    size_t lo = 0, hi = pl->nitems;
+
+    /* pl->skel is sorted by id, without duplicates (list_papers()). */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(pl->skel[mid].id, id);
+
+        if (c == 0)
+            return !(pl->items[mid].flags & I_TALLIED);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 1;
+}
+
+/* The counts of no record yet, for the rules of 'pl'. */
+static void tally_init(struct tally *t, struct pipeline *pl)
+{
+    memset(t, 0, sizeof(*t));
+    t->pl = pl;
+    t->by_country = json_object();
+    t->matrix = json_object();
+    t->us_cn = json_object();
+    t->mentions = json_object();
+    t->refs = json_object();
+    t->updates = json_array();
+    for (size_t i = 0; i < pl->npolicies; i++) {
+        const struct classify_policy *pol = &pl->policies[i];
+
+        if (!pol->pair[0] || !pol->pair[1])
+            continue;
+        json_object_set_new(t->us_cn, pol->name,
+                            json_pack("{s:[s,s], s:I, s:I, s:I, s:I}", "pair", pol->pair[0],
+                                      pol->pair[1], "first", (json_int_t)0, "second", (json_int_t)0,
+                                      "both", (json_int_t)0, "undecided", (json_int_t)0));
+    }
+}
+
+static void tally_release(struct tally *t)
+{
+    json_decref(t->by_country);
+    json_decref(t->matrix);
+    json_decref(t->us_cn);
+    json_decref(t->mentions);
+    json_decref(t->refs);
+    json_decref(t->updates);
+    memset(t, 0, sizeof(*t));
 }
 
 static const char *mn_name(enum classify_multinational m)
@@ -1641,10 +1781,11 @@ static void print_report(struct pipeline *pl, const json_t *s, FILE *f)
     buf_release(&def);
 }
 
-/* Records, summary and report once the run is over. */
+/* Records, summary and report once the run is over: the records this run
+ * wrote are counted in pl->tally already, the others are read back. */
 static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
 {
-    struct tally t = { 0 };
+    struct tally *t = &pl->tally;
     json_t *summary = NULL;
     char *path = NULL;
     int err;
@@ -1652,37 +1793,20 @@ static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
     err = store_finish(pl->st);
     if (err < 0)
         return err;
-    t.pl = pl;
-    t.by_country = json_object();
-    t.matrix = json_object();
-    t.us_cn = json_object();
-    t.mentions = json_object();
-    t.refs = json_object();
-    for (size_t i = 0; i < pl->npolicies; i++) {
-        const struct classify_policy *pol = &pl->policies[i];
-
-        if (!pol->pair[0] || !pol->pair[1])
-            continue;
-        json_object_set_new(t.us_cn, pol->name,
-                            json_pack("{s:[s,s], s:I, s:I, s:I, s:I}", "pair", pol->pair[0],
-                                      pol->pair[1], "first", (json_int_t)0, "second", (json_int_t)0,
-                                      "both", (json_int_t)0, "undecided", (json_int_t)0));
-    }
-    t.updates = json_array();
-    err = store_foreach(pl->st, tally_record, &t);
+    err = store_foreach_selected(pl->st, tally_select, tally_record, t);
     if (err < 0)
         goto out;
     /* Records of earlier runs placed with other rules: bring them up to date. */
-    for (size_t i = 0; i < json_array_size(t.updates) && err == 0; i++)
-        err = store_put_finished(pl->st, json_array_get(t.updates, i));
-    if (err == 0 && json_array_size(t.updates) > 0) {
+    for (size_t i = 0; i < json_array_size(t->updates) && err == 0; i++)
+        err = store_put_finished(pl->st, json_array_get(t->updates, i));
+    if (err == 0 && json_array_size(t->updates) > 0) {
         log_notice("crawl: %zu records placed again with the current rules",
-                   json_array_size(t.updates));
+                   json_array_size(t->updates));
         err = store_finish(pl->st);
     }
     if (err < 0)
         goto out;
-    summary = build_summary(pl, &t, started);
+    summary = build_summary(pl, t, started);
     path = xasprintf("%s/neurips-%d.summary.json", store_dir(pl->st), store_year(pl->st));
     if (pl->reclassify)
         keep_crawl_facts(summary, path);
@@ -1695,12 +1819,6 @@ static int write_outputs(struct pipeline *pl, int64_t started, FILE *report)
 out:
     free(path);
     json_decref(summary);
-    json_decref(t.by_country);
-    json_decref(t.matrix);
-    json_decref(t.us_cn);
-    json_decref(t.mentions);
-    json_decref(t.refs);
-    json_decref(t.updates);
     return err;
 }
 
@@ -1771,6 +1889,7 @@ static int setup(struct pipeline *pl)
     err = load_rules(pl);
     if (err < 0)
         return err;
+    tally_init(&pl->tally, pl);
     profile = cfg->profile_path ? xstrdup(cfg->profile_path)
                                 : xasprintf("%s/sites/neurips.yaml", cfg->rules_dir);
     err = crawler_profile_load(&pl->prof, profile);
@@ -1804,7 +1923,7 @@ static int setup(struct pipeline *pl)
         if (err < 0)
             return err;
     }
-    return store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags);
+    return store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags | STORE_F_GROUP);
 }
 
 /* A records file we created and never wrote to would look like an empty year. */
@@ -1957,6 +2076,7 @@ out:
     if (pl->feed_state == FEED_PARSED && !pl->joined)
         crawler_feed_release(&pl->feed);
     store_free(pl->st);
+    tally_release(&pl->tally);
     crawler_profile_free(pl->prof);
     classify_result_release(&pl->cres);
     if (pl->rules != cfg->rules)
@@ -1985,19 +2105,21 @@ int pipeline_reclassify(const struct pipeline_config *cfg, FILE *report)
     err = load_rules(pl);
     if (err < 0)
         goto out;
+    tally_init(&pl->tally, pl);
     path = xasprintf("%s/neurips-%d.jsonl", cfg->out_dir, cfg->year);
     if (stat(path, &sb) < 0) {
         err = nsc_error_set(NSC_ENOTFOUND, "no records of %d in '%s' (%s): crawl the year first",
                             cfg->year, cfg->out_dir, path);
         goto out;
     }
-    err = store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags);
+    err = store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags | STORE_F_GROUP);
     if (err < 0)
         goto out;
     err = write_outputs(pl, nsc_wall_s(), report);
 out:
     free(path);
     store_free(pl->st);
+    tally_release(&pl->tally);
     classify_result_release(&pl->cres);
     if (pl->rules != cfg->rules)
         classify_rules_free(pl->rules);

@@ -118,3 +118,13 @@ void buf_release(struct buf *b)
         free(b->ptr);
     buf_init(b);
 }
+
+void buf_attach(struct buf *b, char *ptr, size_t len, size_t alloc)
+{
+    if (alloc <= len || ptr[len] != '\0')
+        NSC_BUG("buf_attach: %zu bytes in %zu, or no NUL after them", len, alloc);
+    buf_release(b);
+    b->ptr = ptr;
+    b->len = len;
+    b->cap = alloc;
+}

@@ -143,6 +143,11 @@ const char *buf_cstr(const struct buf *b);
 char *buf_detach(struct buf *b, size_t *len_out);
 /* Free the allocation; 'b' is BUF_INIT afterwards. */
 void buf_release(struct buf *b);
+/*
+ * Take over 'ptr' (from xmalloc(), 'alloc' bytes, holding 'len' bytes and a
+ * NUL at ptr[len], so alloc > len) without copying; what 'b' held is freed.
+ */
+void buf_attach(struct buf *b, char *ptr, size_t len, size_t alloc);
 
 /* ---- logging ----------------------------------------------------------- */
 

@@ -24,7 +24,10 @@
  * One thread, libcurl's multi interface.  The caller queues URLs with
  * crawler_fetch_add(), then calls crawler_fetch_run(), which returns when
  * every queued URL has been reported once through the 'done' callback (or
- * soon after crawler_fetch_stop()).  Callbacks may queue more URLs.
+ * soon after crawler_fetch_stop()).  Callbacks may queue more URLs.  A
+ * connection an answer frees starts its host's next queued URL (within the
+ * limits below) before that answer is handed to the callback, so the server
+ * works on the next request while the caller parses this one.
  *
  * Politeness, applied per host ("scheme://host:port"):
  *   - robots.txt (RFC 9309) is fetched before any other request to a host and
@@ -107,6 +110,9 @@ struct crawler_fetch_request {
     const char *last_modified; /* sent as If-Modified-Since, or NULL */
     void *user;                /* handed back in the result */
     size_t max_body;           /* response size cap for this URL; 0 = the engine's */
+    /* Queue ahead of the host's waiting URLs: the next step of work under
+     * way (a paper's second page), so that work finishes first. */
+    int first;
 };
 
 /*

@@ -859,11 +859,11 @@ static void retry_or_fail(struct crawler_fetch *f, struct job *j, const char *wh
     queue_push(f, j->host, j, 1);
 }
 
-/* A transfer ended: sort out what it means. */
-static void transfer_done(struct crawler_fetch *f, struct job *j, CURLcode rc)
+/* A transfer ended: take what libcurl knows of it and give its connection
+ * slot back, so the host can start its next URL at once. */
+static void transfer_release(struct crawler_fetch *f, struct job *j)
 {
     uint64_t now = nsc_now_ms();
-    char why[CURL_ERROR_SIZE + 64];
     char *loc = NULL;
     curl_off_t pre = 0;
     long ver = 0;
@@ -895,6 +895,13 @@ static void transfer_done(struct crawler_fetch *f, struct job *j, CURLcode rc)
     j->host->active--;
     f->active--;
     f->st.request_ms += now - j->req_ms;
+}
+
+/* A released transfer (transfer_release()): sort out what it means. */
+static void transfer_done(struct crawler_fetch *f, struct job *j, CURLcode rc)
+{
+    char why[CURL_ERROR_SIZE + 64];
+
     if (j->is_robots) {
         robots_done(f, j, rc);
         return;
@@ -1087,8 +1094,16 @@ static void abort_running(struct crawler_fetch *f)
     }
 }
 
+/* A finished transfer waiting for transfer_done(). */
+struct ended {
+    struct job *j;
+    CURLcode rc;
+};
+
 int crawler_fetch_run(struct crawler_fetch *f)
 {
+    struct ended *ended = NULL;
+    size_t nended, ended_cap = 0;
     int err = 0;
 
     f->run_start = nsc_now_ms();
@@ -1123,13 +1138,35 @@ int crawler_fetch_run(struct crawler_fetch *f)
             err = nsc_error_set(NSC_ENET, "libcurl multi: %s", curl_multi_strerror(mc));
             break;
         }
+        nended = 0;
         while ((m = curl_multi_info_read(f->multi, &msgs))) {
             struct job *j = NULL;
 
             if (m->msg != CURLMSG_DONE)
                 continue;
             curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
-            transfer_done(f, j, m->data.result);
+            NSC_GROW(ended, ended_cap, nended + 1);
+            ended[nended].j = j;
+            ended[nended].rc = m->data.result;
+            nended++;
+        }
+        if (nended) {
+            for (i = 0; i < nended; i++)
+                transfer_release(f, ended[i].j);
+            /* The freed connections send their next requests before the
+             * answers are handed to the caller, so the server's latency runs
+             * while the caller parses instead of after it (limits and clocks
+             * as always: host_pump()). */
+            if (!f->stopping) {
+                now = nsc_now_ms();
+                for (i = 0; i < f->nhosts; i++)
+                    host_pump(f, f->hosts[i], now);
+                mc = curl_multi_perform(f->multi, &still);
+                if (mc != CURLM_OK)
+                    log_info("fetch: libcurl multi: %s", curl_multi_strerror(mc));
+            }
+            for (i = 0; i < nended; i++)
+                transfer_done(f, ended[i].j, ended[i].rc);
             progressed = 1;
         }
         if (progressed)
@@ -1147,6 +1184,7 @@ int crawler_fetch_run(struct crawler_fetch *f)
         abort_running(f);
         drain_queues(f);
     }
+    free(ended);
     report_progress(f, nsc_now_ms(), 1);
     return err;
 }
@@ -1257,7 +1295,7 @@ int crawler_fetch_add(struct crawler_fetch *f, const struct crawler_fetch_reques
     j->last_modified = req->last_modified ? xstrdup(req->last_modified) : NULL;
     j->user = req->user;
     j->max_body = req->max_body ? req->max_body : f->cfg.max_body;
-    queue_push(f, host_get(f, &p), j, 0);
+    queue_push(f, host_get(f, &p), j, req->first);
     url_parts_release(&p);
     f->st.queued++;
     return 0;

@@ -67,7 +67,8 @@ static void rehash(struct store *st, size_t nslots)
 }
 
 /* Point 'id' at a new line; the last line of an id wins. */
-static void index_set(struct store *st, const char *id, off_t off, size_t len, uint64_t hash)
+static void index_set(struct store *st, const char *id, off_t off, size_t len, uint64_t hash,
+                      int canonical)
 {
     struct store_entry *e = store__lookup(st, id);
 
@@ -88,6 +89,7 @@ static void index_set(struct store *st, const char *id, off_t off, size_t len, u
     e->off = off;
     e->len = len;
     e->hash = hash;
+    e->canonical = canonical;
 }
 
 static void index_clear(struct store *st)
@@ -173,7 +175,8 @@ static int load(struct store *st)
             json_decref(rec);
             goto out;
         }
-        index_set(st, id, off, (size_t)n - 1, store__fnv1a(line, (size_t)n - 1));
+        /* Written by whatever version: store_finish() dumps it again. */
+        index_set(st, id, off, (size_t)n - 1, store__fnv1a(line, (size_t)n - 1), 0);
         json_decref(rec);
         off += n;
     }
@@ -307,7 +310,7 @@ int store_put(struct store *st, const json_t *record)
         }
         goto out;
     }
-    index_set(st, id, st->end, line.len - 1, store__fnv1a(line.ptr, line.len - 1));
+    index_set(st, id, st->end, line.len - 1, store__fnv1a(line.ptr, line.len - 1), 1);
     st->end += (off_t)line.len;
 out:
     buf_release(&line);
@@ -323,17 +326,14 @@ int store_sync(struct store *st)
     return 0;
 }
 
-/* Read and parse the current line of 'e'. */
-static int read_entry(json_t **out, struct store *st, const struct store_entry *e,
-                      struct buf *scratch)
+/* Append the bytes of the current line of 'e' (without its newline) to 'out'. */
+static int read_line(struct buf *out, struct store *st, const struct store_entry *e)
 {
-    json_error_t jerr;
     size_t got = 0;
 
-    buf_reset(scratch);
-    buf_grow(scratch, e->len);
+    buf_grow(out, e->len);
     while (got < e->len) {
-        ssize_t n = pread(st->fd, scratch->ptr + got, e->len - got, e->off + (off_t)got);
+        ssize_t n = pread(st->fd, out->ptr + out->len + got, e->len - got, e->off + (off_t)got);
 
         if (n < 0 && errno == EINTR)
             continue;
@@ -344,9 +344,23 @@ static int read_entry(json_t **out, struct store *st, const struct store_entry *
                                  (long long)e->off);
         got += (size_t)n;
     }
-    scratch->len = got;
-    scratch->ptr[got] = '\0';
-    *out = json_loadb(scratch->ptr, got, 0, &jerr);
+    out->len += got;
+    out->ptr[out->len] = '\0';
+    return 0;
+}
+
+/* Read and parse the current line of 'e'. */
+static int read_entry(json_t **out, struct store *st, const struct store_entry *e,
+                      struct buf *scratch)
+{
+    json_error_t jerr;
+    int err;
+
+    buf_reset(scratch);
+    err = read_line(scratch, st, e);
+    if (err < 0)
+        return err;
+    *out = json_loadb(scratch->ptr, scratch->len, 0, &jerr);
     if (!*out)
         return nsc_error_set(NSC_EPARSE, "'%s': record '%s' at offset %lld: %s", st->path, e->id,
                              (long long)e->off, jerr.text);
@@ -400,6 +414,12 @@ static struct store_entry **sorted_entries(const struct store *st)
 
 int store_foreach(struct store *st, store_record_cb cb, void *payload)
 {
+    return store_foreach_selected(st, NULL, cb, payload);
+}
+
+int store_foreach_selected(struct store *st, store_select_cb select, store_record_cb cb,
+                           void *payload)
+{
     struct store_entry **v = sorted_entries(st);
     struct buf scratch = BUF_INIT;
     size_t k;
@@ -408,6 +428,8 @@ int store_foreach(struct store *st, store_record_cb cb, void *payload)
     for (k = 0; k < st->nents && !err; k++) {
         json_t *rec;
 
+        if (select && !select(v[k]->id, payload))
+            continue;
         err = read_entry(&rec, st, v[k], &scratch);
         if (err < 0)
             break;
@@ -446,7 +468,11 @@ static int already_canonical(struct store *st, struct store_entry **v, struct bu
         return 0;
     for (k = 0; k < st->nents; k++) {
         json_t *rec;
-        int err = read_entry(&rec, st, v[k], scratch);
+        int err;
+
+        if (v[k]->canonical)
+            continue;
+        err = read_entry(&rec, st, v[k], scratch);
 
         if (err < 0) {
             nsc_error_clear();
@@ -466,15 +492,21 @@ static int already_canonical(struct store *st, struct store_entry **v, struct bu
 
 int store_finish(struct store *st)
 {
-    struct store_entry **v = sorted_entries(st);
+    struct store_entry **v;
     struct buf scratch = BUF_INIT, line = BUF_INIT, chunk = BUF_INIT;
-    off_t *offs = xcalloc(st->nents ? st->nents : 1, sizeof(*offs));
-    size_t *lens = xcalloc(st->nents ? st->nents : 1, sizeof(*lens));
-    uint64_t *hashes = xcalloc(st->nents ? st->nents : 1, sizeof(*hashes));
-    off_t off = 0;
-    size_t k;
-    int tfd = -1, nfd = -1, err = 0;
+    off_t *offs, off = 0;
+    size_t *lens, k;
+    uint64_t *hashes;
+    int tfd = -1, nfd = -1, err;
 
+    /* The marks of a group commit refer to the lines of the file as it is. */
+    err = store_commit(st);
+    if (err < 0)
+        return err;
+    v = sorted_entries(st);
+    offs = xcalloc(st->nents ? st->nents : 1, sizeof(*offs));
+    lens = xcalloc(st->nents ? st->nents : 1, sizeof(*lens));
+    hashes = xcalloc(st->nents ? st->nents : 1, sizeof(*hashes));
     if (already_canonical(st, v, &scratch, &line))
         goto out;
     tfd = open(st->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -485,14 +517,22 @@ int store_finish(struct store *st)
     for (k = 0; k < st->nents; k++) {
         json_t *rec;
 
-        err = read_entry(&rec, st, v[k], &scratch);
-        if (err < 0)
-            goto out;
         buf_reset(&line);
-        err = dump_line(&line, rec);
-        json_decref(rec);
-        if (err < 0)
-            goto out;
+        if (v[k]->canonical) {
+            /* Dumped by store_put(): the bytes are already what a dump gives. */
+            err = read_line(&line, st, v[k]);
+            if (err < 0)
+                goto out;
+            buf_putc(&line, '\n');
+        } else {
+            err = read_entry(&rec, st, v[k], &scratch);
+            if (err < 0)
+                goto out;
+            err = dump_line(&line, rec);
+            json_decref(rec);
+            if (err < 0)
+                goto out;
+        }
         offs[k] = off;
         lens[k] = line.len - 1;
         hashes[k] = store__fnv1a(line.ptr, line.len - 1);
@@ -536,6 +576,7 @@ int store_finish(struct store *st)
         v[k]->off = offs[k];
         v[k]->len = lens[k];
         v[k]->hash = hashes[k];
+        v[k]->canonical = 1;
     }
     err = sync_dir(st);
 out:

@@ -177,8 +177,14 @@ int store__db_connect(sqlite3 **db, const char *path, unsigned flags)
     err = exec_db(*db, path, "PRAGMA journal_mode = WAL", "set WAL mode");
     if (err < 0)
         return err;
+    /* NORMAL under group commit: in WAL mode a commit then survives a crash
+     * of the process at once and a power loss from the next checkpoint on,
+     * without an fsync of its own; the one order that matters, a record line
+     * on disk before its mark, store_commit() keeps with its fdatasync. */
     err = exec_db(*db, path,
-                  flags & STORE_F_NOSYNC ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = FULL",
+                  flags & STORE_F_NOSYNC  ? "PRAGMA synchronous = OFF"
+                  : flags & STORE_F_GROUP ? "PRAGMA synchronous = NORMAL"
+                                          : "PRAGMA synchronous = FULL",
                   "set synchronous");
     if (err < 0)
         return err;
@@ -344,6 +350,25 @@ out_free:
     return err;
 }
 
+int store__db_begin(struct store *st)
+{
+    return exec_stmt(st, stmt(st, SQ_BEGIN), "begin");
+}
+
+int store__db_commit(struct store *st)
+{
+    return exec_stmt(st, stmt(st, SQ_COMMIT), "commit");
+}
+
+void store__db_rollback(struct store *st)
+{
+    if (sqlite3_get_autocommit(st->db))
+        return; /* sqlite rolled back already (SQLITE_FULL) */
+    sqlite3_reset(st->stmt[SQ_ROLLBACK]);
+    sqlite3_step(st->stmt[SQ_ROLLBACK]);
+    sqlite3_reset(st->stmt[SQ_ROLLBACK]);
+}
+
 static char *col_strdup(sqlite3_stmt *s, int col)
 {
     const unsigned char *t = sqlite3_column_text(s, col);
@@ -462,10 +487,11 @@ int store_failed_clear(struct store *st, const char *url)
 
 int store_run_begin(int64_t *id_out, struct store *st)
 {
-    sqlite3_stmt *s = stmt(st, SQ_RUN_BEGIN);
+    sqlite3_stmt *s;
     int err;
 
     *id_out = 0;
+    s = stmt(st, SQ_RUN_BEGIN);
     sqlite3_bind_int(s, 1, st->year);
     sqlite3_bind_int64(s, 2, nsc_wall_s());
     err = exec_stmt(st, s, "begin run");
@@ -476,9 +502,13 @@ int store_run_begin(int64_t *id_out, struct store *st)
 
 int store_run_end(struct store *st, int64_t id, const char *state, int64_t papers, int64_t failed)
 {
-    sqlite3_stmt *s = stmt(st, SQ_RUN_END);
-    int err;
+    sqlite3_stmt *s;
+    int err, cerr;
 
+    /* The queued marks first, so a run is never "done" before its papers
+     * are; the run's end is recorded even if that failed. */
+    cerr = store_commit(st);
+    s = stmt(st, SQ_RUN_END);
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, nsc_wall_s());
     sqlite3_bind_text(s, 3, state, -1, SQLITE_STATIC);
@@ -487,7 +517,8 @@ int store_run_end(struct store *st, int64_t id, const char *state, int64_t paper
     err = exec_stmt(st, s, "end run");
     if (!err && sqlite3_changes(st->db) == 0)
         err = nsc_error_set(NSC_ENOTFOUND, "no crawl run %lld in '%s'", (long long)id, st->db_path);
-    return err;
+    /* When only the commit failed, its message is still the last one. */
+    return err < 0 ? err : cerr;
 }
 
 int store_run_last(struct store_run *out, struct store *st)

@@ -129,6 +129,10 @@ void store_free(struct store *st)
 {
     if (!st)
         return;
+    /* Marks still queued are committed: closing is not a crash. */
+    if (st->db && st->npending && store_commit(st) < 0)
+        log_warn("closing '%s': %s", st->dir, nsc_error_last());
+    free(st->pending);
     store__db_close(st);
     store__records_close(st);
     if (st->lock_fd >= 0)
@@ -163,6 +167,8 @@ void store_hash_line(char out[17], const char *line, size_t len)
  * Durability order: the line is on disk (fdatasync) before the mark is
  * committed, so a crash between the two leaves a record without a mark,
  * which store_open() repairs by marking it; never a mark without a record.
+ * With STORE_F_GROUP the fdatasync and the mark wait for store_commit(),
+ * in the same order.
  */
 int store_put_finished(struct store *st, const json_t *record)
 {
@@ -173,12 +179,49 @@ int store_put_finished(struct store *st, const json_t *record)
     err = store_put(st, record);
     if (err < 0)
         return err;
-    err = store_sync(st);
-    if (err < 0)
-        return err;
     e = store__lookup(st, json_string_value(json_object_get(record, "id")));
     if (!e)
         NSC_BUG("record just written is not indexed");
+    if (st->flags & STORE_F_GROUP) {
+        NSC_GROW(st->pending, st->pending_cap, st->npending + 1);
+        st->pending[st->npending].ent = (size_t)(e - st->ents);
+        st->pending[st->npending].hash = e->hash;
+        st->npending++;
+        return st->npending >= STORE_GROUP_MAX ? store_commit(st) : 0;
+    }
+    err = store_sync(st);
+    if (err < 0)
+        return err;
     snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)e->hash);
     return store_paper_mark(st, e->id, hash);
+}
+
+/*
+ * One fdatasync for every line put since the last commit, then all their
+ * marks in one transaction.  After a failure the marks are dropped: the
+ * lines on disk are marked by the next store_open()'s reconcile.
+ */
+int store_commit(struct store *st)
+{
+    char hash[17];
+    size_t k;
+    int err;
+
+    if (!st->npending)
+        return 0;
+    /* After a failed fsync the pages may be gone and a second fsync would
+     * not say so: never mark on the strength of a retry. */
+    err = store_sync(st);
+    if (err == 0)
+        err = store__db_begin(st);
+    for (k = 0; err == 0 && k < st->npending; k++) {
+        snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)st->pending[k].hash);
+        err = store_paper_mark(st, st->ents[st->pending[k].ent].id, hash);
+    }
+    if (err == 0)
+        err = store__db_commit(st);
+    if (err < 0)
+        store__db_rollback(st);
+    st->npending = 0;
+    return err;
 }

@@ -41,6 +41,8 @@ struct store;
 enum store_flags {
     /* Skip fsync()s (tests and benchmarks only: not safe against power loss). */
     STORE_F_NOSYNC = 1 << 0,
+    /* Group commit: see store_commit().  (1 << 1 is STORE_STATE_F_READONLY.) */
+    STORE_F_GROUP = 1 << 2,
 };
 
 /*
@@ -78,9 +80,36 @@ int store_sync(struct store *st);
 
 /*
  * The crawler's commit point for one paper: store_put(), store_sync(), then
- * mark the paper finished in the state DB with the hash of the line.
+ * mark the paper finished in the state DB with the hash of the line.  With
+ * STORE_F_GROUP the line is written at once but its fsync and its mark wait
+ * for the next store_commit().
  */
 int store_put_finished(struct store *st, const json_t *record);
+
+/*
+ * Group commit (STORE_F_GROUP; without it every store_put_finished() is
+ * durable on return and this is a no-op).  A crawler finishing a hundred
+ * papers a second cannot afford an fdatasync and a synchronous DB commit a
+ * paper, so with the flag:
+ *   - store_put_finished() appends the line (one write(), as always) and
+ *     queues its mark in memory;
+ *   - store_commit() makes the queued papers durable in the usual order:
+ *     one fdatasync of the records file, then all their marks in one
+ *     transaction.  A mark is never committed before its line is on disk.
+ *   - the state DB runs with synchronous=NORMAL: in WAL mode a commit
+ *     survives a crash of the process (kill -9) at once, and a power loss
+ *     once the WAL is checkpointed, without an fsync of its own.
+ * A crash before store_commit() returns loses nothing store_open() does not
+ * restore: the lines that reached the file are marked by its reconcile.
+ * store_put_finished() commits by itself once STORE_GROUP_MAX papers wait;
+ * store_finish(), store_run_end() and store_free() commit first.  Returns 0,
+ * NSC_EIO or NSC_ENOSPC; after a failure (a failed fsync, a full disk) the
+ * queued marks are dropped, and the next store_open() marks what is there.
+ */
+int store_commit(struct store *st);
+
+/* Papers store_put_finished() queues before it commits by itself. */
+#define STORE_GROUP_MAX 512
 
 /*
  * Read the current record for 'id'.  *out is a new reference (json_decref).
@@ -101,6 +130,16 @@ typedef int (*store_record_cb)(const char *id, json_t *record, void *payload);
  * for the call.  A non-zero return from 'cb' stops and is returned.
  */
 int store_foreach(struct store *st, store_record_cb cb, void *payload);
+
+typedef int (*store_select_cb)(const char *id, void *payload);
+
+/*
+ * As store_foreach(), but a record is read and given to 'cb' only when
+ * 'select' returns non-zero for its id, so the records a caller does not
+ * need cost neither a read nor a parse.
+ */
+int store_foreach_selected(struct store *st, store_select_cb select, store_record_cb cb,
+                           void *payload);
 
 /*
  * Rewrite the records file sorted by id, one line per id, each line dumped

@@ -17,6 +17,13 @@ struct store_entry {
     off_t off;     /* offset of the line */
     size_t len;    /* length without the newline */
     uint64_t hash; /* FNV-1a 64 of the line bytes */
+    int canonical; /* the line was dumped by store_put(): already in store_finish()'s form */
+};
+
+/* A paper whose record line is written but whose mark waits for store_commit(). */
+struct store_pending {
+    size_t ent;    /* index in store.ents */
+    uint64_t hash; /* of the line written */
 };
 
 enum store_stmt {
@@ -57,6 +64,9 @@ struct store {
     size_t *slots; /* open-addressing table of ents index + 1; 0 = empty */
     size_t nslots;
 
+    struct store_pending *pending; /* STORE_F_GROUP: marks waiting for store_commit() */
+    size_t npending, pending_cap;
+
     /* state */
     char *db_path;
     sqlite3 *db;
@@ -74,6 +84,10 @@ int store__io_error(int e, const char *what, const char *path);
 int store__db_open(struct store *st);
 void store__db_close(struct store *st);
 int store__db_reconcile(struct store *st);
+/* BEGIN IMMEDIATE, COMMIT, and ROLLBACK unless sqlite did already. */
+int store__db_begin(struct store *st);
+int store__db_commit(struct store *st);
+void store__db_rollback(struct store *st);
 /* DIR/.nipscope-state.sqlite, newly allocated. */
 char *store__db_path(const char *dir);
 /* Open (creating) the DB at 'path' read-write, WAL, sync per STORE_F_NOSYNC,

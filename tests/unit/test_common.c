@@ -77,6 +77,23 @@ static void detach_transfers_ownership(void **state)
     free(p);
 }
 
+static void attach_takes_over_without_copying(void **state)
+{
+    struct buf b = BUF_INIT;
+    char *p = xmalloc(8);
+
+    (void)state;
+    memcpy(p, "abc", 4);
+    buf_puts(&b, "old"); /* freed by the attach */
+    buf_attach(&b, p, 3, 8);
+    assert_ptr_equal(b.ptr, p);
+    assert_int_equal(b.len, 3);
+    assert_string_equal(buf_cstr(&b), "abc");
+    buf_puts(&b, "defghij"); /* grows past the 8 bytes given */
+    assert_string_equal(buf_cstr(&b), "abcdefghij");
+    buf_release(&b);
+}
+
 static void error_set_returns_code_and_keeps_message(void **state)
 {
     (void)state;
@@ -192,6 +209,7 @@ int main(void)
         cmocka_unit_test(buf_appends_and_stays_terminated),
         cmocka_unit_test(buf_appendf_grows_past_first_guess),
         cmocka_unit_test(detach_transfers_ownership),
+        cmocka_unit_test(attach_takes_over_without_copying),
         cmocka_unit_test(error_set_returns_code_and_keeps_message),
         cmocka_unit_test(file_replace_then_read_round_trips),
         cmocka_unit_test(utf8_validation),

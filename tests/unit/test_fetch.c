@@ -1148,6 +1148,103 @@ static void callback_queues_more(void **state)
     assert_string_equal(l[3].path, "/page/next2");
 }
 
+struct overlap {
+    const struct server *s;
+    int b_seen_in_a; /* /page/b had reached the server when a's answer was handed over */
+    int calls;
+};
+
+/* While the answer for /page/a is handed over, wait (at most 2 s) for the
+ * server to log /page/b. */
+static void on_done_overlap(struct crawler_fetch *f, struct crawler_fetch_result *res,
+                            void *payload)
+{
+    struct overlap *o = payload;
+    struct logline l[16];
+    size_t n, i;
+    int k;
+
+    (void)f;
+    assert_int_equal(res->err, 0);
+    o->calls++;
+    if (!strstr(res->url, "/page/a"))
+        return;
+    for (k = 0; k < 200 && !o->b_seen_in_a; k++) {
+        n = read_log(o->s, l, NSC_ARRAY_SIZE(l));
+        for (i = 0; i < n; i++)
+            o->b_seen_in_a |= strcmp(l[i].path, "/page/b") == 0;
+        if (!o->b_seen_in_a)
+            usleep(10000);
+    }
+}
+
+/* A connection freed by an answer takes the host's next URL before the
+ * answer goes to the callback, so the server works while the caller parses
+ * (one connection: b can only have been sent after a ended). */
+static void next_request_leaves_before_the_answer_is_handed_over(void **state)
+{
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch *f;
+    struct overlap o = { &srv, 0, 0 };
+
+    (void)state;
+    server_start(&srv, NULL);
+    fast_config(&cfg);
+    cfg.rate = 0;
+    cfg.max_per_host = 1;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done_overlap, &o), 0);
+    add(f, &srv, "/page/a");
+    add(f, &srv, "/page/b");
+    assert_int_equal(crawler_fetch_run(f), 0);
+    crawler_fetch_free(f);
+    assert_int_equal(o.calls, 2);
+    assert_true(o.b_seen_in_a);
+}
+
+static void on_done_first(struct crawler_fetch *f, struct crawler_fetch_result *res, void *payload)
+{
+    const struct server *s = payload;
+
+    assert_int_equal(res->err, 0);
+    if (strstr(res->url, "/page/a")) {
+        struct crawler_fetch_request rq = { 0 };
+        char *u = url(s, "/page/x");
+
+        rq.url = u;
+        rq.first = 1;
+        assert_int_equal(crawler_fetch_add(f, &rq), 0);
+        free(u);
+    }
+}
+
+/* A URL queued with 'first' goes ahead of the host's waiting URLs (b had
+ * left already when a's answer was handed over, c had not). */
+static void first_goes_ahead_of_the_queue(void **state)
+{
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch *f;
+    struct logline l[16];
+    size_t n;
+
+    (void)state;
+    server_start(&srv, NULL);
+    fast_config(&cfg);
+    cfg.rate = 0;
+    cfg.max_per_host = 1;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done_first, &srv), 0);
+    add(f, &srv, "/page/a");
+    add(f, &srv, "/page/b");
+    add(f, &srv, "/page/c");
+    assert_int_equal(crawler_fetch_run(f), 0);
+    crawler_fetch_free(f);
+    n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
+    assert_int_equal(n, 5);
+    assert_string_equal(l[1].path, "/page/a");
+    assert_string_equal(l[2].path, "/page/b");
+    assert_string_equal(l[3].path, "/page/x");
+    assert_string_equal(l[4].path, "/page/c");
+}
+
 /* A host whose robots.txt cannot be reached at all is stopped. */
 static void unreachable_host_stopped(void **state)
 {
@@ -1245,6 +1342,8 @@ int main(void)
         cmocka_unit_test_teardown(progress_and_host_stats, teardown),
         cmocka_unit_test_teardown(robots_cached_then_refetched, teardown),
         cmocka_unit_test_teardown(callback_queues_more, teardown),
+        cmocka_unit_test_teardown(next_request_leaves_before_the_answer_is_handed_over, teardown),
+        cmocka_unit_test_teardown(first_goes_ahead_of_the_queue, teardown),
         cmocka_unit_test_teardown(unreachable_host_stopped, teardown),
         cmocka_unit_test_teardown(mock_site_contract, teardown),
         cmocka_unit_test_teardown(mock_truncated_bodies_retried, teardown),

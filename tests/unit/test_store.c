@@ -363,6 +363,55 @@ static int collect_ids(const char *id, json_t *record, void *payload)
     return 0;
 }
 
+/* store_finish() copies the lines store_put() dumped and dumps again only
+ * those it did not write (an older version's, a hand-edited file's); both
+ * come out in the one canonical form. */
+static void finish_copies_its_own_lines_and_redumps_others(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = records_path(dir);
+    struct buf b = BUF_INIT;
+    struct store *st;
+
+    (void)state;
+    /* Not canonical: spaces, unsorted keys, \u escapes. */
+    write_file(path,
+               "{ \"title\": \"h\\u00e9llo\", \"id\": \"c3\" }\n"
+               "{\"z\":1,  \"id\":\"c1\",\"a\":[ 1, 2 ]}\n",
+               0);
+    st = open_ok(dir);
+    put(st, "c2", "two");
+    put(st, "c0", "zero");
+    assert_int_equal(store_finish(st), 0);
+    read_file(&b, path);
+    assert_string_equal(b.ptr, "{\"id\":\"c0\",\"title\":\"zero\"}\n"
+                               "{\"a\":[1,2],\"id\":\"c1\",\"z\":1}\n"
+                               "{\"id\":\"c2\",\"title\":\"two\"}\n"
+                               "{\"id\":\"c3\",\"title\":\"h\xc3\xa9llo\"}\n");
+    /* A second finish copies every line: same bytes with one more. */
+    put(st, "c1", "one");
+    assert_int_equal(store_finish(st), 0);
+    read_file(&b, path);
+    assert_string_equal(b.ptr, "{\"id\":\"c0\",\"title\":\"zero\"}\n"
+                               "{\"id\":\"c1\",\"title\":\"one\"}\n"
+                               "{\"id\":\"c2\",\"title\":\"two\"}\n"
+                               "{\"id\":\"c3\",\"title\":\"h\xc3\xa9llo\"}\n");
+    store_free(st);
+    st = open_ok(dir);
+    assert_int_equal(store_count(st), 4);
+    assert_title(st, "c3", "h\xc3\xa9llo");
+    store_free(st);
+    buf_release(&b);
+    free(path);
+    rm_tree(dir);
+}
+
+static int not_m(const char *id, void *payload)
+{
+    (void)payload;
+    return strcmp(id, "m") != 0;
+}
+
 static void foreach_visits_in_id_order(void **state)
 {
     char *dir = make_tmpdir();
@@ -376,6 +425,10 @@ static void foreach_visits_in_id_order(void **state)
     put(st, "c", "y");
     assert_int_equal(store_foreach(st, collect_ids, &b), 0);
     assert_string_equal(buf_cstr(&b), "c,m,x,");
+    /* Selected: the others are skipped before they are read. */
+    buf_reset(&b);
+    assert_int_equal(store_foreach_selected(st, not_m, collect_ids, &b), 0);
+    assert_string_equal(buf_cstr(&b), "c,x,");
     buf_release(&b);
     store_free(st);
     rm_tree(dir);
@@ -783,8 +836,10 @@ static void bad_year_is_rejected(void **state)
 
 /* ---- kill -9 ----------------------------------------------------------- */
 
-/* The crawler's loop: resume after what is there, one paper at a time. */
-NSC_NORETURN static void crawl_forever(const char *dir, unsigned seed)
+/* The crawler's loop: resume after what is there, one paper at a time;
+ * with 'group', under group commit, committing every few papers as the
+ * crawler's progress tick does. */
+NSC_NORETURN static void crawl_forever(const char *dir, unsigned seed, int group)
 {
     struct store *st;
     char id[32];
@@ -793,7 +848,7 @@ NSC_NORETURN static void crawl_forever(const char *dir, unsigned seed)
 
     srand(seed);
     nsc_log_level = LOG_ERR;
-    CHILD_CHECK(store_open(&st, dir, YEAR, 0) == 0, 3);
+    CHILD_CHECK(store_open(&st, dir, YEAR, group ? STORE_F_GROUP : 0) == 0, 3);
     pad = xmalloc(4001);
     for (i = store_count(st);; i++) {
         size_t n = 20 + (size_t)rand() % 580;
@@ -805,6 +860,8 @@ NSC_NORETURN static void crawl_forever(const char *dir, unsigned seed)
         r = json_pack("{s:s, s:s, s:I}", "id", id, "pad", pad, "i", (json_int_t)i);
         CHILD_CHECK(store_put_finished(st, r) == 0, 4);
         json_decref(r);
+        if (group && rand() % 6 == 0)
+            CHILD_CHECK(store_commit(st) == 0, 6);
         if (i % 40 == 39)
             CHILD_CHECK(store_finish(st) == 0, 5);
     }
@@ -884,15 +941,16 @@ static size_t check_raw_file(const char *path, int allow_torn)
     return n;
 }
 
-static void kill9_at_random_times_leaves_a_consistent_store(void **state)
+/* 24 times: start a crawling child ('mode' "crawl" or "crawlgroup"), kill -9
+ * it at a random moment, check the store before and after the reconcile. */
+static void kill9_rounds(const char *mode)
 {
     char *dir = make_tmpdir();
     char *path = records_path(dir);
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     size_t round, total = 0, killed_mid = 0;
 
-    (void)state;
-    print_message("kill9 seed %u\n", seed);
+    print_message("%s: kill9 seed %u\n", mode, seed);
     srand(seed);
     for (round = 0; round < 24; round++) {
         struct store *st;
@@ -903,7 +961,7 @@ static void kill9_at_random_times_leaves_a_consistent_store(void **state)
         pid_t pid;
 
         snprintf(seedstr, sizeof(seedstr), "%u", seed + (unsigned)round);
-        pid = spawn_child("crawl", dir, seedstr);
+        pid = spawn_child(mode, dir, seedstr);
         usleep(500 + (useconds_t)(rand() % 25000));
         assert_int_equal(kill(pid, SIGKILL), 0);
         assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -937,9 +995,181 @@ static void kill9_at_random_times_leaves_a_consistent_store(void **state)
         assert_true(count >= total); /* nothing lost */
         total = count;
     }
-    print_message("kill9: %zu records after 24 kills, %zu kills between write and mark\n", total,
+    print_message("%s: %zu records after 24 kills, %zu kills between write and mark\n", mode, total,
                   killed_mid);
     assert_true(total > 0);
+    free(path);
+    rm_tree(dir);
+}
+
+static void kill9_at_random_times_leaves_a_consistent_store(void **state)
+{
+    (void)state;
+    kill9_rounds("crawl");
+}
+
+/* The same under group commit, where most kills come between the write of
+ * a line and the commit of its mark. */
+static void kill9_under_group_commit_leaves_a_consistent_store(void **state)
+{
+    (void)state;
+    kill9_rounds("crawlgroup");
+}
+
+/* ---- group commit ------------------------------------------------------ */
+
+/* Child: under group commit, 10 papers committed, then 7 more put and not
+ * committed; says so in DIR/ready and waits for its kill -9. */
+NSC_NORETURN static void group_child(const char *dir)
+{
+    char *ready = xasprintf("%s/ready", dir);
+    struct store *st;
+    char id[32];
+    size_t i;
+
+    nsc_log_level = LOG_ERR;
+    CHILD_CHECK(store_open(&st, dir, YEAR, STORE_F_GROUP) == 0, 2);
+    for (i = 0; i < 17; i++) {
+        json_t *r;
+
+        snprintf(id, sizeof(id), "p%06zu", i);
+        r = json_pack("{s:s, s:I}", "id", id, "i", (json_int_t)i);
+        CHILD_CHECK(store_put_finished(st, r) == 0, 3);
+        json_decref(r);
+        if (i == 9)
+            CHILD_CHECK(store_commit(st) == 0, 4);
+    }
+    write_file(ready, "ready", 0);
+    for (;;)
+        pause();
+}
+
+/* The marks of group commit wait for store_commit() (or STORE_GROUP_MAX
+ * papers, or store_free()), and then match the lines' hashes. */
+static void group_commit_marks_after_commit_only(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = records_path(dir);
+    struct store *st;
+    struct buf b = BUF_INIT;
+    char **fin, id[32], hash[17];
+    const char *line, *nl;
+    size_t nfin, k, n;
+
+    (void)state;
+    assert_int_equal(store_open(&st, dir, YEAR, STORE_F_GROUP), 0);
+    for (k = 0; k < 3; k++) {
+        snprintf(id, sizeof(id), "g%zu", k);
+        {
+            json_t *r = rec(id, "t");
+
+            assert_int_equal(store_put_finished(st, r), 0);
+            json_decref(r);
+        }
+    }
+    /* Written and readable, not yet marked, in this connection or another. */
+    assert_true(store_has(st, "g0"));
+    assert_title(st, "g2", "t");
+    assert_int_equal(store_paper_finished(st, "g0"), 0);
+    assert_int_equal(db_finished_ids(&fin, dir), 0);
+    assert_int_equal(store_commit(st), 0);
+    assert_int_equal(store_commit(st), 0); /* nothing queued: a no-op */
+    nfin = db_finished_ids(&fin, dir);
+    assert_int_equal(nfin, 3);
+    for (k = 0; k < nfin; k++)
+        free(fin[k]);
+    free(fin);
+    /* Each mark holds the hash of its line. */
+    read_file(&b, path);
+    for (line = b.ptr, k = 0; (nl = strchr(line, '\n')); line = nl + 1, k++) {
+        char *db_path = xasprintf("%s/.nipscope-state.sqlite", dir);
+        sqlite3 *db;
+        sqlite3_stmt *s;
+
+        snprintf(id, sizeof(id), "g%zu", k);
+        store_hash_line(hash, line, (size_t)(nl - line));
+        assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(
+            sqlite3_prepare_v2(db, "SELECT hash FROM papers WHERE id = ?1", -1, &s, NULL),
+            SQLITE_OK);
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(s, 0), hash);
+        sqlite3_finalize(s);
+        sqlite3_close(db);
+        free(db_path);
+    }
+    assert_int_equal(k, 3);
+    /* STORE_GROUP_MAX papers commit by themselves; the rest at store_free(). */
+    n = STORE_GROUP_MAX + 88;
+    for (k = 0; k < n; k++) {
+        json_t *r;
+
+        snprintf(id, sizeof(id), "h%05zu", k);
+        r = rec(id, "t");
+        assert_int_equal(store_put_finished(st, r), 0);
+        json_decref(r);
+    }
+    nfin = db_finished_ids(&fin, dir);
+    assert_int_equal(nfin, 3 + STORE_GROUP_MAX);
+    for (k = 0; k < nfin; k++)
+        free(fin[k]);
+    free(fin);
+    store_free(st);
+    nfin = db_finished_ids(&fin, dir); /* before any reconcile */
+    assert_int_equal(nfin, 3 + n);
+    for (k = 0; k < nfin; k++)
+        free(fin[k]);
+    free(fin);
+    buf_release(&b);
+    free(path);
+    rm_tree(dir);
+}
+
+/* kill -9 between the write of lines and the commit of their marks: the
+ * lines are whole, only the committed papers are marked, and the reopened
+ * store marks the rest, so a resumed crawl neither refetches nor repeats. */
+static void kill9_between_write_and_commit_loses_nothing(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = records_path(dir);
+    char *ready = xasprintf("%s/ready", dir);
+    struct store *st;
+    char **fin, id[32];
+    size_t nfin, k, marked;
+    int status, i;
+    pid_t pid;
+
+    (void)state;
+    pid = spawn_child("group", dir, "");
+    for (i = 0; i < 2000 && access(ready, F_OK) < 0; i++)
+        usleep(5000);
+    assert_int_equal(access(ready, F_OK), 0);
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(check_raw_file(path, 0), 17);
+    nfin = db_finished_ids(&fin, dir);
+    assert_int_equal(nfin, 10);
+    for (k = 0; k < nfin; k++) {
+        unsigned long idx;
+
+        assert_int_equal(sscanf(fin[k], "p%6lu", &idx), 1);
+        assert_true(idx < 10);
+        free(fin[k]);
+    }
+    free(fin);
+    st = open_ok(dir);
+    assert_int_equal(store_count(st), 17);
+    assert_int_equal(store_paper_count(&marked, st), 0);
+    assert_int_equal(marked, 17);
+    for (k = 0; k < 17; k++) {
+        snprintf(id, sizeof(id), "p%06zu", k);
+        assert_int_equal(store_paper_finished(st, id), 1);
+    }
+    store_free(st);
+    assert_int_equal(check_raw_file(path, 0), 17);
+    free(ready);
     free(path);
     rm_tree(dir);
 }
@@ -1204,6 +1434,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(torn_last_line_is_cut_off),
         cmocka_unit_test(invalid_middle_line_is_an_error_with_line_number),
         cmocka_unit_test(finish_sorts_and_is_byte_identical),
+        cmocka_unit_test(finish_copies_its_own_lines_and_redumps_others),
         cmocka_unit_test(foreach_visits_in_id_order),
         cmocka_unit_test(finish_rewrites_5000_records),
         cmocka_unit_test(open_and_finish_keep_memory_flat),
@@ -1218,6 +1449,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(service_rows_and_year_runs),
         cmocka_unit_test(bad_year_is_rejected),
         cmocka_unit_test(kill9_at_random_times_leaves_a_consistent_store),
+        cmocka_unit_test(group_commit_marks_after_commit_only),
+        cmocka_unit_test(kill9_between_write_and_commit_loses_nothing),
+        cmocka_unit_test(kill9_under_group_commit_leaves_a_consistent_store),
         cmocka_unit_test(full_disk_gives_enospc_and_stays_valid),
     };
 
@@ -1228,7 +1462,11 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "lock"))
         lock_child(argv[2], argv[3]);
     if (argc == 4 && !strcmp(argv[1], "crawl"))
-        crawl_forever(argv[2], (unsigned)strtoul(argv[3], NULL, 10));
+        crawl_forever(argv[2], (unsigned)strtoul(argv[3], NULL, 10), 0);
+    if (argc == 4 && !strcmp(argv[1], "crawlgroup"))
+        crawl_forever(argv[2], (unsigned)strtoul(argv[3], NULL, 10), 1);
+    if (argc == 4 && !strcmp(argv[1], "group"))
+        group_child(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "memflat"))
         memflat_child(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "enospc"))
