@@ -84,8 +84,14 @@ sleep 8
 
 # Reload: ExecReload sends SIGHUP; the daemon answers RELOADING=1 ... READY=1.
 sed -i 's/^interval: 1h/interval: 2h/' /etc/nipscope/nipscope.yaml
-systemctl reload nipscope.service && [ "$(prop ActiveState)" = active ] && [ "$(prop MainPID)" = "$pid" ] &&
-    res OK "systemctl reload: active, same pid" || res FAIL "reload" "$(prop ActiveState)"
+# systemctl returns once ExecReload's kill has; the daemon's RELOADING=1 may
+# reach systemd after that ("reloading" until its READY=1), so wait for it.
+systemctl reload nipscope.service
+rc=$?
+i=0
+while [ "$(prop ActiveState)" != active ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ $rc -eq 0 ] && [ "$(prop ActiveState)" = active ] && [ "$(prop MainPID)" = "$pid" ] &&
+    res OK "systemctl reload: active again, same pid" || res FAIL "reload" "rc $rc, $(prop ActiveState)"
 sleep 1
 journalctl -u nipscope.service --no-pager -o short-monotonic >"$OUT/journal.txt" 2>&1
 grep -q "every 3600s" "$OUT/journal.txt" && grep -q "daemon: reloaded" "$OUT/journal.txt" &&
