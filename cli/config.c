@@ -577,49 +577,95 @@ static int walk_mapping(struct loader *ld, const yaml_node_t *node, const char *
     return 0;
 }
 
-int config_load(struct config *cfg, const char *path)
+#define CONFIG_MAX_DEPTH 16 /* collections inside collections; the file needs 2 */
+
+/*
+ * A first pass over the events, before the document is built: YAML errors,
+ * exactly one document (libyaml's loader reads the first and never looks at
+ * a second one after "---", so half of the file would be ignored) and no
+ * nesting past CONFIG_MAX_DEPTH (the loader's time grows with the square of
+ * the depth: 200,000 '[' took minutes).
+ */
+static int check_stream(struct loader *ld, const char *text, size_t len)
+{
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    int docs = 0, depth = 0, err = 0;
+
+    if (!yaml_parser_initialize(&parser))
+        NSC_BUG("yaml_parser_initialize failed");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    for (;;) {
+        if (!yaml_parser_parse(&parser, &ev)) {
+            size_t line = parser.problem_mark.line + 1, col = parser.problem_mark.column + 1;
+
+            /* the reader (NUL bytes, bad UTF-8) gives an offset, not a mark */
+            if (parser.error == YAML_READER_ERROR)
+                nsc_text_position(text, len, parser.problem_offset, &line, &col);
+            err = nsc_error_set(NSC_EPARSE, "%s:%zu:%zu: %s", ld->path, line, col,
+                                parser.problem ? parser.problem : "YAML error");
+            break;
+        }
+        if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs > 1)
+            err = nsc_error_set(NSC_EPARSE, "%s:%zu:%zu: only one YAML document is allowed",
+                                ld->path, ev.start_mark.line + 1, ev.start_mark.column + 1);
+        else if ((ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) &&
+                 ++depth > CONFIG_MAX_DEPTH)
+            err = nsc_error_set(NSC_EPARSE, "%s:%zu:%zu: nested deeper than %d levels", ld->path,
+                                ev.start_mark.line + 1, ev.start_mark.column + 1, CONFIG_MAX_DEPTH);
+        else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+            depth--;
+        if (err < 0 || ev.type == YAML_STREAM_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return err;
+}
+
+/* Parse the YAML 'text' and apply it to ld->cfg. */
+static int load_yaml(struct loader *ld, const char *text, size_t len)
+{
+    yaml_parser_t parser;
+    yaml_node_t *root;
+    int err = check_stream(ld, text, len);
+
+    if (err < 0)
+        return err;
+    if (!yaml_parser_initialize(&parser))
+        NSC_BUG("yaml_parser_initialize failed");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &ld->doc)) {
+        /* check_stream() saw the same text parse: only memory can fail here */
+        err = nsc_error_set(NSC_EPARSE, "%s:%zu:%zu: %s", ld->path, parser.problem_mark.line + 1,
+                            parser.problem_mark.column + 1,
+                            parser.problem ? parser.problem : "YAML error");
+        yaml_parser_delete(&parser);
+        return err;
+    }
+    root = yaml_document_get_root_node(&ld->doc);
+    if (root) /* else an empty file: every default */
+        err = walk_mapping(ld, root, "the configuration", top_keys, NSC_ARRAY_SIZE(top_keys));
+    yaml_document_delete(&ld->doc);
+    yaml_parser_delete(&parser);
+    return err;
+}
+
+int config_load_text(struct config *cfg, const char *path, const char *text, size_t len)
 {
     struct loader ld = { .path = path };
     struct config nw;
-    yaml_parser_t parser;
-    yaml_node_t *root;
-    int have_parser = 0, have_doc = 0;
-    FILE *f;
     int err;
 
     copy_config(&nw, cfg);
     ld.cfg = &nw;
-    f = fopen(path, "rb");
-    if (!f) {
-        err = nsc_error_set(errno == ENOENT ? NSC_ENOTFOUND : NSC_EIO, "%s: %s", path,
-                            strerror(errno));
-        goto out;
-    }
-    if (!yaml_parser_initialize(&parser))
-        NSC_BUG("yaml_parser_initialize failed");
-    have_parser = 1;
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &ld.doc)) {
-        err = nsc_error_set(NSC_EPARSE, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
-                            parser.problem_mark.column + 1,
-                            parser.problem ? parser.problem : "YAML error");
-        goto out;
-    }
-    have_doc = 1;
-    if (ferror(f)) {
-        err = nsc_error_set(NSC_EIO, "%s: read error", path);
-        goto out;
-    }
-    root = yaml_document_get_root_node(&ld.doc);
-    err = root ? walk_mapping(&ld, root, "the configuration", top_keys, NSC_ARRAY_SIZE(top_keys))
-               : 0; /* an empty file: every default */
-out:
-    if (have_doc)
-        yaml_document_delete(&ld.doc);
-    if (have_parser)
-        yaml_parser_delete(&parser);
-    if (f)
-        fclose(f);
+    if (len > CONFIG_MAX_FILE)
+        err = nsc_error_set(NSC_EINVAL, "%s: larger than %zu bytes: not a configuration file", path,
+                            CONFIG_MAX_FILE);
+    else
+        err = load_yaml(&ld, text ? text : "", len);
     if (err < 0) {
         config_release(&nw);
         return err;
@@ -629,6 +675,31 @@ out:
     config_release(cfg);
     *cfg = nw;
     return 0;
+}
+
+int config_load(struct config *cfg, const char *path)
+{
+    struct buf text = BUF_INIT;
+    char chunk[8192];
+    FILE *f;
+    size_t n;
+    int err = 0;
+
+    f = fopen(path, "rb");
+    if (!f)
+        return nsc_error_set(errno == ENOENT ? NSC_ENOTFOUND : NSC_EIO, "%s: %s", path,
+                             strerror(errno));
+    /* Read at most one byte past the cap: enough to know the file is too big
+     * (a FIFO or a device given as the file never runs away with memory). */
+    while (text.len <= CONFIG_MAX_FILE && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_append(&text, chunk, n);
+    if (ferror(f))
+        err = nsc_error_set(NSC_EIO, "%s: read error", path);
+    fclose(f);
+    if (err == 0)
+        err = config_load_text(cfg, path, buf_cstr(&text), text.len);
+    buf_release(&text);
+    return err;
 }
 
 int config_check_policies(const struct config *cfg, const struct classify_rules *rules)

@@ -694,6 +694,13 @@ static void profile_inline_errors(void **state)
     assert_int_equal(crawler_profile_parse(&p, "q.yaml", stacked, strlen(stacked)), NSC_EPARSE);
     assert_non_null(strstr(nsc_error_last(), "q.yaml:4:13: 'id_pattern' is over 256"));
     {
+        /* libyaml's reader gives only an offset: the NUL is line 2, column 10 */
+        static const char nul[] = "site: x\nhosts: {h\0: a}\n";
+
+        assert_int_equal(crawler_profile_parse(&p, "n.yaml", nul, sizeof(nul) - 1), NSC_EPARSE);
+        assert_string_equal(nsc_error_last(), "n.yaml:2:10: control characters are not allowed");
+    }
+    {
         const char *brackets = "site: x\nhosts: {h: a}\nurls: {}\nid_pattern: \"/([+*]+)x\"\n";
 
         /* "+*" inside [...] is literal: the pattern passes, the next error is 'years' */
