@@ -713,12 +713,44 @@ int config_check_policies(const struct config *cfg, const struct classify_rules 
     return 0;
 }
 
+/*
+ * 's' as a YAML double-quoted scalar that reads back to the same bytes:
+ * '"' and '\\' escaped, and so is every character YAML does not allow raw
+ * or would read as a line break (C0, DEL, C1 with NEL, U+2028/9, BOM,
+ * U+FFFE/F): a value can hold them through escapes in the file.
+ */
+static void print_quoted(FILE *f, const char *s)
+{
+    size_t len = strlen(s);
+
+    fputc('"', f);
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        long cp = nsc_utf8_decode(s + i, len - i, &n);
+
+        if (cp == '"' || cp == '\\')
+            fprintf(f, "\\%c", (int)cp);
+        else if (cp < 0) /* libyaml gives only valid UTF-8; never let a byte through raw */
+            fputs("\\uFFFD", f);
+        else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+                 cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF)
+            fprintf(f, "\\u%04lX", (unsigned long)cp);
+        else
+            fwrite(s + i, 1, n, f);
+        i += n;
+    }
+    fputc('"', f);
+}
+
 static void print_str(FILE *f, const char *indent, const char *key, const char *v, const char *dflt)
 {
-    if (v)
-        fprintf(f, "%s%s: \"%s\"\n", indent, key, v);
-    else
+    if (v) {
+        fprintf(f, "%s%s: ", indent, key);
+        print_quoted(f, v);
+        fputc('\n', f);
+    } else {
         fprintf(f, "%s# %s: %s\n", indent, key, dflt);
+    }
 }
 
 void config_print(const struct config *cfg, FILE *f)
@@ -743,18 +775,28 @@ void config_print(const struct config *cfg, FILE *f)
             cfg->low_speed_limit, cfg->low_speed_time_s);
     print_str(f, "", "user_agent", cfg->user_agent, "the built-in default");
     print_str(f, "", "contact", cfg->contact, "none");
-    fprintf(f, "sites:\n");
-    print_str(f, "  ", "proceedings", cfg->proceedings_url, "https://proceedings.neurips.cc");
-    print_str(f, "  ", "virtual", cfg->virtual_url, "https://neurips.cc");
-    print_str(f, "  ", "datasets", cfg->datasets_url,
-              "https://datasets-benchmarks-proceedings.neurips.cc");
+    /* "sites:" with only comments under it would read back as a null, not
+     * a mapping: with no site set, the heading is a comment too. */
+    if (cfg->proceedings_url || cfg->virtual_url || cfg->datasets_url) {
+        fprintf(f, "sites:\n");
+        print_str(f, "  ", "proceedings", cfg->proceedings_url, "https://proceedings.neurips.cc");
+        print_str(f, "  ", "virtual", cfg->virtual_url, "https://neurips.cc");
+        print_str(f, "  ", "datasets", cfg->datasets_url,
+                  "https://datasets-benchmarks-proceedings.neurips.cc");
+    } else {
+        fprintf(f, "# sites:\n#   proceedings: https://proceedings.neurips.cc\n"
+                   "#   virtual: https://neurips.cc\n"
+                   "#   datasets: https://datasets-benchmarks-proceedings.neurips.cc\n");
+    }
     print_str(f, "", "ca_file", cfg->ca_file, "none (the system's certificate authorities)");
     fprintf(f, "fulltext: %s\nkeep_pdf: %s\n", cfg->fulltext ? "true" : "false",
             cfg->keep_pdf ? "true" : "false");
     if (cfg->n_policies) {
         fprintf(f, "policies: [");
-        for (size_t i = 0; i < cfg->n_policies; i++)
-            fprintf(f, "%s\"%s\"", i ? ", " : "", cfg->policies[i]);
+        for (size_t i = 0; i < cfg->n_policies; i++) {
+            fputs(i ? ", " : "", f);
+            print_quoted(f, cfg->policies[i]);
+        }
         fprintf(f, "]\n");
     } else {
         fprintf(f, "# policies: every policy of the rules\n");
