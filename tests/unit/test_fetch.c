@@ -850,6 +850,69 @@ static void private_address_refused(void **state)
     results_release(&r);
 }
 
+/* Every private, loopback, link-local, CGNAT, unspecified and multicast
+ * range, IPv4 and IPv6 (IPv4-mapped too), that a public-looking name may
+ * resolve to: never connected to (the refusal comes before connect(), so
+ * no network is needed). */
+static void private_ranges_refused(void **state)
+{
+    static const char *const addrs[] = {
+        "10.1.2.3",
+        "172.16.0.1",
+        "172.31.255.254",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "127.8.9.10",
+        "[::1]",
+        "[::]",
+        "[fd00::1]",
+        "[fe80::1]",
+        "[ff02::1]",
+        "[::ffff:127.0.0.1]",
+        "[::ffff:10.0.0.1]",
+    };
+    const char *resolve[NSC_ARRAY_SIZE(addrs) + 1] = { NULL };
+    char *pins[NSC_ARRAY_SIZE(addrs)];
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch *f;
+    struct results r = { 0 };
+    size_t i;
+
+    (void)state;
+    fast_config(&cfg);
+    for (i = 0; i < NSC_ARRAY_SIZE(addrs); i++) {
+        pins[i] = xasprintf("h%zu.example.org:80:%s", i, addrs[i]);
+        resolve[i] = pins[i];
+    }
+    cfg.resolve = resolve;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, &r), 0);
+    for (i = 0; i < NSC_ARRAY_SIZE(addrs); i++) {
+        struct crawler_fetch_request rq = { 0 };
+        char *u = xasprintf("http://h%zu.example.org/paper", i);
+
+        rq.url = u;
+        assert_int_equal(crawler_fetch_add(f, &rq), 0);
+        free(u);
+        free(pins[i]);
+    }
+    assert_int_equal(crawler_fetch_run(f), 0);
+    crawler_fetch_free(f);
+    assert_int_equal(r.n, NSC_ARRAY_SIZE(addrs));
+    for (i = 0; i < NSC_ARRAY_SIZE(addrs); i++) {
+        char host[64];
+        const struct got *g;
+
+        snprintf(host, sizeof(host), "h%zu.example.org/paper", i);
+        g = find(&r, host);
+        if (g->err != NSC_EINVAL || !strstr(g->errmsg, "loopback or private address"))
+            fail_msg("%s (%s): %d '%s'", host, addrs[i], g->err, g->errmsg);
+    }
+    results_release(&r);
+}
+
 static int progress_calls;
 
 static void on_progress(const struct crawler_fetch_stats *st, void *payload)
@@ -1242,6 +1305,7 @@ int main(void)
         cmocka_unit_test_teardown(timeout_retried_then_reported, teardown),
         cmocka_unit_test_teardown(stop_from_signal_aborts_after_grace, teardown),
         cmocka_unit_test_teardown(private_address_refused, teardown),
+        cmocka_unit_test_teardown(private_ranges_refused, teardown),
         cmocka_unit_test_teardown(progress_and_host_stats, teardown),
         cmocka_unit_test_teardown(robots_cached_then_refetched, teardown),
         cmocka_unit_test_teardown(callback_queues_more, teardown),
