@@ -8,7 +8,7 @@
 # from the target's seeds (tests/fuzz/corpus/TARGET and the fixtures its smoke
 # test names), keeps what it finds in BUILD_DIR/long/TARGET/corpus, writes any
 # crash, leak or timeout input to BUILD_DIR/long/TARGET/ and prints one line:
-#   TARGET seconds=S execs=N exec_per_s=R cov=C ft=F crashes=K
+#   TARGET seconds=S execs=N exec_per_s=R cov=C ft=F slowest_s=T peak_rss_mb=M crashes=K
 # Run it under `nice -n 10`, at most two at once on a shared machine.
 set -eu
 build=$(cd "$1" && pwd)
@@ -36,10 +36,13 @@ rc=0
 (cd "$work" && "./$target" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     -max_len="$maxlen" -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
     "$work/corpus" $seeds) >"$work/log" 2>&1 || rc=$?
-execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
-rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/log")
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | head -n 1)
+rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/log" | head -n 1)
+slowest=$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "$work/log" | head -n 1)
+rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$work/log" | head -n 1)
 last=$(grep -E '^#[0-9]+.*cov: ' "$work/log" | tail -n 1)
 cov=$(printf '%s\n' "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
 ft=$(printf '%s\n' "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
 found=$(ls "$work/artifacts" | wc -l)
-echo "$target seconds=$secs execs=${execs:-?} exec_per_s=${rate:-?} cov=${cov:-?} ft=${ft:-?} crashes=$found rc=$rc"
+echo "$target seconds=$secs execs=${execs:-?} exec_per_s=${rate:-?} cov=${cov:-?} ft=${ft:-?}" \
+    "slowest_s=${slowest:-?} peak_rss_mb=${rss:-?} crashes=$found rc=$rc"

@@ -667,6 +667,22 @@ static void undecided_needs_one_place_per_affiliation(void **state)
     assert_false(classify_blocs_undecided(&us, &cn, 0, 1, NULL, 0));
 }
 
+/* A fresh result's first classification, with no evidence at all: the
+ * evidence pointer is valid (fuzz_rules under UBSan found it computed as
+ * NULL + 0 from a result that had never held evidence). */
+static void no_evidence_on_a_fresh_result(void **state)
+{
+    struct classify_result r = CLASSIFY_RESULT_INIT;
+
+    (void)state;
+    assert_int_equal(classify_run(rules, NULL, "Zzyzx Qwvt", 10, NULL, &r), 0);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.affils[0].country, "");
+    assert_int_equal(r.affils[0].n_evidence, 0);
+    assert_non_null(r.affils[0].evidence);
+    classify_result_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -714,6 +730,7 @@ int main(void)
         cmocka_unit_test(rules_are_shared_across_threads),
         cmocka_unit_test(open_affiliations_collect_candidates),
         cmocka_unit_test(undecided_needs_one_place_per_affiliation),
+        cmocka_unit_test(no_evidence_on_a_fresh_result),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
