@@ -31,7 +31,9 @@ void config_init(struct config *cfg)
 
 static void free_policies(struct config *cfg)
 {
-    for (size_t i = 0; i < cfg->n_policies; i++)
+    /* 'policies' is never NULL with n_policies > 0; the check keeps clang's
+     * analyzer from assuming so across the key table's function pointers */
+    for (size_t i = 0; cfg->policies && i < cfg->n_policies; i++)
         free(cfg->policies[i]);
     free(cfg->policies);
     free(cfg->policy_line);

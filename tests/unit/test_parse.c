@@ -607,7 +607,7 @@ static void hostile_entity_bomb(void **state)
         n++;
     assert_int_equal(n, 50000);
     /* the two invalid references became U+FFFD each, and that is all */
-    assert_string_equal(p.abstract + 6 + 4 * 50000, "\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(p.abstract + 6 + (size_t)4 * 50000, "\xef\xbf\xbd\xef\xbf\xbd");
     crawler_paper_release(&p);
     buf_release(&b);
 }
