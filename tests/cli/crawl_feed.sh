@@ -83,8 +83,10 @@ for kind in huge huge-chunked; do
     check_contains "$kind: at the 256 MiB feed cap, naming the feed" \
         "'$MOCK_URL$FEED_PATH': response larger than 268435456 bytes" "$(cat "$TMP/$kind.err")"
     check "$kind: within 60 s" yes "$([ "$3" -lt 60 ] && echo yes || echo no)"
-    # The body is kept in memory up to the cap (256 MiB), never the whole GiB.
-    check "$kind: peak RSS under 640 MiB" yes "$([ "$2" -lt 655360 ] && echo yes || echo "no ($2 KB)")"
+    # The body is kept in memory up to the cap (256 MiB), never the whole GiB:
+    # 306 MB peak in the gcc build, 883 MB under ASan; without the cap 2.1 GB.
+    check "$kind: peak RSS under 1.25 GiB" yes \
+        "$([ "$2" -lt 1310720 ] && echo yes || echo "no ($2 KB)")"
     check "$kind: no paper was written" 0 "$(cat "$TMP/$kind/neurips-2024.jsonl" 2>/dev/null | wc -l)"
     crawl_mock_stop
 done
