@@ -1275,8 +1275,8 @@ static void ytree_close(struct ytree *t)
     node = t->stk[--t->n_stk];
     k = t->n_pend - base;
     if (t->nodes[node - 1].type == YAML_SEQUENCE_NODE) {
-        NSC_GROW(t->items, t->items_cap, t->n_items + k);
-        if (k) /* an empty first sequence: items may still be NULL, and memcpy(NULL) is UB */
+        NSC_GROW(t->items, t->items_cap, t->n_items + k + 1); /* never NULL, even for [] */
+        if (k) /* with no children pend may still be NULL, and memcpy(NULL) is UB */
             memcpy(t->items + t->n_items, t->pend + base, k * sizeof(*t->items));
         t->off[node - 1] = t->n_items;
         t->cnt[node - 1] = k;

@@ -560,6 +560,23 @@ static void bad_rules_load_nothing(void **state)
     assert_null(bad);
 }
 
+/* A rule file whose first list is empty loads (fuzz_rules found its items
+ * array NULL and a pointer computed from it: undefined behaviour, which the
+ * ASan+UBSan build of this test stops on). */
+static void empty_first_list_loads(void **state)
+{
+    struct classify_rules *r = NULL;
+    struct classify_result res2 = CLASSIFY_RESULT_INIT;
+
+    (void)state;
+    assert_int_equal(classify_rules_load(&r, NSC_FIXTURES_DIR "/rules/empty-list", NULL), 0);
+    assert_int_equal(classify_run(r, NULL, "Some Univ, USA", 14, NULL, &res2), 0);
+    assert_int_equal(res2.n, 1);
+    assert_string_equal(res2.affils[0].country, "US");
+    classify_result_release(&res2);
+    classify_rules_free(r);
+}
+
 /* ---- threads: one rule set, many classifiers ---------------------------- */
 
 static const char *const thread_inputs[] = {
@@ -731,6 +748,7 @@ int main(void)
         cmocka_unit_test(open_affiliations_collect_candidates),
         cmocka_unit_test(undecided_needs_one_place_per_affiliation),
         cmocka_unit_test(no_evidence_on_a_fresh_result),
+        cmocka_unit_test(empty_first_list_loads),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
