@@ -5,8 +5,8 @@
 #   sh tests/fuzz/long_run.sh BUILD_DIR TARGET SECONDS MAX_LEN
 #
 # BUILD_DIR is a -DNSC_BUILD_FUZZERS=ON build (ASan + UBSan).  The run starts
-# from the target's seeds (tests/fuzz/corpus/TARGET and the fixtures its smoke
-# test names), keeps what it finds in BUILD_DIR/long/TARGET/corpus, writes any
+# from the target's seeds (tests/fuzz/corpus/TARGET and the folders its smoke
+# test names in tests/*.cmake, SEEDS), keeps what it finds in BUILD_DIR/long/TARGET/corpus, writes any
 # crash, leak or timeout input to BUILD_DIR/long/TARGET/ and prints one line:
 #   TARGET seconds=S execs=N exec_per_s=R cov=C ft=F slowest_s=T peak_rss_mb=M crashes=K
 # Run it under `nice -n 10`, at most two at once on a shared machine.
@@ -27,6 +27,7 @@ seeds=
 case $target in
 fuzz_year_index | fuzz_abstract) seeds="$seeds $src/tests/fixtures/html" ;;
 fuzz_feed | fuzz_metadata) seeds="$seeds $src/tests/fixtures/json" ;;
+fuzz_profile) seeds="$seeds $src/tests/fixtures/sites $src/rules/sites" ;;
 esac
 # UBSan findings stop the run as crashes do; leaks are reported at exit of
 # each input by libFuzzer's own leak check (-detect_leaks=1, the default).
