@@ -4,7 +4,8 @@
 # valid: a fresh directory gets no paper and no summary, a finished year and
 # a half-finished one are left byte for byte as they were, and once the host
 # answers again the same command finishes the year as the truth has it,
-# without fetching a finished paper again.
+# without fetching a finished paper again.  A host that goes down in the
+# middle of a crawl is given up after 10 URLs in a row fail all 3 attempts.
 . "$NSC_SOURCE_DIR/tests/cli/crawl_lib.sh"
 
 # A fresh directory.
@@ -92,5 +93,48 @@ cmp=$(crawl_compare 2024 "$TMP/half")
 check "the same paper ids as the truth" yes "$(crawl_value ids_same "$cmp")"
 check "every affiliation as the truth" 0 "$(crawl_value affiliation_mismatches "$cmp")"
 check "US-CN papers as the truth" same "$(crawl_value us_cn_default_papers "$cmp")"
+
+# A host that goes down in the middle of a crawl (--outage-after: 503 for
+# every request after the first 32): after 10 URLs in a row have failed
+# their 3 attempts the host is given up, and the rest fail at once instead
+# of each trying it 3 times more.
+crawl_mock_stop
+crawl_mock --years 2024 --papers 60 --outage-after 32 --port "$port"
+n=$(wc -l <"$TMP/requests.log")
+t0=$(date +%s)
+crawl_run --year 2024 --out "$TMP/outage" >/dev/null 2>"$TMP/outage.err"
+rc=$?
+t1=$(date +%s)
+tail -n +"$((n + 1))" "$TMP/requests.log" >"$TMP/outage.log"
+failed=$(grep -c '"status": 503' "$TMP/outage.log")
+written=$(wc -l <"$TMP/outage/neurips-2024.jsonl")
+echo "# outage after 32 requests: exit $rc in $((t1 - t0)) s, $failed requests answered 503, $written papers written"
+check "outage: the crawl fails" 1 "$rc"
+check_contains "outage: it gives the host up, saying why" \
+    "fetch: stopping host $MOCK_URL: 10 URLs in a row failed after 3 attempts each" \
+    "$(cat "$TMP/outage.err")"
+check "outage: the dead host got at most 14 URLs x 3 attempts (10 given up, 4 in flight)" yes \
+    "$([ "$failed" -le 42 ] && echo yes || echo "no ($failed)")"
+check "outage: it ended within 40 s" yes "$([ $((t1 - t0)) -le 40 ] && echo yes || echo no)"
+check_contains "outage: the last line says how many papers failed" \
+    "$((60 - written)) of 60 papers failed: the crawl is incomplete" "$(tail -n 1 "$TMP/outage.err")"
+cp "$TMP/outage/neurips-2024.jsonl" "$TMP/records-outage"
+crawl_mock_stop
+crawl_mock --years 2024 --papers 60 --port "$port"
+n=$(wc -l <"$TMP/requests.log")
+crawl_run --year 2024 --out "$TMP/outage" >/dev/null 2>&1
+check "outage: with the host back the same command finishes" 0 $?
+tail -n +"$((n + 1))" "$TMP/requests.log" >"$TMP/last.log"
+refetched=0
+for id in $(python3 -c '
+import json, sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    print(json.loads(l)["id"])' "$TMP/records-outage"); do
+    grep -q "/$id-Abstract" "$TMP/last.log" && refetched=$((refetched + 1))
+done
+check "outage: no paper written before it is fetched again" 0 "$refetched"
+cmp=$(crawl_compare 2024 "$TMP/outage")
+check "outage: then the same paper ids as the truth" yes "$(crawl_value ids_same "$cmp")"
+check "outage: every affiliation as the truth" 0 "$(crawl_value affiliation_mismatches "$cmp")"
 
 finish

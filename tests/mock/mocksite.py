@@ -766,6 +766,12 @@ class MockServer(ThreadingHTTPServer):
                 self.logf.write(line)
                 self.logf.flush()
 
+    def count_request(self):
+        """Requests so far on this port, this one included (for --outage-after)."""
+        with self.lock:
+            self.requests = getattr(self, "requests", 0) + 1
+            return self.requests
+
     def next_attempt(self, path):
         with self.lock:
             n = self.attempts.get(path, 0)
@@ -988,7 +994,7 @@ class Handler(BaseHTTPRequestHandler):
         path = url.path
         if opts.delay_ms:
             time.sleep(opts.delay_ms / 1000.0)
-        if opts.mode == "5xx":
+        if opts.mode == "5xx" or (opts.outage_after and srv.count_request() > opts.outage_after):
             self.logrec(503, "mode-5xx")
             return self.send_simple(503, b"service unavailable\n", [("Retry-After", "1")], head)
         if path == "/robots.txt" and opts.robots_status:
@@ -1181,6 +1187,8 @@ def parse_args(argv):
     ap.add_argument("--slow-ms", type=int, default=2000, help="delay of the 'slow' fault (default 2000)")
     ap.add_argument("--delay-ms", type=int, default=0, help="delay added to every response")
     ap.add_argument("--mode", choices=("5xx", "changed-template"), help="whole-site failure modes")
+    ap.add_argument("--outage-after", type=int, default=0, metavar="N",
+                    help="after N requests, answer everything as --mode 5xx does (an outage mid-crawl)")
     ap.add_argument("--robots-disallow", action="append", metavar="PATH", help="add a Disallow line (repeatable)")
     ap.add_argument("--robots-crawl-delay", type=float, metavar="S", help="add a Crawl-delay line")
     ap.add_argument("--robots-status", type=int, choices=(404, 503), help="answer /robots.txt with this status")
