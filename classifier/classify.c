@@ -894,8 +894,9 @@ int classify_run(const struct classify_rules *r, const struct classify_policy *p
         }
         x.use_domain = n_pieces <= 1;
     }
-    /* Turn offsets into pointers now that the arena stops moving. */
-    NSC_GROW(res->ev, res->ev_cap, sc->n_ev);
+    /* Turn offsets into pointers now that the arena stops moving (one slot
+     * more, so ev is never NULL: res->ev + 0 with no evidence is defined). */
+    NSC_GROW(res->ev, res->ev_cap, sc->n_ev + 1);
     for (size_t i = 0; i < sc->n_ev; i++) {
         struct classify_evidence *e = &res->ev[i];
         e->rule = sc->ev[i].rule;

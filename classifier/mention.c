@@ -335,6 +335,58 @@ static void build_automaton(struct mention_models *m)
     free(queue);
 }
 
+#define MAX_YAML_DEPTH 64
+
+/*
+ * A first pass over the events: one document only (libyaml's loader reads
+ * the first and ignores the rest, which would half-load the file) and no
+ * nesting past MAX_YAML_DEPTH (the loader's time grows with its square).
+ * Returns 1, or 0 after reporting the problem.
+ */
+static int stream_ok(struct loader *L, const struct buf *text)
+{
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    int ok = 1, docs = 0, depth = 0;
+
+    if (!yaml_parser_initialize(&parser))
+        NSC_BUG("yaml_parser_initialize");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text->ptr, text->len);
+    for (;;) {
+        if (!yaml_parser_parse(&parser, &ev)) {
+            yaml_mark_t mk = parser.problem_mark;
+
+            /* the reader (a NUL byte, bad UTF-8) gives an offset, not a mark */
+            if (parser.error == YAML_READER_ERROR) {
+                nsc_text_position(text->ptr, text->len, parser.problem_offset, &mk.line,
+                                  &mk.column);
+                mk.line--;
+                mk.column--;
+            }
+            problem(L, &mk, "%s", parser.problem ? parser.problem : "bad YAML");
+            ok = 0;
+            break;
+        }
+        if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
+            problem(L, &ev.start_mark, "only one YAML document is allowed");
+            ok = 0;
+        } else if ((ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) &&
+                   ++depth > MAX_YAML_DEPTH) {
+            problem(L, &ev.start_mark, "nested deeper than %d levels", MAX_YAML_DEPTH);
+            ok = 0;
+        } else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        if (!ok || ev.type == YAML_STREAM_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return ok;
+}
+
 int mention_models_load(struct mention_models **out, const char *path, struct buf *diag)
 {
     struct mention_models *m = xcalloc(1, sizeof(*m));
@@ -350,6 +402,8 @@ int mention_models_load(struct mention_models **out, const char *path, struct bu
     err = nsc_file_read(&text, path, MAX_MODELS_FILE);
     if (err < 0)
         goto cleanup;
+    if (!stream_ok(&L, &text))
+        goto done;
     if (!yaml_parser_initialize(&parser))
         NSC_BUG("yaml_parser_initialize");
     have_parser = 1;

@@ -1275,8 +1275,8 @@ static void ytree_close(struct ytree *t)
     node = t->stk[--t->n_stk];
     k = t->n_pend - base;
     if (t->nodes[node - 1].type == YAML_SEQUENCE_NODE) {
-        NSC_GROW(t->items, t->items_cap, t->n_items + k);
-        if (k) /* an empty first sequence: items may still be NULL, and memcpy(NULL) is UB */
+        NSC_GROW(t->items, t->items_cap, t->n_items + k + 1); /* never NULL, even for [] */
+        if (k) /* with no children pend may still be NULL, and memcpy(NULL) is UB */
             memcpy(t->items + t->n_items, t->pend + base, k * sizeof(*t->items));
         t->nodes[node - 1].u.off = t->n_items;
         t->nodes[node - 1].cnt = (uint32_t)k;
@@ -1311,16 +1311,20 @@ static void ytree_finish(struct ytree *t)
     }
 }
 
+#define MAX_YAML_DEPTH 64 /* collections inside collections in one rule file */
+
 /*
- * Parse the first document of 'text' into 't'.  Returns 1, or 0 after
- * reporting a YAML error or an alias (rule files have no use for aliases, and
- * nested ones would make the walk exponential).
+ * Parse the one document of 'text' into 't'.  Returns 1, or 0 after
+ * reporting a YAML error, an alias (rule files have no use for aliases, and
+ * nested ones would make the walk exponential), a second document (it would
+ * be ignored: a half-loaded file) or nesting deeper than MAX_YAML_DEPTH
+ * (libyaml's time grows with the square of the depth).
  */
 static int ytree_parse(struct loader *L, struct ytree *t, const struct buf *text)
 {
     yaml_parser_t parser;
     yaml_event_t ev;
-    int ok = 1, done = 0;
+    int ok = 1, done = 0, docs = 0;
 
     if (!yaml_parser_initialize(&parser))
         NSC_BUG("yaml_parser_initialize failed");
@@ -1328,16 +1332,28 @@ static int ytree_parse(struct loader *L, struct ytree *t, const struct buf *text
     while (!done) {
         size_t idx;
         if (!yaml_parser_parse(&parser, &ev)) {
-            lerr_at(L, L->file, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                    "YAML error: %s%s%s", parser.problem ? parser.problem : "malformed YAML",
-                    parser.context ? " " : "", parser.context ? parser.context : "");
+            size_t line = parser.problem_mark.line + 1, col = parser.problem_mark.column + 1;
+
+            /* the reader (a NUL byte, say) gives an offset, not a mark */
+            if (parser.error == YAML_READER_ERROR)
+                nsc_text_position(buf_cstr(text), text->len, parser.problem_offset, &line, &col);
+            lerr_at(L, L->file, line, col, "YAML error: %s%s%s",
+                    parser.problem ? parser.problem : "malformed YAML", parser.context ? " " : "",
+                    parser.context ? parser.context : "");
             ok = 0;
             break;
         }
         switch (ev.type) {
-        case YAML_DOCUMENT_END_EVENT:
         case YAML_STREAM_END_EVENT:
             done = 1;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++docs > 1) {
+                lerr_at(L, L->file, ev.start_mark.line + 1, ev.start_mark.column + 1,
+                        "only one YAML document is allowed");
+                ok = 0;
+                done = 1;
+            }
             break;
         case YAML_ALIAS_EVENT:
             lerr_at(L, L->file, ev.start_mark.line + 1, ev.start_mark.column + 1,
@@ -1356,6 +1372,13 @@ static int ytree_parse(struct loader *L, struct ytree *t, const struct buf *text
             break;
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT:
+            if (t->n_stk / 2 >= MAX_YAML_DEPTH) {
+                lerr_at(L, L->file, ev.start_mark.line + 1, ev.start_mark.column + 1,
+                        "nested deeper than %d levels", MAX_YAML_DEPTH);
+                ok = 0;
+                done = 1;
+                break;
+            }
             idx = ytree_add(
                 t, ev.type == YAML_SEQUENCE_START_EVENT ? YAML_SEQUENCE_NODE : YAML_MAPPING_NODE,
                 &ev);

@@ -81,6 +81,17 @@ static int parse_size(size_t *out, const char *s, const char *opt, unsigned long
     return 0;
 }
 
+/* A site URL from the command line must be http:// or https://, checked
+ * before anything is opened or fetched (the config file's are checked by
+ * its loader). */
+static int parse_site_url(const char **out, const char *s, const char *opt)
+{
+    if (nsc_strncasecmp(s, "http://", 7) != 0 && nsc_strncasecmp(s, "https://", 8) != 0)
+        return nsc_error_set(NSC_EPARSE, "%s: '%s' is not an http:// or https:// URL", opt, s);
+    *out = s;
+    return 0;
+}
+
 /* Parse an interval (config_parse_interval: "10s", "2m") into milliseconds. */
 static int parse_seconds(long *out_ms, const char *s, const char *opt)
 {
@@ -271,10 +282,10 @@ int cmd_crawl(int argc, char **argv)
             cfg.policy = optarg;
             break;
         case OPT_PROC:
-            cfg.proceedings_url = optarg;
+            err = parse_site_url(&cfg.proceedings_url, optarg, "--proceedings-url");
             break;
         case OPT_VIRT:
-            cfg.virtual_url = optarg;
+            err = parse_site_url(&cfg.virtual_url, optarg, "--virtual-url");
             break;
         case OPT_RATE:
             errno = 0;
@@ -309,7 +320,7 @@ int cmd_crawl(int argc, char **argv)
             cfg.profile_path = optarg;
             break;
         case OPT_DATASETS:
-            cfg.datasets_url = optarg;
+            err = parse_site_url(&cfg.datasets_url, optarg, "--datasets-url");
             break;
         case OPT_CA_FILE:
             cfg.ca_file = optarg;

@@ -31,7 +31,9 @@ void config_init(struct config *cfg)
 
 static void free_policies(struct config *cfg)
 {
-    for (size_t i = 0; i < cfg->n_policies; i++)
+    /* 'policies' is never NULL with n_policies > 0; the check keeps clang's
+     * analyzer from assuming so across the key table's function pointers */
+    for (size_t i = 0; cfg->policies && i < cfg->n_policies; i++)
         free(cfg->policies[i]);
     free(cfg->policies);
     free(cfg->policy_line);
@@ -577,49 +579,95 @@ static int walk_mapping(struct loader *ld, const yaml_node_t *node, const char *
     return 0;
 }
 
-int config_load(struct config *cfg, const char *path)
+#define CONFIG_MAX_DEPTH 16 /* collections inside collections; the file needs 2 */
+
+/*
+ * A first pass over the events, before the document is built: YAML errors,
+ * exactly one document (libyaml's loader reads the first and never looks at
+ * a second one after "---", so half of the file would be ignored) and no
+ * nesting past CONFIG_MAX_DEPTH (the loader's time grows with the square of
+ * the depth: 200,000 '[' took minutes).
+ */
+static int check_stream(struct loader *ld, const char *text, size_t len)
+{
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    int docs = 0, depth = 0, err = 0;
+
+    if (!yaml_parser_initialize(&parser))
+        NSC_BUG("yaml_parser_initialize failed");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    for (;;) {
+        if (!yaml_parser_parse(&parser, &ev)) {
+            size_t line = parser.problem_mark.line + 1, col = parser.problem_mark.column + 1;
+
+            /* the reader (NUL bytes, bad UTF-8) gives an offset, not a mark */
+            if (parser.error == YAML_READER_ERROR)
+                nsc_text_position(text, len, parser.problem_offset, &line, &col);
+            err = nsc_error_set(NSC_EPARSE, "%s:%zu:%zu: %s", ld->path, line, col,
+                                parser.problem ? parser.problem : "YAML error");
+            break;
+        }
+        if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs > 1)
+            err = nsc_error_set(NSC_EPARSE, "%s:%zu:%zu: only one YAML document is allowed",
+                                ld->path, ev.start_mark.line + 1, ev.start_mark.column + 1);
+        else if ((ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) &&
+                 ++depth > CONFIG_MAX_DEPTH)
+            err = nsc_error_set(NSC_EPARSE, "%s:%zu:%zu: nested deeper than %d levels", ld->path,
+                                ev.start_mark.line + 1, ev.start_mark.column + 1, CONFIG_MAX_DEPTH);
+        else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+            depth--;
+        if (err < 0 || ev.type == YAML_STREAM_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return err;
+}
+
+/* Parse the YAML 'text' and apply it to ld->cfg. */
+static int load_yaml(struct loader *ld, const char *text, size_t len)
+{
+    yaml_parser_t parser;
+    yaml_node_t *root;
+    int err = check_stream(ld, text, len);
+
+    if (err < 0)
+        return err;
+    if (!yaml_parser_initialize(&parser))
+        NSC_BUG("yaml_parser_initialize failed");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &ld->doc)) {
+        /* check_stream() saw the same text parse: only memory can fail here */
+        err = nsc_error_set(NSC_EPARSE, "%s:%zu:%zu: %s", ld->path, parser.problem_mark.line + 1,
+                            parser.problem_mark.column + 1,
+                            parser.problem ? parser.problem : "YAML error");
+        yaml_parser_delete(&parser);
+        return err;
+    }
+    root = yaml_document_get_root_node(&ld->doc);
+    if (root) /* else an empty file: every default */
+        err = walk_mapping(ld, root, "the configuration", top_keys, NSC_ARRAY_SIZE(top_keys));
+    yaml_document_delete(&ld->doc);
+    yaml_parser_delete(&parser);
+    return err;
+}
+
+int config_load_text(struct config *cfg, const char *path, const char *text, size_t len)
 {
     struct loader ld = { .path = path };
     struct config nw;
-    yaml_parser_t parser;
-    yaml_node_t *root;
-    int have_parser = 0, have_doc = 0;
-    FILE *f;
     int err;
 
     copy_config(&nw, cfg);
     ld.cfg = &nw;
-    f = fopen(path, "rb");
-    if (!f) {
-        err = nsc_error_set(errno == ENOENT ? NSC_ENOTFOUND : NSC_EIO, "%s: %s", path,
-                            strerror(errno));
-        goto out;
-    }
-    if (!yaml_parser_initialize(&parser))
-        NSC_BUG("yaml_parser_initialize failed");
-    have_parser = 1;
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &ld.doc)) {
-        err = nsc_error_set(NSC_EPARSE, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
-                            parser.problem_mark.column + 1,
-                            parser.problem ? parser.problem : "YAML error");
-        goto out;
-    }
-    have_doc = 1;
-    if (ferror(f)) {
-        err = nsc_error_set(NSC_EIO, "%s: read error", path);
-        goto out;
-    }
-    root = yaml_document_get_root_node(&ld.doc);
-    err = root ? walk_mapping(&ld, root, "the configuration", top_keys, NSC_ARRAY_SIZE(top_keys))
-               : 0; /* an empty file: every default */
-out:
-    if (have_doc)
-        yaml_document_delete(&ld.doc);
-    if (have_parser)
-        yaml_parser_delete(&parser);
-    if (f)
-        fclose(f);
+    if (len > CONFIG_MAX_FILE)
+        err = nsc_error_set(NSC_EINVAL, "%s: larger than %zu bytes: not a configuration file", path,
+                            CONFIG_MAX_FILE);
+    else
+        err = load_yaml(&ld, text ? text : "", len);
     if (err < 0) {
         config_release(&nw);
         return err;
@@ -629,6 +677,31 @@ out:
     config_release(cfg);
     *cfg = nw;
     return 0;
+}
+
+int config_load(struct config *cfg, const char *path)
+{
+    struct buf text = BUF_INIT;
+    char chunk[8192];
+    FILE *f;
+    size_t n;
+    int err = 0;
+
+    f = fopen(path, "rb");
+    if (!f)
+        return nsc_error_set(errno == ENOENT ? NSC_ENOTFOUND : NSC_EIO, "%s: %s", path,
+                             strerror(errno));
+    /* Read at most one byte past the cap: enough to know the file is too big
+     * (a FIFO or a device given as the file never runs away with memory). */
+    while (text.len <= CONFIG_MAX_FILE && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_append(&text, chunk, n);
+    if (ferror(f))
+        err = nsc_error_set(NSC_EIO, "%s: read error", path);
+    fclose(f);
+    if (err == 0)
+        err = config_load_text(cfg, path, buf_cstr(&text), text.len);
+    buf_release(&text);
+    return err;
 }
 
 int config_check_policies(const struct config *cfg, const struct classify_rules *rules)
@@ -642,12 +715,44 @@ int config_check_policies(const struct config *cfg, const struct classify_rules 
     return 0;
 }
 
+/*
+ * 's' as a YAML double-quoted scalar that reads back to the same bytes:
+ * '"' and '\\' escaped, and so is every character YAML does not allow raw
+ * or would read as a line break (C0, DEL, C1 with NEL, U+2028/9, BOM,
+ * U+FFFE/F): a value can hold them through escapes in the file.
+ */
+static void print_quoted(FILE *f, const char *s)
+{
+    size_t len = strlen(s);
+
+    fputc('"', f);
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        long cp = nsc_utf8_decode(s + i, len - i, &n);
+
+        if (cp == '"' || cp == '\\')
+            fprintf(f, "\\%c", (int)cp);
+        else if (cp < 0) /* libyaml gives only valid UTF-8; never let a byte through raw */
+            fputs("\\uFFFD", f);
+        else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+                 cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF)
+            fprintf(f, "\\u%04lX", (unsigned long)cp);
+        else
+            fwrite(s + i, 1, n, f);
+        i += n;
+    }
+    fputc('"', f);
+}
+
 static void print_str(FILE *f, const char *indent, const char *key, const char *v, const char *dflt)
 {
-    if (v)
-        fprintf(f, "%s%s: \"%s\"\n", indent, key, v);
-    else
+    if (v) {
+        fprintf(f, "%s%s: ", indent, key);
+        print_quoted(f, v);
+        fputc('\n', f);
+    } else {
         fprintf(f, "%s# %s: %s\n", indent, key, dflt);
+    }
 }
 
 void config_print(const struct config *cfg, FILE *f)
@@ -672,18 +777,28 @@ void config_print(const struct config *cfg, FILE *f)
             cfg->low_speed_limit, cfg->low_speed_time_s);
     print_str(f, "", "user_agent", cfg->user_agent, "the built-in default");
     print_str(f, "", "contact", cfg->contact, "none");
-    fprintf(f, "sites:\n");
-    print_str(f, "  ", "proceedings", cfg->proceedings_url, "https://proceedings.neurips.cc");
-    print_str(f, "  ", "virtual", cfg->virtual_url, "https://neurips.cc");
-    print_str(f, "  ", "datasets", cfg->datasets_url,
-              "https://datasets-benchmarks-proceedings.neurips.cc");
+    /* "sites:" with only comments under it would read back as a null, not
+     * a mapping: with no site set, the heading is a comment too. */
+    if (cfg->proceedings_url || cfg->virtual_url || cfg->datasets_url) {
+        fprintf(f, "sites:\n");
+        print_str(f, "  ", "proceedings", cfg->proceedings_url, "https://proceedings.neurips.cc");
+        print_str(f, "  ", "virtual", cfg->virtual_url, "https://neurips.cc");
+        print_str(f, "  ", "datasets", cfg->datasets_url,
+                  "https://datasets-benchmarks-proceedings.neurips.cc");
+    } else {
+        fprintf(f, "# sites:\n#   proceedings: https://proceedings.neurips.cc\n"
+                   "#   virtual: https://neurips.cc\n"
+                   "#   datasets: https://datasets-benchmarks-proceedings.neurips.cc\n");
+    }
     print_str(f, "", "ca_file", cfg->ca_file, "none (the system's certificate authorities)");
     fprintf(f, "fulltext: %s\nkeep_pdf: %s\n", cfg->fulltext ? "true" : "false",
             cfg->keep_pdf ? "true" : "false");
     if (cfg->n_policies) {
         fprintf(f, "policies: [");
-        for (size_t i = 0; i < cfg->n_policies; i++)
-            fprintf(f, "%s\"%s\"", i ? ", " : "", cfg->policies[i]);
+        for (size_t i = 0; i < cfg->n_policies; i++) {
+            fputs(i ? ", " : "", f);
+            print_quoted(f, cfg->policies[i]);
+        }
         fprintf(f, "]\n");
     } else {
         fprintf(f, "# policies: every policy of the rules\n");

@@ -16,6 +16,7 @@
 #define CONFIG_YEAR_MIN  2013
 #define CONFIG_YEAR_MAX  2100
 #define CONFIG_MAX_YEARS 88
+#define CONFIG_MAX_FILE  ((size_t)1 << 20) /* bytes of a configuration file */
 
 struct config {
     int years[CONFIG_MAX_YEARS]; /* explicit years, in file order */
@@ -69,10 +70,18 @@ void config_release(struct config *cfg);
 /*
  * Read 'path' into *cfg, which config_init() prepared.  Keys the file does
  * not give keep their value in *cfg.  Returns 0, NSC_ENOTFOUND / NSC_EIO
- * (cannot open or read), NSC_EPARSE (bad YAML, unknown or repeated key,
- * wrong type) or NSC_EINVAL (a value out of range); *cfg is unchanged then.
+ * (cannot open or read), NSC_EPARSE (bad YAML, a second YAML document,
+ * unknown or repeated key, wrong type) or NSC_EINVAL (a value out of range,
+ * a file over CONFIG_MAX_FILE bytes); *cfg is unchanged then.
  */
 int config_load(struct config *cfg, const char *path);
+
+/*
+ * As config_load() on 'len' bytes of YAML 'text' already read ('path' names
+ * them in messages).  The file holds exactly one YAML document and at most
+ * CONFIG_MAX_FILE bytes (NSC_EINVAL over it).
+ */
+int config_load_text(struct config *cfg, const char *path, const char *text, size_t len);
 
 /*
  * Parse an interval: one or more <digits><unit> groups, unit s, m, h or d

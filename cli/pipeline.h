@@ -88,8 +88,8 @@ struct pipeline_config {
      * may call pipeline_stop().  NULL: none. */
     pipeline_tick_fn tick;
     void *tick_payload;
-    int fulltext;             /* also fetch each PDF: mentions in its text, affiliations it fills */
-    int keep_pdf;             /* with fulltext: keep each PDF under <out_dir>/pdf/<year>/ */
+    int fulltext; /* also fetch each PDF: mentions in its text, affiliations it fills */
+    int keep_pdf; /* with fulltext: keep each PDF under <out_dir>/pdf/<year>/ */
 };
 
 /* Defaults: out ".", the real sites, 1 request/s, 2 per host, every paper,

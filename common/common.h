@@ -200,6 +200,15 @@ int nsc_file_replace(const char *path, const void *data, size_t len);
  */
 char *nsc_file_name(const char *s);
 
+/*
+ * Line and column, from 1, of byte 'offset' of the 'len' bytes of 'text'
+ * (an offset past the end counts as the end).  The column counts characters
+ * (UTF-8 lead bytes), as libyaml's marks do, so a message about a byte a
+ * parser reports only by its offset (libyaml's reader errors: a NUL byte,
+ * invalid UTF-8) can say FILE:LINE:COL like every other.
+ */
+void nsc_text_position(const char *text, size_t len, size_t offset, size_t *line, size_t *col);
+
 /* 1 if 's' is valid UTF-8 of 'len' bytes (no overlongs, no surrogates). */
 int nsc_utf8_valid(const char *s, size_t len);
 

@@ -149,6 +149,27 @@ long nsc_utf8_decode(const char *str, size_t len, size_t *n)
     return cp;
 }
 
+/* Count lines and characters up to the byte, for parsers that give offsets. */
+void nsc_text_position(const char *text, size_t len, size_t offset, size_t *line, size_t *col)
+{
+    size_t l = 1, c = 1;
+
+    if (offset > len)
+        offset = len;
+    for (size_t i = 0; i < offset; i++) {
+        unsigned char b = (unsigned char)text[i];
+
+        if (b == '\n') {
+            l++;
+            c = 1;
+        } else if ((b & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
 int nsc_utf8_valid(const char *str, size_t len)
 {
     size_t i = 0, n;

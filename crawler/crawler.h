@@ -38,7 +38,10 @@
  *   - at most 'rate' request starts per second and 'max_per_host' transfers
  *     at once;
  *   - Retry-After on 429/503 is honoured (the host waits too), otherwise
- *     retries back off exponentially with jitter, 'max_attempts' in all.
+ *     retries back off exponentially with jitter, 'max_attempts' in all;
+ *   - after 10 URLs in a row (no success between) have failed all their
+ *     attempts, the host is taken for down and stopped like one whose
+ *     robots.txt answers 5xx.
  *
  * Safety: only http and https; TLS is always verified (there is no switch);
  * redirects are followed by the engine, at most 'max_redirects', and only to

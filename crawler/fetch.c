@@ -73,7 +73,8 @@ struct host {
     struct job *rjob; /* robots.txt job waiting to (re)start */
     uint64_t robots_until;
     char *stop_reason;
-    int stop_err; /* the code its URLs fail with */
+    int stop_err;           /* the code its URLs fail with */
+    unsigned failed_in_row; /* URLs given up after all their attempts, since a success */
     long interval_ms;
     uint64_t next_ms;
     unsigned active;
@@ -451,6 +452,8 @@ static void finish(struct crawler_fetch *f, struct job *j, int err, const char *
     if (err < 0) {
         f->st.failed++;
         j->host->st.failures++;
+    } else {
+        j->host->failed_in_row = 0;
     }
     if (f->done)
         f->done(f, &res, f->payload);
@@ -838,6 +841,24 @@ static void follow_redirect(struct crawler_fetch *f, struct job *j)
     url_parts_release(&p);
 }
 
+/*
+ * A URL of 'h' failed all its attempts.  After HOST_GIVE_UP of them in a row
+ * (no success between) the host is taken for down: it is stopped, and what
+ * is queued for it fails at once with the reason, instead of each URL
+ * trying it again max_attempts times (a year's worth of requests to a
+ * host that went down in the middle of a crawl).
+ */
+#define HOST_GIVE_UP 10
+
+static void host_failed(struct crawler_fetch *f, struct host *h, const char *url, const char *why)
+{
+    if (++h->failed_in_row < HOST_GIVE_UP || h->rstate != ROBOTS_READY)
+        return;
+    host_stop(f, h, NSC_ENET,
+              xasprintf("%u URLs in a row failed after %u attempts each, the last '%s': %s",
+                        h->failed_in_row, f->cfg.max_attempts, url, why));
+}
+
 /* Put 'j' back at the front of its host's queue for another attempt, or
  * fail it when the attempts are used up. */
 static void retry_or_fail(struct crawler_fetch *f, struct job *j, const char *why)
@@ -845,7 +866,12 @@ static void retry_or_fail(struct crawler_fetch *f, struct job *j, const char *wh
     long d;
 
     if (j->tries >= f->cfg.max_attempts) {
+        struct host *h = j->host;
+        char *url = xstrdup(j->url);
+
         finish(f, j, NSC_ENET, "'%s': %s (gave up after %u attempts)", j->url, why, j->tries);
+        host_failed(f, h, url, why);
+        free(url);
         return;
     }
     d = retry_delay(f, j);

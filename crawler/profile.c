@@ -76,8 +76,12 @@ static int yaml_tree(struct ynode *root, const char *file, const char *text, siz
         int line, col;
 
         if (!yaml_parser_parse(&p, &ev)) {
-            err = perr(file, (int)p.problem_mark.line + 1, (int)p.problem_mark.column + 1, "%s",
-                       p.problem ? p.problem : "invalid YAML");
+            size_t eline = p.problem_mark.line + 1, ecol = p.problem_mark.column + 1;
+
+            /* the reader (a NUL byte, bad UTF-8) gives an offset, not a mark */
+            if (p.error == YAML_READER_ERROR)
+                nsc_text_position(text, len, p.problem_offset, &eline, &ecol);
+            err = perr(file, (int)eline, (int)ecol, "%s", p.problem ? p.problem : "invalid YAML");
             goto out;
         }
         line = (int)ev.start_mark.line + 1;

@@ -6,6 +6,8 @@ nsc_fuzzer(fuzz_year_index fuzz_year_index.c LIBS nsc_crawler SEEDS fixtures/htm
 nsc_fuzzer(fuzz_abstract fuzz_abstract.c LIBS nsc_crawler SEEDS fixtures/html)
 nsc_fuzzer(fuzz_feed fuzz_feed.c LIBS nsc_crawler SEEDS fixtures/json)
 nsc_fuzzer(fuzz_metadata fuzz_metadata.c LIBS nsc_crawler SEEDS fixtures/json)
+nsc_fuzzer(fuzz_profile fuzz_profile.c LIBS nsc_crawler
+  SEEDS fixtures/sites ${PROJECT_SOURCE_DIR}/rules/sites)
 # Against the project's mock site (tests/mock/mocksite.py, needs python3): its
 # pages for 2019-2025 written to files and crawled offline; compared with its truth.
 nsc_unit_test(test_parse_mock SOURCES unit/test_parse_mock.c LIBS nsc_crawler)

@@ -1,5 +1,5 @@
-# crawl_args.sh - the command line of `nipscope crawl`: usage errors, a bad
-# policy, --max-papers (the first N papers by id, as the truth lists them)
+# crawl_args.sh - the command line of `nipscope crawl`: usage errors (site
+# URLs other than http and https among them), a bad policy, --max-papers (the first N papers by id, as the truth lists them)
 # and the plain log lines when stderr is not a terminal.
 . "$NSC_SOURCE_DIR/tests/cli/crawl_lib.sh"
 
@@ -13,6 +13,16 @@ check_contains "it names the option" "--rate: 'fast' is not a rate" "$(cat "$TMP
 check "--concurrency 0 is a usage error" 64 $?
 "$NIPSCOPE" crawl --year 2024 extra >/dev/null 2>&1
 check "a stray argument is a usage error" 64 $?
+# Only http and https site URLs, refused before anything is created or fetched.
+for u in "--proceedings-url file:///etc" "--virtual-url ftp://127.0.0.1/x" \
+    "--datasets-url gopher://127.0.0.1" "--proceedings-url /paper_files"; do
+    set -- $u
+    "$NIPSCOPE" crawl --year 2024 --out "$TMP/scheme" "$@" >/dev/null 2>"$TMP/err"
+    check "$1 $2 is a usage error" 64 $?
+    check_contains "it names the option and the URL" \
+        "$1: '$2' is not an http:// or https:// URL" "$(cat "$TMP/err")"
+    check "nothing was created for it" no "$([ -e "$TMP/scheme" ] && echo yes || echo no)"
+done
 
 crawl_mock --years 2024 --papers 120
 crawl_run --year 2024 --out "$TMP/p" --policy nosuch >/dev/null 2>"$TMP/err"

@@ -27,6 +27,16 @@ bad bad-id "bad-id/countries.yaml:4:10: malformed id 'Country.FR'"
 bad bad-policy-bloc "bad-policy-bloc/policies.yaml:4:81: policy policy.default names unknown bloc 'cn'"
 bad bad-domain-duplicate "bad-domain-duplicate/domains.yaml:3:10: domain 'cn' of dom.china is already listed by dom.cn (bad-domain-duplicate/domains.yaml:2:10)"
 bad bad-utf8 "bad-utf8/countries.yaml:4:42: invalid UTF-8"
+# A second document (after "---") is an error, not ignored: the file would be half-loaded.
+bad bad-second-document "bad-second-document/countries.yaml:4:1: only one YAML document is allowed"
+# 100,000 nested '[': refused at the 65th level (the top mapping is the first; the
+# 64th '[' stands at column 9 + 63 = 72), at once: libyaml alone took minutes.
+mkdir -p "$TMP/bad-deep"
+cp good/countries.yaml "$TMP/bad-deep/"
+python3 -c 'import sys; sys.stdout.write("places: " + "[" * 100000 + "\n")' >"$TMP/bad-deep/places.yaml"
+t0=$(date +%s)
+bad "$TMP/bad-deep" "$TMP/bad-deep/places.yaml:1:72: nested deeper than 64 levels"
+check "it is refused within 5 s" yes "$([ $(($(date +%s) - t0)) -le 5 ] && echo yes || echo no)"
 bad bad-alias-yaml "bad-alias-yaml/countries.yaml:3:5: YAML alias '*us': aliases are not allowed in rule files"
 
 # every error of a set is reported, not just the first

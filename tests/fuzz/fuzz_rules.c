@@ -1,7 +1,8 @@
 /*
- * fuzz_rules.c - libFuzzer: the rule loader on arbitrary YAML.  The input is
+ * fuzz_rules.c - libFuzzer: the rule loaders on arbitrary YAML.  The input is
  * written as one rule file (chosen by the first byte) beside the good test
- * set's countries.yaml; loading must succeed or fail cleanly, never crash.
+ * set's countries.yaml, or as models.yaml (the mention scanner's patterns);
+ * loading must succeed or fail cleanly with FILE:LINE:COL, never crash.
  */
 #include "classify.h"
 
@@ -19,7 +20,8 @@ static char dir[64];
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const names[] = { "normalize.yaml", "places.yaml",   "institutions.yaml",
-                                         "domains.yaml",   "policies.yaml", "countries.yaml" };
+                                         "domains.yaml",   "policies.yaml", "countries.yaml",
+                                         "models.yaml" };
     struct classify_rules *rules = NULL;
     struct buf diag = BUF_INIT;
     char path[128];
@@ -44,12 +46,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
           "  - {id: country.cn, code: CN, name: China, names: [China]}\n",
           f);
     fclose(f);
-    snprintf(path, sizeof(path), "%s/%s", dir, names[data[0] % 6]);
+    snprintf(path, sizeof(path), "%s/%s", dir, names[data[0] % 7]);
     f = fopen(path, "w");
     if (!f)
         abort();
     fwrite(data + 1, 1, size - 1, f);
     fclose(f);
+    if (data[0] % 7 == 6) {
+        struct mention_models *m = NULL;
+
+        if (mention_models_load(&m, path, NULL) == 0) {
+            struct mention_list l = MENTION_LIST_INIT;
+
+            mention_scan(m, "We fine-tune Llama 2 and GPT-4.", 31, "abstract", &l);
+            mention_list_release(&l);
+            mention_models_free(m);
+        } else if (strncmp(nsc_error_last(), path, strlen(path)) != 0 ||
+                   nsc_error_last()[strlen(path)] != ':') {
+            abort(); /* every message says where */
+        }
+        return 0;
+    }
     if (classify_rules_load(&rules, dir, &diag) == 0) {
         struct classify_result res = CLASSIFY_RESULT_INIT;
         if (classify_run(rules, NULL, "Some Lab, USA; China", 20, "x.cn", &res))

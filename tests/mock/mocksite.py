@@ -82,6 +82,19 @@ class Site:
             self.by_sha[y] = {p.sha: p for p in ps}
             self.dnb[y] = [p for p in ps if p.dnb_round]
 
+    def index_of(self, p):
+        """The position of paper p in its year (0-based), as --hostile-pages counts."""
+        if not hasattr(self, "_index"):
+            self._index = {(y, q.sha): i for y in self.years for i, q in enumerate(self.papers[y])}
+        return self._index[(p.year, p.sha)]
+
+    def write_hostile(self, d, every):
+        """DIR/hostile-<Y>.tsv: "<paper id>\t<kind>" for each hostile abstract page."""
+        for y in self.years:
+            rows = ["%s\t%s\n" % (p.sha, hostile_kind(i, every)) for i, p in enumerate(self.papers[y])
+                    if not p.dnb_round and hostile_kind(i, every)]
+            atomic_write(os.path.join(d, "hostile-%d.tsv" % y), "".join(rows).encode())
+
     # ---- edits between crawls (--edit-file) --------------------------------
     def load_edits(self, path):
         """Apply the edit file if it changed since the last look: a JSON object
@@ -582,6 +595,34 @@ def atomic_write(path, data):
 # --------------------------------------------------------------------------
 # Fault-path bodies
 # --------------------------------------------------------------------------
+FEED_FAULTS = ("badtype", "missing", "duplicate-uids", "huge", "huge-chunked")
+FEED_HUGE = 1 << 30  # the 1 GiB feed of --feed-fault huge and huge-chunked
+
+
+def feed_with_fault(feed, fault):
+    """The feed as --feed-fault serves it (the huge kinds are streamed in serve_huge_feed)."""
+    if fault == "badtype":  # the 3rd record's authors are an object, not a list
+        feed = dict(feed, results=[dict(r) for r in feed["results"]])
+        feed["results"][2]["authors"] = {"fullname": "A B"}
+    elif fault == "missing":  # the 3rd record has no uid
+        feed = dict(feed, results=[dict(r) for r in feed["results"]])
+        del feed["results"][2]["uid"]
+    elif fault == "duplicate-uids":
+        # After each record, a decoy with its uid, and after every 5th one with a
+        # new uid claiming the same paper_url: the same author names, every
+        # institution "Decoy Institute".  A crawler keeps the first record of a
+        # uid and joins one record to a paper.
+        out = []
+        for i, r in enumerate(feed["results"]):
+            out.append(r)
+            decoy = dict(r, authors=[dict(a, institution="Decoy Institute") for a in r["authors"]])
+            out.append(decoy)
+            if i % 5 == 0:
+                out.append(dict(decoy, uid="%032x" % (0xdec0 + i), id=r["id"] + 900000))
+        feed = dict(feed, results=out)
+    return feed
+
+
 def fault_body(name):
     if name == "invalid-utf8":
         return ("text/html; charset=utf-8",
@@ -616,6 +657,53 @@ def fault_body(name):
                 b"<a href='unterminated><p class=\"paper-abstract\">text & more </section></div></div>"
                 b"<!-- comment never closed <li>x</li>\n")
     return None
+
+
+# Hostile variants of a paper's own abstract page (--hostile-pages K): the
+# real page with something hostile added after its content.  A crawler must
+# refuse the first three (its caps: nesting, attributes in one tag, page
+# size), failing that paper alone, and read the others to the same record.
+HOSTILE_KINDS = ("deep-nesting", "attr-flood", "over-cap", "entity-flood", "nul-bytes",
+                 "invalid-utf8", "unclosed")
+HOSTILE_REFUSED = ("deep-nesting", "attr-flood", "over-cap")
+HOSTILE_OVER_CAP = 17 * 1024 * 1024  # past the crawler's 16 MiB HTML cap, under its 32 MiB body cap
+
+
+def hostile_kind(index, every):
+    """The kind of hostile page of the index-th paper of a year (0-based), or None."""
+    if not every or index % every != every - 1:
+        return None
+    return HOSTILE_KINDS[(index // every) % len(HOSTILE_KINDS)]
+
+
+def hostile_page(page, kind):
+    """The bytes of abstract page 'page' (str) made hostile by 'kind'."""
+    body = page.encode()
+    cut = body.rfind(b"</body>")
+    if cut < 0:
+        cut = len(body)
+    if kind == "deep-nesting":
+        junk = b"<div>" * 100000 + b"deep" + b"</div>" * 100000
+    elif kind == "attr-flood":
+        junk = b"<span" + b"".join(b" a%d='x'" % i for i in range(100000)) + b">flood</span>"
+    elif kind == "over-cap":
+        junk = b"<!-- " + b"padding " * (HOSTILE_OVER_CAP // 8) + b"-->"
+    elif kind == "entity-flood":
+        dtd = b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10) for i in range(1, 10))
+        junk = (b"<div class='junk'><![CDATA[" + dtd + b"]]>&lol9;" + b"&amp;&lt;&#x41;&#65;" * 50000
+                + b"&#x110000;&#0;&#xD800;&bogus;&amp</div>")
+    elif kind == "nul-bytes":
+        junk = b"<div class='junk'>N\x00U\x00L <b>\x00</b> bytes\x00</div>"
+    elif kind == "invalid-utf8":
+        junk = (b"<div class='junk'>Caf\xe9 \xc0\xaf overlong \xed\xa0\x80 surrogate \x80 lone "
+                b"\xf5\xff\xfe</div>")
+    elif kind == "unclosed":
+        junk = (b"<div class='junk'><p><b><i><u><span><table><tr><td><ul><li>never closed"
+                b"</ul></li></td></tr></tbody></div></div></div><a href='x>unterminated"
+                b"<!-- a comment never closed <p>")
+    else:
+        raise ValueError(kind)
+    return body[:cut] + junk + body[cut:]
 
 
 # --------------------------------------------------------------------------
@@ -677,6 +765,12 @@ class MockServer(ThreadingHTTPServer):
             with self.lock:
                 self.logf.write(line)
                 self.logf.flush()
+
+    def count_request(self):
+        """Requests so far on this port, this one included (for --outage-after)."""
+        with self.lock:
+            self.requests = getattr(self, "requests", 0) + 1
+            return self.requests
 
     def next_attempt(self, path):
         with self.lock:
@@ -758,6 +852,10 @@ class MockServer(ThreadingHTTPServer):
         if m and int(m.group(1)) in s.papers:
             p = s.by_sha[int(m.group(1))].get(m.group(2))
             if p and not p.dnb_round and (m.group(3) or "") == s.suffix(p):
+                kind = hostile_kind(s.index_of(p), self.opts.hostile_pages)
+                if kind:
+                    return Page(200, html_t, hostile_page(s.abstract_page(p), kind),
+                                lastmod_for_year(p.year))
                 return Page(200, html_t, s.abstract_page(p).encode(), lastmod_for_year(p.year))
         m = re.fullmatch(r"/paper_files/paper/(\d{4})/file/([0-9a-f]{32})-(Metadata\.json|Bibtex\.bib)", path)
         if m and int(m.group(1)) in s.papers and int(m.group(1)) <= 2021:
@@ -775,7 +873,7 @@ class MockServer(ThreadingHTTPServer):
         m = re.fullmatch(r"/static/virtual/data/neurips-(\d{4})-orals-posters\.json", path)
         if m and int(m.group(1)) in s.papers and int(m.group(1)) in FEED_YEARS:
             y = int(m.group(1))
-            body = json.dumps(s.feed(y), ensure_ascii=False).encode()
+            body = json.dumps(feed_with_fault(s.feed(y), self.opts.feed_fault), ensure_ascii=False).encode()
             return Page(200, "application/json", body, lastmod_for_year(y))
         if path == "/":
             return Page(200, html_t, s.home().encode(), LASTMOD_OTHER)
@@ -896,7 +994,7 @@ class Handler(BaseHTTPRequestHandler):
         path = url.path
         if opts.delay_ms:
             time.sleep(opts.delay_ms / 1000.0)
-        if opts.mode == "5xx":
+        if opts.mode == "5xx" or (opts.outage_after and srv.count_request() > opts.outage_after):
             self.logrec(503, "mode-5xx")
             return self.send_simple(503, b"service unavailable\n", [("Retry-After", "1")], head)
         if path == "/robots.txt" and opts.robots_status:
@@ -927,6 +1025,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_simple(st, body, extra, head)
         if path == "/__fault/huge":
             return self.serve_huge(head)
+        if opts.feed_fault in ("huge", "huge-chunked") and re.fullmatch(
+                r"/static/virtual/data/neurips-\d{4}-orals-posters\.json", path):
+            return self.serve_huge_feed(head, opts.feed_fault == "huge")
         if path == "/robots.txt":
             pg = Page(200, "text/plain; charset=utf-8", srv.robots, LASTMOD_OTHER)
         else:
@@ -988,6 +1089,33 @@ class Handler(BaseHTTPRequestHandler):
             return self.hard_reset()
         try:
             self.wfile.write(head_bytes if head else head_bytes + body)
+        except OSError:
+            self.close_connection = True
+
+    def serve_huge_feed(self, head, with_length):
+        """A 1 GiB feed of valid records, streamed: with Content-Length, or (huge-chunked)
+        without one, the body ending when the connection closes."""
+        rec = json.dumps({"id": 1, "uid": "0" * 32, "name": "A paper", "authors": [
+            {"fullname": "A B", "institution": "MIT"}], "paper_url": None}).encode() + b","
+        chunk = rec * (65536 // len(rec))
+        head_json = b'{"count": 0, "next": null, "previous": null, "results": ['
+        hdr = ["HTTP/1.1 200 OK", "Server: nipscope-mock/1.0", "Content-Type: application/json"]
+        if with_length:
+            hdr.append("Content-Length: %d" % FEED_HUGE)
+        else:
+            self.close_connection = True
+        if self.close_connection:
+            hdr.append("Connection: close")
+        self.logrec(200, "feed-" + ("huge" if with_length else "huge-chunked"))
+        try:
+            self.wfile.write(("\r\n".join(hdr) + "\r\n\r\n").encode("latin-1"))
+            if not head:
+                self.wfile.write(head_json)
+                sent = len(head_json)
+                while sent < FEED_HUGE:
+                    part = chunk[:min(len(chunk), FEED_HUGE - sent)]
+                    self.wfile.write(part)
+                    sent += len(part)
         except OSError:
             self.close_connection = True
 
@@ -1059,6 +1187,8 @@ def parse_args(argv):
     ap.add_argument("--slow-ms", type=int, default=2000, help="delay of the 'slow' fault (default 2000)")
     ap.add_argument("--delay-ms", type=int, default=0, help="delay added to every response")
     ap.add_argument("--mode", choices=("5xx", "changed-template"), help="whole-site failure modes")
+    ap.add_argument("--outage-after", type=int, default=0, metavar="N",
+                    help="after N requests, answer everything as --mode 5xx does (an outage mid-crawl)")
     ap.add_argument("--robots-disallow", action="append", metavar="PATH", help="add a Disallow line (repeatable)")
     ap.add_argument("--robots-crawl-delay", type=float, metavar="S", help="add a Crawl-delay line")
     ap.add_argument("--robots-status", type=int, choices=(404, 503), help="answer /robots.txt with this status")
@@ -1068,6 +1198,12 @@ def parse_args(argv):
     ap.add_argument("--edit-file", metavar="FILE",
                     help='JSON {"titles": {"Y/ID": TITLE}, "abstracts": {"Y/ID": TEXT}} applied to the pages '
                          "whenever FILE changes (a page that changes between crawls)")
+    ap.add_argument("--hostile-pages", type=int, default=0, metavar="K",
+                    help="every K-th paper's abstract page of a year is made hostile (kinds in turn: "
+                         + ", ".join(HOSTILE_KINDS) + "); with --truth-dir, hostile-<Y>.tsv lists them")
+    ap.add_argument("--feed-fault", choices=FEED_FAULTS,
+                    help="serve a bad virtual feed: a wrong type, a missing uid, decoy records with "
+                         "duplicate uids, or 1 GiB (with or without Content-Length)")
     ap.add_argument("--bad-pdfs", type=int, default=0, metavar="K",
                     help="serve every K-th paper's PDF cut in half (a malformed PDF)")
     ap.add_argument("--dump-dir", metavar="DIR",
@@ -1137,6 +1273,8 @@ def main(argv=None):
     site = Site(o.years_list, o.seed, o.papers, o.mode)
     if o.truth_dir:
         site.write_truth(o.truth_dir)
+        if o.hostile_pages:
+            site.write_hostile(o.truth_dir, o.hostile_pages)
     if o.generate_only:
         return 0
     if o.dump_dir:

@@ -21,7 +21,10 @@ from urllib.parse import urlsplit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MOCK = os.path.join(HERE, "mocksite.py")
-SMALL = ["--papers", "240"]
+SMALL_N = 240
+SMALL = ["--papers", str(SMALL_N)]
+sys.path.insert(0, HERE)
+import mocksite as ms  # noqa: E402  (for the hostile-page kinds)
 
 
 def start(args, tmp=None):
@@ -588,6 +591,55 @@ class FaultTest(unittest.TestCase):
         for p in ("/paper_files/paper/2024", "/robots.txt", "/static/virtual/data/neurips-2024-orals-posters.json"):
             st, h, _ = get(port, p)
             self.assertEqual((st, h.get("retry-after")), (503, "1"))
+
+    def test_hostile_pages(self):
+        tdir = tempfile.mkdtemp(prefix="mocksite-test-")
+        self.addCleanup(shutil.rmtree, tdir, True)
+        _, port, _ = self.run_mock(["--hostile-pages", "3", "--truth-dir", tdir])
+        rows = [l.split("\t") for l in slurp(os.path.join(tdir, "hostile-2024.tsv"), "r").split("\n") if l]
+        truth = [json.loads(l) for l in slurp(os.path.join(tdir, "truth-2024.jsonl"), "r").splitlines()]
+        ids = [t["id"] for t in truth]
+        by_id = {t["id"]: t for t in truth}
+        # every 3rd paper in the year's order (the truth's, sorted by id, is another order)
+        self.assertEqual(len(rows), len(ms.Site([2024], 1, SMALL_N).papers[2024]) // 3)
+        self.assertEqual([k for _, k in rows][:7], list(ms.HOSTILE_KINDS))
+        for pid, kind in rows[:7]:
+            st, _, b = get(port, urlsplit(by_id[pid]["abstract_url"]).path)
+            self.assertEqual(st, 200)
+            self.assertIn(by_id[pid]["title"].encode()[:20], b)  # still that paper's page
+            if kind == "over-cap":
+                self.assertGreater(len(b), 16 << 20)
+            if kind == "nul-bytes":
+                self.assertIn(b"\x00", b)
+        plain = [i for i in ids if i not in dict(rows)][0]
+        b = get(port, urlsplit(by_id[plain]["abstract_url"]).path)[2]
+        self.assertNotIn(b"class='junk'", b)
+
+    def test_feed_faults(self):
+        feed = "/static/virtual/data/neurips-2024-orals-posters.json"
+        _, port, _ = self.run_mock([])
+        good = json.loads(get(port, feed)[2])
+        _, port, _ = self.run_mock(["--feed-fault", "badtype"])
+        self.assertIsInstance(json.loads(get(port, feed)[2])["results"][2]["authors"], dict)
+        _, port, _ = self.run_mock(["--feed-fault", "missing"])
+        self.assertNotIn("uid", json.loads(get(port, feed)[2])["results"][2])
+        _, port, _ = self.run_mock(["--feed-fault", "duplicate-uids"])
+        dup = json.loads(get(port, feed)[2])["results"]
+        self.assertEqual(dup[0], good["results"][0])  # the real record comes first
+        self.assertEqual((dup[1]["uid"], dup[1]["authors"][0]["institution"]),
+                         (good["results"][0]["uid"], "Decoy Institute"))
+        self.assertEqual(dup[1]["authors"][0]["fullname"], good["results"][0]["authors"][0]["fullname"])
+        self.assertEqual(dup[2]["paper_url"], good["results"][0]["paper_url"])
+        self.assertNotEqual(dup[2]["uid"], good["results"][0]["uid"])
+        for kind, length in (("huge", True), ("huge-chunked", False)):
+            _, port, _ = self.run_mock(["--feed-fault", kind])
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", feed)
+            r = c.getresponse()
+            self.assertEqual(r.getheader("content-length"), str(1 << 30) if length else None)
+            self.assertTrue(r.read(1 << 20).startswith(b'{"count": 0,'))
+            c.close()
+            self.assertEqual(get(port, "/paper_files/paper/2024")[0], 200)  # still serving
 
     def test_mode_changed_template(self):
         _, port, _ = self.run_mock(["--mode", "changed-template"])

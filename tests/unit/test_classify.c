@@ -560,6 +560,23 @@ static void bad_rules_load_nothing(void **state)
     assert_null(bad);
 }
 
+/* A rule file whose first list is empty loads (fuzz_rules found its items
+ * array NULL and a pointer computed from it: undefined behaviour, which the
+ * ASan+UBSan build of this test stops on). */
+static void empty_first_list_loads(void **state)
+{
+    struct classify_rules *r = NULL;
+    struct classify_result res2 = CLASSIFY_RESULT_INIT;
+
+    (void)state;
+    assert_int_equal(classify_rules_load(&r, NSC_FIXTURES_DIR "/rules/empty-list", NULL), 0);
+    assert_int_equal(classify_run(r, NULL, "Some Univ, USA", 14, NULL, &res2), 0);
+    assert_int_equal(res2.n, 1);
+    assert_string_equal(res2.affils[0].country, "US");
+    classify_result_release(&res2);
+    classify_rules_free(r);
+}
+
 /* ---- threads: one rule set, many classifiers ---------------------------- */
 
 static const char *const thread_inputs[] = {
@@ -667,6 +684,22 @@ static void undecided_needs_one_place_per_affiliation(void **state)
     assert_false(classify_blocs_undecided(&us, &cn, 0, 1, NULL, 0));
 }
 
+/* A fresh result's first classification, with no evidence at all: the
+ * evidence pointer is valid (fuzz_rules under UBSan found it computed as
+ * NULL + 0 from a result that had never held evidence). */
+static void no_evidence_on_a_fresh_result(void **state)
+{
+    struct classify_result r = CLASSIFY_RESULT_INIT;
+
+    (void)state;
+    assert_int_equal(classify_run(rules, NULL, "Zzyzx Qwvt", 10, NULL, &r), 0);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.affils[0].country, "");
+    assert_int_equal(r.affils[0].n_evidence, 0);
+    assert_non_null(r.affils[0].evidence);
+    classify_result_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -714,6 +747,8 @@ int main(void)
         cmocka_unit_test(rules_are_shared_across_threads),
         cmocka_unit_test(open_affiliations_collect_candidates),
         cmocka_unit_test(undecided_needs_one_place_per_affiliation),
+        cmocka_unit_test(no_evidence_on_a_fresh_result),
+        cmocka_unit_test(empty_first_list_loads),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

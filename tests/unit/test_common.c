@@ -202,6 +202,27 @@ static void file_names_stay_in_their_directory(void **state)
     free(m);
 }
 
+/* nsc_text_position(): line and column (characters, from 1) of a byte offset. */
+static void text_position_of_an_offset(void **state)
+{
+    static const char t[] = "ab\n\xc3\xa9t\xc3\xa9X\n";
+    size_t line = 0, col = 0;
+
+    (void)state;
+    nsc_text_position(t, sizeof(t) - 1, 0, &line, &col);
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 1);
+    nsc_text_position(t, sizeof(t) - 1, 2, &line, &col); /* the newline */
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 3);
+    nsc_text_position(t, sizeof(t) - 1, 8, &line, &col); /* 'X': after 3 characters */
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 4);
+    nsc_text_position(t, sizeof(t) - 1, 1000, &line, &col); /* past the end: the end */
+    assert_int_equal(line, 3);
+    assert_int_equal(col, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +237,7 @@ int main(void)
         cmocka_unit_test(utf8_decode_gives_code_point_and_length),
         cmocka_unit_test(case_insensitive_compare),
         cmocka_unit_test(file_names_stay_in_their_directory),
+        cmocka_unit_test(text_position_of_an_offset),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -197,6 +197,126 @@ static void bad_yaml(void **state)
                  "2:4: mapping values are not allowed in this context");
 }
 
+/* 'len' bytes of 'text' (NUL bytes allowed) through config_load_text():
+ * expect 'code' and "NAME:msg", with nothing of the text applied. */
+static void expect_text_error(const char *text, size_t len, int code, const char *msg)
+{
+    struct config cfg;
+    char want[512];
+
+    config_init(&cfg);
+    assert_int_equal(config_load_text(&cfg, "mem.yaml", text, len), code);
+    snprintf(want, sizeof(want), "mem.yaml:%s", msg);
+    assert_string_equal(nsc_error_last(), want);
+    assert_null(cfg.out_dir);
+    assert_null(cfg.rules_dir);
+    config_release(&cfg);
+}
+
+/* Every malformed file fails with FILE:LINE:COL (worked out by hand from
+ * the text; columns count characters), exit 65's codes, and nothing of it
+ * applied: in particular a second document is an error, not ignored. */
+static void malformed_files(void **state)
+{
+    static const char nul[] = "out: a\0b\n";
+    static const char nul2[] = "out: a\nrules: \"\xc3\xa9t\xc3\xa9\0\"\n";
+    struct buf deep = BUF_INIT;
+    uint64_t t0;
+
+    (void)state;
+    /* "---" at line 2: the second document would have been ignored */
+    expect_error("out: a\n---\nout: b\n", NSC_EPARSE, "2:1: only one YAML document is allowed");
+    expect_error("out: a\n---\n", NSC_EPARSE, "2:1: only one YAML document is allowed");
+    /* ... even when it is broken after a valid first one */
+    expect_error("out: a\n---\n: : [\n", NSC_EPARSE, "2:1: only one YAML document is allowed");
+    expect_error("out: a\n...\nout: b\n", NSC_EPARSE,
+                 "3:1: did not find expected <document start>");
+    /* the byte itself: "out: a" is 6 characters; "rules: \"" 8, then 3 */
+    expect_text_error(nul, sizeof(nul) - 1, NSC_EPARSE, "1:7: control characters are not allowed");
+    expect_text_error(nul2, sizeof(nul2) - 1, NSC_EPARSE,
+                      "2:12: control characters are not allowed");
+    expect_error("out: \xff\n", NSC_EPARSE, "1:6: invalid leading UTF-8 octet");
+    expect_error("out: a\nrules: \"abc\n", NSC_EPARSE, "3:1: found unexpected end of stream");
+    expect_error("politeness:\n\trate: 1\n", NSC_EPARSE,
+                 "2:1: found character that cannot start any token");
+    expect_error("out: \"a\\q\"\n", NSC_EPARSE, "1:8: found unknown escape character");
+    expect_error("just text\n", NSC_EPARSE,
+                 "1:1: the configuration: expected a mapping, got a scalar");
+    expect_error("? [a]\n: b\n", NSC_EPARSE, "1:3: the configuration: a key must be a scalar");
+    expect_error("politeness:\n  rate: 1\n  rate: 2\n", NSC_EPARSE,
+                 "3:3: key 'rate' is given twice");
+    /* 100,000 '[': refused at the 17th level (the mapping is the first, the
+     * 16th '[' stands at column 13 + 15), and at once */
+    buf_puts(&deep, "politeness: ");
+    for (int i = 0; i < 100000; i++)
+        buf_putc(&deep, '[');
+    t0 = nsc_now_ms();
+    expect_text_error(deep.ptr, deep.len, NSC_EPARSE, "1:28: nested deeper than 16 levels");
+    assert_true(nsc_now_ms() - t0 < 2000);
+    /* over the size cap: refused before parsing */
+    buf_reset(&deep);
+    buf_puts(&deep, "out: a\n");
+    while (deep.len <= CONFIG_MAX_FILE)
+        buf_puts(&deep, "# padding padding padding padding padding padding padding\n");
+    expect_text_error(deep.ptr, deep.len, NSC_EINVAL,
+                      " larger than 1048576 bytes: not a configuration file");
+    buf_release(&deep);
+}
+
+/* Load 'text', print it, load the print: the same settings.  Returns the print. */
+static char *round_trip(const char *text, struct config *back)
+{
+    struct config cfg;
+    char *printed = NULL;
+    size_t plen = 0;
+    FILE *f;
+
+    config_init(&cfg);
+    assert_int_equal(config_load_text(&cfg, "in.yaml", text, strlen(text)), 0);
+    f = open_memstream(&printed, &plen);
+    assert_non_null(f);
+    config_print(&cfg, f);
+    assert_int_equal(fclose(f), 0);
+    config_init(back);
+    if (config_load_text(back, "printed.yaml", printed, plen) < 0)
+        fail_msg("%s\n%s", nsc_error_last(), printed);
+    config_release(&cfg);
+    return printed;
+}
+
+/* config_print() (crawl --check) gives YAML that loads back to the same
+ * settings: quotes, backslashes, control characters and line separators in
+ * values are escaped, and a file with no site gives no empty 'sites:' (found
+ * by fuzz_config's round-trip check). */
+static void print_loads_back(void **state)
+{
+    struct config back;
+    char *printed;
+
+    (void)state;
+    printed = round_trip("out: \"a \\\"b\\\" \\\\ c\\td\\x01e\\u0085f\\u2028g\"\n"
+                         "policies: [\"x\\\"y\"]\n",
+                         &back);
+    assert_string_equal(back.out_dir, "a \"b\" \\ c\td\x01"
+                                      "e\xc2\x85"
+                                      "f\xe2\x80\xa8g");
+    assert_int_equal(back.n_policies, 1);
+    assert_string_equal(back.policies[0], "x\"y");
+    config_release(&back);
+    free(printed);
+    printed = round_trip("", &back);
+    assert_null(back.proceedings_url);
+    assert_non_null(strstr(printed, "# sites:\n#   proceedings: https://proceedings.neurips.cc\n"));
+    config_release(&back);
+    free(printed);
+    printed = round_trip("sites: {virtual: \"http://127.0.0.1:9\"}\n", &back);
+    assert_string_equal(back.virtual_url, "http://127.0.0.1:9");
+    assert_non_null(strstr(printed, "sites:\n  # proceedings: https://proceedings.neurips.cc\n"
+                                    "  virtual: \"http://127.0.0.1:9\"\n"));
+    config_release(&back);
+    free(printed);
+}
+
 static void failed_load_keeps_the_old_settings(void **state)
 {
     struct config cfg;
@@ -301,6 +421,8 @@ int main(void)
         cmocka_unit_test(wrong_types),
         cmocka_unit_test(bad_values),
         cmocka_unit_test(bad_yaml),
+        cmocka_unit_test(malformed_files),
+        cmocka_unit_test(print_loads_back),
         cmocka_unit_test(failed_load_keeps_the_old_settings),
         cmocka_unit_test(policies_against_the_rules),
         cmocka_unit_test(intervals),

@@ -753,6 +753,71 @@ static void three_attempts_then_failure(void **state)
     server_stop(&srv);
 }
 
+/*
+ * A host whose URLs keep failing all their attempts is given up: after 10
+ * in a row, what is queued for it fails at once, naming the reason.  A
+ * success in between starts the count again.  Queued: 9 failing URLs, a
+ * good page, 15 failing URLs.  The results come in completion order (a URL
+ * waiting to retry lets the next one start): after the good page exactly 10
+ * URLs give up, then every other one is reported "host stopped".
+ */
+static void failing_host_given_up(void **state)
+{
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch *f;
+    struct results r = { 0 };
+    struct logline l[96];
+    char path[64];
+    size_t n, i, ok_at = 0, after_ok = 0, stopped = 0, gave_up = 0;
+
+    (void)state;
+    server_start(&srv, NULL);
+    fast_config(&cfg);
+    cfg.max_per_host = 1;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, &r), 0);
+    for (i = 1; i <= 25; i++) {
+        snprintf(path, sizeof(path), i == 10 ? "/page/ok%02zu" : "/status/503?n=%02zu", i);
+        add(f, &srv, path);
+    }
+    assert_int_equal(crawler_fetch_run(f), 0);
+    crawler_fetch_free(f);
+    n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
+    assert_int_equal(r.n, 25);
+    for (i = 0; i < r.n; i++) {
+        const struct got *g = &r.v[i];
+
+        if (strstr(g->url, "/page/ok10")) {
+            assert_int_equal(g->err, 0);
+            assert_int_equal(stopped, 0);
+            ok_at = i + 1;
+            continue;
+        }
+        assert_int_equal(g->err, NSC_ENET);
+        if (!g->host_stopped) {
+            /* tried 3 times and given up, all before the host stopped */
+            assert_int_equal(stopped, 0);
+            assert_int_equal(g->attempts, 3);
+            assert_non_null(strstr(g->errmsg, "gave up after 3 attempts"));
+            gave_up++;
+            after_ok += ok_at > 0;
+            continue;
+        }
+        stopped++;
+        if (!strstr(g->errmsg, "host stopped: 10 URLs in a row failed after 3 attempts each, "
+                               "the last '"))
+            fail_msg("%s", g->errmsg);
+    }
+    assert_true(ok_at > 0);
+    assert_int_equal(after_ok, 10); /* the count started again after the success */
+    assert_int_equal(gave_up + stopped, 24);
+    assert_true(stopped >= 5);
+    /* what was given up cost 3 requests each, what was stopped at most 2 */
+    expect_count(l, n, "/status/503", gave_up * 3, gave_up * 3 + (stopped - 5) * 2);
+    expect_count(l, n, "/page/ok10", 1, 1);
+    results_release(&r);
+    server_stop(&srv);
+}
+
 /* Only http and https URLs are queued; hosts off the allow-list neither. */
 static void non_http_scheme_refused(void **state)
 {
@@ -847,6 +912,69 @@ static void private_address_refused(void **state)
     /* only the literal-host requests reached the server */
     assert_int_equal(read_log(&srv, l, NSC_ARRAY_SIZE(l)), 2);
     free(u);
+    results_release(&r);
+}
+
+/* Every private, loopback, link-local, CGNAT, unspecified and multicast
+ * range, IPv4 and IPv6 (IPv4-mapped too), that a public-looking name may
+ * resolve to: never connected to (the refusal comes before connect(), so
+ * no network is needed). */
+static void private_ranges_refused(void **state)
+{
+    static const char *const addrs[] = {
+        "10.1.2.3",
+        "172.16.0.1",
+        "172.31.255.254",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "127.8.9.10",
+        "[::1]",
+        "[::]",
+        "[fd00::1]",
+        "[fe80::1]",
+        "[ff02::1]",
+        "[::ffff:127.0.0.1]",
+        "[::ffff:10.0.0.1]",
+    };
+    const char *resolve[NSC_ARRAY_SIZE(addrs) + 1] = { NULL };
+    char *pins[NSC_ARRAY_SIZE(addrs)];
+    struct crawler_fetch_config cfg;
+    struct crawler_fetch *f;
+    struct results r = { 0 };
+    size_t i;
+
+    (void)state;
+    fast_config(&cfg);
+    for (i = 0; i < NSC_ARRAY_SIZE(addrs); i++) {
+        pins[i] = xasprintf("h%zu.example.org:80:%s", i, addrs[i]);
+        resolve[i] = pins[i];
+    }
+    cfg.resolve = resolve;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, &r), 0);
+    for (i = 0; i < NSC_ARRAY_SIZE(addrs); i++) {
+        struct crawler_fetch_request rq = { 0 };
+        char *u = xasprintf("http://h%zu.example.org/paper", i);
+
+        rq.url = u;
+        assert_int_equal(crawler_fetch_add(f, &rq), 0);
+        free(u);
+        free(pins[i]);
+    }
+    assert_int_equal(crawler_fetch_run(f), 0);
+    crawler_fetch_free(f);
+    assert_int_equal(r.n, NSC_ARRAY_SIZE(addrs));
+    for (i = 0; i < NSC_ARRAY_SIZE(addrs); i++) {
+        char host[64];
+        const struct got *g;
+
+        snprintf(host, sizeof(host), "h%zu.example.org/paper", i);
+        g = find(&r, host);
+        if (g->err != NSC_EINVAL || !strstr(g->errmsg, "loopback or private address"))
+            fail_msg("%s (%s): %d '%s'", host, addrs[i], g->err, g->errmsg);
+    }
     results_release(&r);
 }
 
@@ -1332,6 +1460,7 @@ int main(void)
         cmocka_unit_test_teardown(per_request_size_cap, teardown),
         cmocka_unit_test_teardown(robots_status, teardown),
         cmocka_unit_test_teardown(three_attempts_then_failure, teardown),
+        cmocka_unit_test_teardown(failing_host_given_up, teardown),
         cmocka_unit_test_teardown(non_http_scheme_refused, teardown),
         cmocka_unit_test_teardown(bad_config_refused, teardown),
         cmocka_unit_test_teardown(stop_reports_the_rest, teardown),
@@ -1339,6 +1468,7 @@ int main(void)
         cmocka_unit_test_teardown(timeout_retried_then_reported, teardown),
         cmocka_unit_test_teardown(stop_from_signal_aborts_after_grace, teardown),
         cmocka_unit_test_teardown(private_address_refused, teardown),
+        cmocka_unit_test_teardown(private_ranges_refused, teardown),
         cmocka_unit_test_teardown(progress_and_host_stats, teardown),
         cmocka_unit_test_teardown(robots_cached_then_refetched, teardown),
         cmocka_unit_test_teardown(callback_queues_more, teardown),

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -240,6 +241,38 @@ static void bad_files_give_file_line_col(void **state)
     buf_release(&diag);
 }
 
+/* A second YAML document is an error, not ignored (a half-loaded file);
+ * nesting past 64 levels is refused at once (libyaml's loader takes time in
+ * the square of the depth: minutes for 200,000). */
+static void second_document_and_deep_nesting_refused(void **state)
+{
+    struct mention_models *m = (struct mention_models *)1;
+    char path[] = "/tmp/nsc-models-XXXXXX";
+    struct buf text = BUF_INIT;
+    uint64_t t0;
+    int fd;
+
+    (void)state;
+    assert_int_equal(mention_models_load(&m, FIXTURES "/bad_second_doc.yaml", NULL), NSC_EPARSE);
+    assert_null(m);
+    assert_string_equal(nsc_error_last(),
+                        FIXTURES "/bad_second_doc.yaml:4:1: only one YAML document is allowed");
+    buf_puts(&text, "models: ");
+    for (int i = 0; i < 200000; i++)
+        buf_putc(&text, '[');
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text.ptr, text.len), (ssize_t)text.len);
+    close(fd);
+    t0 = nsc_now_ms();
+    assert_int_equal(mention_models_load(&m, path, NULL), NSC_EPARSE);
+    assert_true(nsc_now_ms() - t0 < 5000);
+    /* the mapping is level 1; the 64th '[' (column 9 + 63) would be level 65 */
+    assert_non_null(strstr(nsc_error_last(), ":1:72: nested deeper than 64 levels"));
+    unlink(path);
+    buf_release(&text);
+}
+
 static void long_text_without_names_matches_nothing(void **state)
 {
     /* 1 MB of near-misses ("Q" and separators next to letters) finds nothing. */
@@ -274,6 +307,7 @@ int main(void)
         cmocka_unit_test(tally_counts_and_sorts_fields),
         cmocka_unit_test(fixture_set_members_and_utf8_patterns),
         cmocka_unit_test(bad_files_give_file_line_col),
+        cmocka_unit_test(second_document_and_deep_nesting_refused),
         cmocka_unit_test(long_text_without_names_matches_nothing),
     };
 

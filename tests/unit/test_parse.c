@@ -573,6 +573,66 @@ static void hostile_nul_and_bad_utf8(void **state)
     crawler_year_index_release(&ix);
 }
 
+/*
+ * An entity bomb: an XML "billion laughs" DTD (HTML has no DTD entities, so
+ * "&lol9;" must stay six characters) and 200,000 character references, some
+ * invalid, decoded once each, in linear time.
+ */
+static void hostile_entity_bomb(void **state)
+{
+    struct buf b = BUF_INIT;
+    struct crawler_paper p = { 0 };
+    uint64_t t0;
+    size_t n = 0;
+
+    (void)state;
+    buf_puts(&b, "<!DOCTYPE html [\n<!ENTITY lol \"lol\">\n");
+    for (int i = 1; i < 10; i++) {
+        buf_appendf(&b, "<!ENTITY lol%d \"", i);
+        for (int k = 0; k < 10; k++)
+            buf_appendf(&b, "&lol%d;", i - 1);
+        buf_puts(&b, "\">\n");
+    }
+    buf_puts(&b, "]>\n<meta name=\"citation_title\" content=\"Bomb\"><div class=\"paper-detail\">"
+                 "<p class=\"paper-abstract\">&lol9;");
+    for (int i = 0; i < 50000; i++)
+        buf_puts(&b, "&amp;&lt;&#x41;&#65;");
+    buf_puts(&b, "&#x110000;&#0;</p></div>");
+    t0 = nsc_now_ms();
+    assert_int_equal(crawler_parse_abstract(&p, prof, MOCK "/bomb", b.ptr, b.len), 0);
+    assert_true(nsc_now_ms() - t0 < 5000);
+    assert_string_equal(p.title, "Bomb");
+    assert_memory_equal(p.abstract, "&lol9;", 6);
+    for (const char *c = p.abstract + 6; !strncmp(c, "&<AA", 4); c += 4)
+        n++;
+    assert_int_equal(n, 50000);
+    /* the two invalid references became U+FFFD each, and that is all */
+    assert_string_equal(p.abstract + 6 + (size_t)4 * 50000, "\xef\xbf\xbd\xef\xbf\xbd");
+    crawler_paper_release(&p);
+    buf_release(&b);
+}
+
+/* Inputs that crashed gumbo in upstream reports (assertions in the adoption
+ * agency and on unknown tags, an out-of-range character reference): each
+ * parses, or fails, as one page. */
+static void gumbo_known_crash_inputs(void **state)
+{
+    static const char *const inputs[] = { "<b><nobr><r><d><r><ol></b><nobr>",
+                                          "<d0tx0i0t><option></d0tX0i0t>", "&#3000000000" };
+    struct crawler_year_index ix;
+    struct crawler_paper p = { 0 };
+
+    (void)state;
+    for (size_t i = 0; i < NSC_ARRAY_SIZE(inputs); i++) {
+        assert_int_equal(
+            crawler_parse_year_index(&ix, prof, MOCK "/g", 2024, inputs[i], strlen(inputs[i])),
+            NSC_ETEMPLATE);
+        assert_int_equal(crawler_parse_abstract(&p, prof, MOCK "/g", inputs[i], strlen(inputs[i])),
+                         NSC_ETEMPLATE);
+        crawler_paper_release(&p);
+    }
+}
+
 static void hostile_over_cap(void **state)
 {
     struct crawler_year_index ix;
@@ -694,6 +754,13 @@ static void profile_inline_errors(void **state)
     assert_int_equal(crawler_profile_parse(&p, "q.yaml", stacked, strlen(stacked)), NSC_EPARSE);
     assert_non_null(strstr(nsc_error_last(), "q.yaml:4:13: 'id_pattern' is over 256"));
     {
+        /* libyaml's reader gives only an offset: the NUL is line 2, column 10 */
+        static const char nul[] = "site: x\nhosts: {h\0: a}\n";
+
+        assert_int_equal(crawler_profile_parse(&p, "n.yaml", nul, sizeof(nul) - 1), NSC_EPARSE);
+        assert_string_equal(nsc_error_last(), "n.yaml:2:10: control characters are not allowed");
+    }
+    {
         const char *brackets = "site: x\nhosts: {h: a}\nurls: {}\nid_pattern: \"/([+*]+)x\"\n";
 
         /* "+*" inside [...] is literal: the pattern passes, the next error is 'years' */
@@ -774,6 +841,8 @@ int main(void)
         cmocka_unit_test(hostile_nesting_under_cap),
         cmocka_unit_test(hostile_nul_and_bad_utf8),
         cmocka_unit_test(hostile_over_cap),
+        cmocka_unit_test(hostile_entity_bomb),
+        cmocka_unit_test(gumbo_known_crash_inputs),
         cmocka_unit_test(hostile_garbage_is_template_error),
         cmocka_unit_test(profile_urls_and_years),
         cmocka_unit_test(profile_set_host_for_mock),
