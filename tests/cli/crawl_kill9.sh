@@ -73,18 +73,17 @@ finished_at = []    # (log length at the kill, ids recorded by then)
 while kills < 24:
     before = len(read_records(out)[0])
     p = subprocess.Popen(cmd(out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if kills % 2 == 0:  # at a random time after the start
+    by_time_kill = kills % 2 == 0
+    if by_time_kill:  # at a random time after the start
         deadline = time.monotonic() + rng.uniform(0.0, 0.8)
         while time.monotonic() < deadline and p.poll() is None:
             time.sleep(0.002)
-        by_time += 1
     else:  # after a random number of new records, plus up to 20 ms
         want = before + rng.randint(1, 25)
         deadline = time.monotonic() + 30
         while len(read_records(out)[0]) < want and p.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
         time.sleep(rng.uniform(0.0, 0.02))
-        by_records += 1
     if p.poll() is not None:
         # It finished first: check this directory, go on in a new one.
         finished_dir(out, p.returncode, finished_at)
@@ -95,6 +94,11 @@ while kills < 24:
     p.send_signal(signal.SIGKILL)
     p.wait()
     kills += 1
+    # counted only once the kill is made: a start that finished first is no kill
+    if by_time_kill:
+        by_time += 1
+    else:
+        by_records += 1
     ids, torn = read_records(out)
     torn_seen += torn
     if len(ids) != len(set(ids)):
