@@ -139,7 +139,6 @@ struct pipeline {
     size_t outstanding; /* item URLs (abstract, metadata, PDF) queued and not yet done */
 
     enum feed_state feed_state;
-    struct crawler_feed feed;
     int joined;
     struct crawler_join_stats jstats;
 
@@ -982,19 +981,16 @@ static void try_finish(struct pipeline *pl, size_t i)
     crawler_paper_release(&it->paper); /* the record is on disk now */
 }
 
-/* Join the feed to the skeletons once both are in, then commit what waits. */
+/* The feed was joined to the skeletons (on_feed()): commit what waits. */
 static void try_join(struct pipeline *pl)
 {
     if (!pl->listed || pl->feed_state != FEED_PARSED || pl->joined)
         return;
-    crawler_join_feed(&pl->jstats, pl->skel, pl->nskel, &pl->feed);
     pl->joined = 1;
     log_info("crawl: feed joined: %zu by URL, %zu by title, %zu papers unjoined, %zu records "
              "unjoined, %zu ambiguous",
              pl->jstats.by_url, pl->jstats.by_title, pl->jstats.papers_unjoined,
              pl->jstats.records_unjoined, pl->jstats.ambiguous);
-    crawler_feed_release(&pl->feed);
-    memset(&pl->feed, 0, sizeof(pl->feed));
     for (size_t i = 0; i < pl->nitems && !pl->err; i++) {
         try_finish(pl, i);
         /* Every paper of a big year can finish here at once: seconds. */
@@ -1007,14 +1003,16 @@ static void try_join(struct pipeline *pl)
  * Queue the abstract pages of the next papers while fewer than QUEUE_AHEAD
  * (or 4 per connection) item URLs are in the engine, copying each paper's
  * index entry only then: queueing a whole year at once would hold a job and
- * a copy per paper, memory that grows with the year.
+ * a copy per paper, memory that grows with the year.  While the feed is on
+ * its way only the first 'ahead' papers start: a paper cannot be written
+ * before the join, so more would only wait in memory.
  */
 static void queue_more(struct pipeline *pl)
 {
     size_t ahead = pl->cfg->concurrency * 4 > QUEUE_AHEAD ? pl->cfg->concurrency * 4 : QUEUE_AHEAD;
 
     while (!pl->err && !stop_requested && pl->listed && pl->next_item < pl->nitems &&
-           pl->outstanding < ahead) {
+           pl->outstanding < ahead && (pl->feed_state != FEED_PENDING || pl->next_item < ahead)) {
         size_t i = pl->next_item++;
         struct item *it = &pl->items[i];
         int err;
@@ -1096,8 +1094,19 @@ static void list_papers(struct pipeline *pl)
     progress_end(&pl->pg);
     log_notice("crawl: %zu papers in the %d index, %zu finished before", n, pl->cfg->year,
                pl->skipped);
+    /* The feed only now, so its body never waits in memory while the
+     * index's parse tree (the largest transient) is built, and its records
+     * are joined as they are decoded.  Only it gets the large cap. */
+    if (pl->feed_state == FEED_PENDING) {
+        err = queue_capped(pl, JOB_FEED, 0, pl->feed_url,
+                           pl->cfg->max_body > CRAWLER_MAX_FEED ? pl->cfg->max_body
+                                                                : CRAWLER_MAX_FEED);
+        if (err < 0) {
+            fail(pl, err);
+            return;
+        }
+    }
     queue_more(pl);
-    try_join(pl);
 }
 
 static void on_index(struct pipeline *pl, struct crawler_fetch_result *res, const struct buf *body)
@@ -1139,20 +1148,40 @@ static void on_index(struct pipeline *pl, struct crawler_fetch_result *res, cons
     crawler_year_index_release(&ix);
 }
 
+/* crawler_parse_feed_each() sink: join each record as it is decoded. */
+static int join_record(struct crawler_feed_record *rec, void *payload)
+{
+    crawler_join_record(payload, rec);
+    return 0;
+}
+
+/*
+ * Decode the feed one record at a time and join each to the skeletons at
+ * once (the index is in: the feed is queued after it), so neither the
+ * feed's JSON tree nor its records are ever held whole.  A feed that fails
+ * part way leaves the year unjoined, as one that fails at once: no paper is
+ * written without it.
+ */
 static void on_feed(struct pipeline *pl, struct crawler_fetch_result *res, const struct buf *body)
 {
-    int err = crawler_parse_feed(&pl->feed, res->url, buf_cstr(body), body->len, CRAWLER_MAX_FEED);
+    struct crawler_join *j = crawler_join_begin(pl->skel, pl->nskel, res->url);
+    struct crawler_feed feed;
+    int err;
 
+    err = crawler_parse_feed_each(&feed, res->url, buf_cstr(body), body->len, CRAWLER_MAX_FEED,
+                                  join_record, j);
+    crawler_join_end(j, err < 0 ? NULL : &pl->jstats);
     if (err < 0) {
         pl->feed_state = FEED_FAILED;
         progress_end(&pl->pg);
         log_err("crawl: %s", nsc_error_last());
         return;
     }
-    if (pl->feed.next)
+    if (feed.next)
         log_warn("crawl: the feed %s is truncated (next: %s); papers beyond it stay unjoined",
-                 res->url, pl->feed.next);
-    log_info("crawl: feed %s: %zu records", res->url, pl->feed.nrecords);
+                 res->url, feed.next);
+    log_info("crawl: feed %s: %zu records", res->url, feed.nrecords);
+    crawler_feed_release(&feed);
     pl->feed_state = FEED_PARSED;
     try_join(pl);
 }
@@ -1991,10 +2020,6 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
         pl->index_pending++;
         err = queue(pl, JOB_INDEX, 0, pl->datasets_index_url);
     }
-    /* The feed is one large document: only it gets the large cap. */
-    if (err == 0 && pl->feed_state == FEED_PENDING)
-        err = queue_capped(pl, JOB_FEED, 0, pl->feed_url,
-                           cfg->max_body > CRAWLER_MAX_FEED ? cfg->max_body : CRAWLER_MAX_FEED);
     if (err < 0)
         goto out;
 
@@ -2073,8 +2098,6 @@ out:
         free(pl->index_urls[i]);
     free(pl->index_urls);
     free(pl->jobs);
-    if (pl->feed_state == FEED_PARSED && !pl->joined)
-        crawler_feed_release(&pl->feed);
     store_free(pl->st);
     tally_release(&pl->tally);
     crawler_profile_free(pl->prof);

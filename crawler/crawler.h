@@ -458,18 +458,39 @@ struct crawler_feed {
 };
 
 /*
- * Parse a feed held in memory.  Returns 0; NSC_EPARSE for bad JSON
- * (line:col), a wrong type or a missing field, naming the record index
- * ("record 12: 'authors' is not an array"); NSC_ELIMIT when len > 'max'.
+ * Called once per record kept (first of its uid), in feed order.  The record
+ * is released after the call; the callback may take its strings (leaving
+ * NULL behind).  A negative return stops the parse with that error.
+ */
+typedef int (*crawler_feed_record_fn)(struct crawler_feed_record *rec, void *payload);
+
+/*
+ * Parse a feed held in memory, one element of "results" at a time: each is
+ * decoded, checked, handed to 'fn' and freed before the next, so the parse
+ * holds one element's JSON tree, never the document's.  Fills the header of
+ * *out (url, count, next, nrecords, duplicates; records stays NULL).
+ * Returns 0; NSC_EPARSE for bad JSON ("'<url>':line:col: invalid JSON: ...
+ * (byte N)"), a wrong type or a missing field, naming the record index
+ * ("record results[12]: 'authors' is not an array"), or a second "results"
+ * key; NSC_ELIMIT when len > 'max'; or the callback's error.  Records handed
+ * over before an error stay handed over.  Release *out with
+ * crawler_feed_release().
+ */
+int crawler_parse_feed_each(struct crawler_feed *out, const char *url, const char *json,
+                            size_t len, size_t max, crawler_feed_record_fn fn, void *payload);
+
+/*
+ * As crawler_parse_feed_each(), keeping every record in out->records.
  * Release with crawler_feed_release().
  */
 int crawler_parse_feed(struct crawler_feed *out, const char *url, const char *json, size_t len,
                        size_t max);
 
 /*
- * As crawler_parse_feed() on the file 'path', streamed through jansson's
- * json_load_callback: at most 'max' bytes are ever read (NSC_ELIMIT beyond),
- * so a huge feed is never loaded whole.  NSC_ENOTFOUND / NSC_EIO for the file.
+ * As crawler_parse_feed() on the file 'path', read through a window of
+ * 64 KiB (plus the element being decoded): at most 'max' bytes are ever read
+ * (NSC_ELIMIT beyond), so a huge feed is never loaded whole.  NSC_ENOTFOUND /
+ * NSC_EIO for the file.
  */
 int crawler_parse_feed_file(struct crawler_feed *out, const char *url, const char *path,
                             size_t max);
@@ -499,6 +520,21 @@ struct crawler_join_stats {
  */
 void crawler_join_feed(struct crawler_join_stats *stats, struct crawler_paper *papers,
                        size_t npapers, const struct crawler_feed *feed);
+
+/*
+ * The same join, one record at a time, so the feed's records need not be
+ * held: crawler_join_begin() indexes 'papers' (borrowed until
+ * crawler_join_end()), crawler_join_record() joins each record in feed order
+ * (duplicates already dropped, as crawler_parse_feed_each() hands them),
+ * crawler_join_end() fills *stats (may be NULL) and frees the join.  'feed_url'
+ * is the "affiliations" source given to the papers.
+ */
+struct crawler_join;
+
+struct crawler_join *crawler_join_begin(struct crawler_paper *papers, size_t npapers,
+                                        const char *feed_url);
+void crawler_join_record(struct crawler_join *j, const struct crawler_feed_record *rec);
+void crawler_join_end(struct crawler_join *j, struct crawler_join_stats *stats);
 
 /*
  * Normalise 's' for matching: NFKC case-folded, marks stripped, every run of
