@@ -312,6 +312,15 @@ static int queue(struct pipeline *pl, enum job_kind kind, size_t item, const cha
     return queue_capped(pl, kind, item, url, 0);
 }
 
+/* Queue a year index page: one page lists the whole year (31.8 MB for
+ * 50,000 papers), so it gets the index cap, as the feed gets the feed's. */
+static int queue_index(struct pipeline *pl, const char *url)
+{
+    return queue_capped(pl, JOB_INDEX, 0, url,
+                        pl->cfg->max_body > CRAWLER_MAX_INDEX ? pl->cfg->max_body
+                                                              : CRAWLER_MAX_INDEX);
+}
+
 /* Whether URLs 'a' and 'b' have the same "scheme://host:port" part. */
 static int same_origin(const char *a, const char *b)
 {
@@ -1137,7 +1146,7 @@ static void on_index(struct pipeline *pl, struct crawler_fetch_result *res, cons
             continue;
         NSC_GROW(pl->index_urls, pl->index_urls_cap, pl->nindex_urls + 1);
         pl->index_urls[pl->nindex_urls++] = xstrdup(ix.see_also[i]);
-        err = queue(pl, JOB_INDEX, 0, ix.see_also[i]);
+        err = queue_index(pl, ix.see_also[i]);
         if (err < 0) {
             crawler_year_index_release(&ix);
             fail(pl, err);
@@ -2013,12 +2022,12 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
     NSC_GROW(pl->index_urls, pl->index_urls_cap, 1);
     pl->index_urls[pl->nindex_urls++] = xstrdup(pl->index_url);
     pl->index_pending = 1;
-    err = queue(pl, JOB_INDEX, 0, pl->index_url);
+    err = queue_index(pl, pl->index_url);
     if (err == 0 && pl->datasets_index_url) {
         NSC_GROW(pl->index_urls, pl->index_urls_cap, pl->nindex_urls + 1);
         pl->index_urls[pl->nindex_urls++] = xstrdup(pl->datasets_index_url);
         pl->index_pending++;
-        err = queue(pl, JOB_INDEX, 0, pl->datasets_index_url);
+        err = queue_index(pl, pl->datasets_index_url);
     }
     if (err < 0)
         goto out;

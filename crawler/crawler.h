@@ -252,7 +252,8 @@ void crawler_fetch_free(struct crawler_fetch *f);
  * Strings in records are UTF-8, entity-decoded and whitespace-collapsed, and
  * are owned by the record.  An absent value is NULL, never "".
  *
- * Caps: HTML pages over CRAWLER_MAX_HTML, nesting deeper than
+ * Caps: HTML pages over CRAWLER_MAX_HTML (a year index: CRAWLER_MAX_INDEX,
+ * one page listing the whole year, 31.8 MB for 50,000 papers), nesting deeper than
  * CRAWLER_MAX_DEPTH, a tag with more than 512 attributes, a paper with more
  * than CRAWLER_MAX_AUTHORS authors, Metadata.json over CRAWLER_MAX_JSON and
  * feeds over the caller's cap fail with NSC_ELIMIT, for that document only.
@@ -261,6 +262,7 @@ void crawler_fetch_free(struct crawler_fetch *f);
  */
 
 #define CRAWLER_MAX_HTML    ((size_t)16 << 20)  /* bytes of one HTML page */
+#define CRAWLER_MAX_INDEX   ((size_t)64 << 20)  /* bytes of one year index page */
 #define CRAWLER_MAX_DEPTH   1024                /* element nesting in one page */
 #define CRAWLER_MAX_JSON    ((size_t)4 << 20)   /* bytes of one Metadata.json */
 #define CRAWLER_MAX_FEED    ((size_t)256 << 20) /* default cap on a virtual feed */
