@@ -478,8 +478,8 @@ typedef int (*crawler_feed_record_fn)(struct crawler_feed_record *rec, void *pay
  * over before an error stay handed over.  Release *out with
  * crawler_feed_release().
  */
-int crawler_parse_feed_each(struct crawler_feed *out, const char *url, const char *json,
-                            size_t len, size_t max, crawler_feed_record_fn fn, void *payload);
+int crawler_parse_feed_each(struct crawler_feed *out, const char *url, const char *json, size_t len,
+                            size_t max, crawler_feed_record_fn fn, void *payload);
 
 /*
  * As crawler_parse_feed_each(), keeping every record in out->records.

@@ -429,7 +429,8 @@ static void src_advance(struct feed_src *s, size_t to)
     const char *p = s->mem ? s->mem + s->pos : s->win.ptr + (s->pos - s->off);
     size_t n = to - s->pos, from = 0;
 
-    for (const char *nl = memchr(p, '\n', n); nl; nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - p))) {
+    for (const char *nl = memchr(p, '\n', n); nl;
+         nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - p))) {
         s->line++;
         s->col = 0;
         from = (size_t)(nl + 1 - p);
@@ -464,8 +465,9 @@ static int src_fail(struct feed_src *s, const char *what)
         return nsc_error_set(NSC_EIO, "cannot read '%s': %s", s->path, strerror(s->ioerr));
     c = src_byte(s, s->pos);
     if (c < 0)
-        return nsc_error_set(NSC_EPARSE, "'%s':%zu:%zu: invalid JSON: %s near end of file (byte %zu)",
-                             s->url, s->line, s->col, what, s->pos);
+        return nsc_error_set(NSC_EPARSE,
+                             "'%s':%zu:%zu: invalid JSON: %s near end of file (byte %zu)", s->url,
+                             s->line, s->col, what, s->pos);
     return nsc_error_set(NSC_EPARSE, "'%s':%zu:%zu: invalid JSON: %s near '%c' (byte %zu)", s->url,
                          s->line, s->col + 1, what, c >= 0x20 && c < 0x7f ? c : '?', s->pos);
 }
@@ -507,7 +509,8 @@ static int src_decode(struct feed_src *s, size_t flags, json_t **out)
             return src_fail(s, "");
         /* jansson's position counts the bytes it read, the bad one included */
         return nsc_error_set(NSC_EPARSE, "'%s':%zu:%zu: invalid JSON: %s (byte %zu)", s->url, line,
-                             col, je.text, s->pos + (size_t)(je.position > 1 ? je.position - 1 : 0));
+                             col, je.text,
+                             s->pos + (size_t)(je.position > 1 ? je.position - 1 : 0));
     }
     src_advance(s, s->pos + (size_t)je.position);
     return 0;
@@ -672,8 +675,8 @@ static int feed_walk_run(struct crawler_feed *out, struct feed_src *s, crawler_f
     return err;
 }
 
-int crawler_parse_feed_each(struct crawler_feed *out, const char *url, const char *json,
-                            size_t len, size_t max, crawler_feed_record_fn fn, void *payload)
+int crawler_parse_feed_each(struct crawler_feed *out, const char *url, const char *json, size_t len,
+                            size_t max, crawler_feed_record_fn fn, void *payload)
 {
     struct feed_src s = { 0 };
 

@@ -589,8 +589,8 @@ static void hostile_over_cap(void **state)
         NSC_ELIMIT);
     assert_non_null(strstr(nsc_error_last(), MOCK "/big"));
     assert_non_null(strstr(nsc_error_last(), "over the 67108864 byte cap"));
-    assert_int_equal(
-        crawler_parse_abstract(&p, prof, MOCK "/big", big, CRAWLER_MAX_HTML + 1), NSC_ELIMIT);
+    assert_int_equal(crawler_parse_abstract(&p, prof, MOCK "/big", big, CRAWLER_MAX_HTML + 1),
+                     NSC_ELIMIT);
     assert_non_null(strstr(nsc_error_last(), "over the 16777216 byte cap"));
     assert_int_equal(
         crawler_parse_year_index(&ix, prof, MOCK "/big", 2024, big, CRAWLER_MAX_HTML + 1),

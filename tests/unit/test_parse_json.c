@@ -371,8 +371,8 @@ static void feed_streamed_in_order(void **state)
     struct crawler_feed f;
 
     (void)state;
-    assert_int_equal(crawler_parse_feed_each(&f, "mem://feed", json, strlen(json),
-                                             CRAWLER_MAX_FEED, see_record, &s),
+    assert_int_equal(crawler_parse_feed_each(&f, "mem://feed", json, strlen(json), CRAWLER_MAX_FEED,
+                                             see_record, &s),
                      0);
     assert_int_equal(s.n, 3);
     assert_string_equal(s.uids[0], "a");
@@ -388,8 +388,8 @@ static void feed_streamed_in_order(void **state)
     /* the sink's error stops the parse there */
     memset(&s, 0, sizeof(s));
     s.stop_at = 2;
-    assert_int_equal(crawler_parse_feed_each(&f, "mem://feed", json, strlen(json),
-                                             CRAWLER_MAX_FEED, see_record, &s),
+    assert_int_equal(crawler_parse_feed_each(&f, "mem://feed", json, strlen(json), CRAWLER_MAX_FEED,
+                                             see_record, &s),
                      NSC_EINVAL);
     assert_string_equal(nsc_error_last(), "sink stops at 2");
     assert_int_equal(s.n, 2);
@@ -433,13 +433,14 @@ static void feed_file_window_matches_memory(void **state)
     (void)state;
     buf_puts(&j, "{\"count\":1500,\"results\":[\n");
     for (int i = 0; i < 1500; i++) {
-        buf_appendf(&j,
-                    "%s{\"uid\":\"u%d\",\"id\":%d,\"name\":\"T\\u00e9tra %d %.*s\",\"authors\":["
-                    "{\"fullname\":\"A%d\",\"institution\":\"I&amp;%d\"}]}\n",
-                    i ? "," : "", i % 1400, i, i, i % 150,
-                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-                    i, i);
+        buf_appendf(
+            &j,
+            "%s{\"uid\":\"u%d\",\"id\":%d,\"name\":\"T\\u00e9tra %d %.*s\",\"authors\":["
+            "{\"fullname\":\"A%d\",\"institution\":\"I&amp;%d\"}]}\n",
+            i ? "," : "", i % 1400, i, i, i % 150,
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            i, i);
     }
     buf_puts(&j, "]}");
     assert_true(j.len > (size_t)4 * 65536);
