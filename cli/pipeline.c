@@ -678,17 +678,24 @@ static void take_feed_affiliations(struct crawler_paper *p, const struct crawler
                                    const char *feed_url)
 {
     char **pk = NULL, **sks = NULL;
-    int by_pos = p->nauthors == sk->nauthors, used = 0;
+    int by_pos = p->nauthors == sk->nauthors, used = 0, same = by_pos;
 
     if (!p->nauthors || !sk->nauthors)
         return;
-    pk = xcalloc(p->nauthors, sizeof(*pk));
-    sks = xcalloc(sk->nauthors, sizeof(*sks));
-    for (size_t i = 0; i < p->nauthors; i++)
-        pk[i] = crawler_normalise_key(p->authors[i].name ? p->authors[i].name : "");
-    for (size_t j = 0; j < sk->nauthors; j++)
-        sks[j] = crawler_normalise_key(sk->authors[j].name ? sk->authors[j].name : "");
-    for (size_t i = 0; by_pos && i < p->nauthors; i++) {
+    /* The page's names are mostly the index's, byte for byte: then they
+     * match by position and need no normalising. */
+    for (size_t i = 0; same && i < p->nauthors; i++)
+        same = !strcmp(p->authors[i].name ? p->authors[i].name : "",
+                       sk->authors[i].name ? sk->authors[i].name : "");
+    if (!same) {
+        pk = xcalloc(p->nauthors, sizeof(*pk));
+        sks = xcalloc(sk->nauthors, sizeof(*sks));
+        for (size_t i = 0; i < p->nauthors; i++)
+            pk[i] = crawler_normalise_key(p->authors[i].name ? p->authors[i].name : "");
+        for (size_t j = 0; j < sk->nauthors; j++)
+            sks[j] = crawler_normalise_key(sk->authors[j].name ? sk->authors[j].name : "");
+    }
+    for (size_t i = 0; !same && by_pos && i < p->nauthors; i++) {
         if (pk[i][0] && sks[i][0] && strcmp(pk[i], sks[i]))
             by_pos = 0;
     }
@@ -720,9 +727,9 @@ static void take_feed_affiliations(struct crawler_paper *p, const struct crawler
         const char *u = crawler_paper_source(sk, "affiliations");
         crawler_paper_set_source(p, "affiliations", u ? u : feed_url);
     }
-    for (size_t i = 0; i < p->nauthors; i++)
+    for (size_t i = 0; pk && i < p->nauthors; i++)
         free(pk[i]);
-    for (size_t j = 0; j < sk->nauthors; j++)
+    for (size_t j = 0; sks && j < sk->nauthors; j++)
         free(sks[j]);
     free(pk);
     free(sks);

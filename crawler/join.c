@@ -122,28 +122,44 @@ static void find_range(const struct entry *e, size_t n, const char *key, size_t 
     *hi = l;
 }
 
+/* 1 when the two name lists are equal byte for byte (then so are their
+ * keys, and nothing need be normalised). */
+static int same_names(const struct crawler_paper *p, const struct crawler_feed_record *r)
+{
+    if (p->nauthors != r->nauthors)
+        return 0;
+    for (size_t i = 0; i < p->nauthors; i++)
+        if (!p->authors[i].name || !r->authors[i].fullname ||
+            strcmp(p->authors[i].name, r->authors[i].fullname) != 0)
+            return 0;
+    return 1;
+}
+
 /* Copy the record's institutions onto the paper's authors. */
 static size_t assign(struct crawler_paper *p, const struct crawler_feed_record *r,
                      const char *feed_url)
 {
     char **pk = xcalloc(p->nauthors + 1, sizeof(char *));
     char **rk = xcalloc(r->nauthors + 1, sizeof(char *));
-    int positional = p->nauthors == r->nauthors;
+    int positional = same_names(p, r);
     size_t left = 0, given = 0;
 
-    for (size_t i = 0; i < p->nauthors; i++)
-        pk[i] = crawler_normalise_key(p->authors[i].name);
-    for (size_t i = 0; i < r->nauthors; i++)
-        rk[i] = crawler_normalise_key(r->authors[i].fullname);
-    for (size_t i = 0; positional && i < p->nauthors; i++)
-        positional = strcmp(pk[i], rk[i]) == 0;
+    if (!positional) {
+        for (size_t i = 0; i < p->nauthors; i++)
+            pk[i] = crawler_normalise_key(p->authors[i].name);
+        for (size_t i = 0; i < r->nauthors; i++)
+            rk[i] = crawler_normalise_key(r->authors[i].fullname);
+        positional = p->nauthors == r->nauthors;
+        for (size_t i = 0; positional && i < p->nauthors; i++)
+            positional = strcmp(pk[i], rk[i]) == 0;
+    }
     for (size_t i = 0; i < p->nauthors; i++) {
         struct crawler_author *a = &p->authors[i];
         long idx = positional ? (long)i : -1;
 
         if (a->affiliation)
             continue;
-        for (size_t j = 0; !positional && *pk[i] && j < r->nauthors; j++) {
+        for (size_t j = 0; !positional && pk[i] && *pk[i] && j < r->nauthors; j++) {
             if (strcmp(pk[i], rk[j]) != 0)
                 continue;
             if (idx >= 0) { /* two authors of that name: take neither */
@@ -177,6 +193,7 @@ struct crawler_join {
     char *feed_url;
     struct entry *bypath, *bytitle;
     size_t npath, ntitle;
+    int titled;   /* bytitle is built (the first record that needs it builds it) */
     long *joined; /* per paper: the number of the record joined to it, -1 when none */
     long nrecords;
     struct crawler_join_stats st;
@@ -194,14 +211,6 @@ struct crawler_join *crawler_join_begin(struct crawler_paper *papers, size_t npa
     j->bytitle = xcalloc(npapers + 1, sizeof(*j->bytitle));
     j->joined = xcalloc(npapers + 1, sizeof(*j->joined));
     for (size_t i = 0; i < npapers; i++) {
-        const char **names = xcalloc(papers[i].nauthors + 1, sizeof(char *));
-
-        for (size_t k = 0; k < papers[i].nauthors; k++)
-            names[k] = papers[i].authors[k].name;
-        j->bytitle[j->ntitle].key = paper_key(papers[i].title, names, papers[i].nauthors);
-        j->bytitle[j->ntitle].idx = i;
-        j->ntitle += j->bytitle[j->ntitle].key != NULL;
-        free(names);
         if (papers[i].abstract_url) {
             j->bypath[j->npath].key = crawler__url_path(papers[i].abstract_url);
             j->bypath[j->npath++].idx = i;
@@ -209,8 +218,28 @@ struct crawler_join *crawler_join_begin(struct crawler_paper *papers, size_t npa
         j->joined[i] = -1;
     }
     qsort(j->bypath, j->npath, sizeof(*j->bypath), entry_cmp);
-    qsort(j->bytitle, j->ntitle, sizeof(*j->bytitle), entry_cmp);
     return j;
+}
+
+/* The papers' title keys, built when a record first needs one: they cost
+ * a normalisation of every title and name, and a feed whose paper_urls all
+ * join by path never needs them.  Joins only ever add affiliations, never
+ * change titles or names, so building them late gives the same keys. */
+static void build_titles(struct crawler_join *j)
+{
+    for (size_t i = 0; i < j->npapers; i++) {
+        const struct crawler_paper *p = &j->papers[i];
+        const char **names = xcalloc(p->nauthors + 1, sizeof(char *));
+
+        for (size_t k = 0; k < p->nauthors; k++)
+            names[k] = p->authors[k].name;
+        j->bytitle[j->ntitle].key = paper_key(p->title, names, p->nauthors);
+        j->bytitle[j->ntitle].idx = i;
+        j->ntitle += j->bytitle[j->ntitle].key != NULL;
+        free(names);
+    }
+    qsort(j->bytitle, j->ntitle, sizeof(*j->bytitle), entry_cmp);
+    j->titled = 1;
 }
 
 void crawler_join_record(struct crawler_join *j, const struct crawler_feed_record *rec)
@@ -238,6 +267,8 @@ void crawler_join_record(struct crawler_join *j, const struct crawler_feed_recor
         key = paper_key(rec->name, names, rec->nauthors);
         free(names);
         lo = hi = 0;
+        if (key && !j->titled)
+            build_titles(j);
         if (key)
             find_range(j->bytitle, j->ntitle, key, &lo, &hi);
         free(key);
