@@ -100,6 +100,22 @@ def scale_section(w, by, impls, o):
         if svg_plot(svg, section, xlabel, ylabel, series):
             w("")
             w(f"![{section}]({os.path.basename(svg)})")
+        if section != "scale-crawl":
+            continue
+        # memory: issue 7 wants it flat as the crawl grows; show the peak and its growth per paper
+        rss = []
+        for impl in impls(section):
+            rs = sorted(by[(section, impl)], key=lambda r: r["size"])
+            rss.append((impl, [(r["size"], r["rss_kb"] / 1024) for r in rs]))
+            if len(rs) >= 2 and rs[-1]["size"] > rs[0]["size"]:
+                per = (rs[-1]["rss_kb"] - rs[0]["rss_kb"]) * 1024 / (rs[-1]["size"] - rs[0]["size"])
+                w("")
+                w(f"{impl}: peak RSS grows {per / 1024:.1f} KB a paper from {rs[0]['size']:,} to "
+                  f"{rs[-1]['size']:,} papers.")
+        svg = f"{base}-{section}-rss.svg"
+        if svg_plot(svg, section + " peak RSS", xlabel, "peak RSS MB", rss):
+            w("")
+            w(f"![{section} peak RSS]({os.path.basename(svg)})")
 
 
 def main():

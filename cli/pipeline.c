@@ -139,7 +139,6 @@ struct pipeline {
     size_t outstanding; /* item URLs (abstract, metadata, PDF) queued and not yet done */
 
     enum feed_state feed_state;
-    struct crawler_feed feed;
     int joined;
     struct crawler_join_stats jstats;
 
@@ -311,6 +310,14 @@ static int queue_capped(struct pipeline *pl, enum job_kind kind, size_t item, co
 static int queue(struct pipeline *pl, enum job_kind kind, size_t item, const char *url)
 {
     return queue_capped(pl, kind, item, url, 0);
+}
+
+/* Queue a year index page.  Its fetch keeps the page cap (--max-body, 32 MB
+ * by default: a 50,000-paper index is 31.8 MB), which the user may lower;
+ * the parse allows CRAWLER_MAX_INDEX. */
+static int queue_index(struct pipeline *pl, const char *url)
+{
+    return queue(pl, JOB_INDEX, 0, url);
 }
 
 /* Whether URLs 'a' and 'b' have the same "scheme://host:port" part. */
@@ -670,17 +677,24 @@ static void take_feed_affiliations(struct crawler_paper *p, const struct crawler
                                    const char *feed_url)
 {
     char **pk = NULL, **sks = NULL;
-    int by_pos = p->nauthors == sk->nauthors, used = 0;
+    int by_pos = p->nauthors == sk->nauthors, used = 0, same = by_pos;
 
     if (!p->nauthors || !sk->nauthors)
         return;
-    pk = xcalloc(p->nauthors, sizeof(*pk));
-    sks = xcalloc(sk->nauthors, sizeof(*sks));
-    for (size_t i = 0; i < p->nauthors; i++)
-        pk[i] = crawler_normalise_key(p->authors[i].name ? p->authors[i].name : "");
-    for (size_t j = 0; j < sk->nauthors; j++)
-        sks[j] = crawler_normalise_key(sk->authors[j].name ? sk->authors[j].name : "");
-    for (size_t i = 0; by_pos && i < p->nauthors; i++) {
+    /* The page's names are mostly the index's, byte for byte: then they
+     * match by position and need no normalising. */
+    for (size_t i = 0; same && i < p->nauthors; i++)
+        same = !strcmp(p->authors[i].name ? p->authors[i].name : "",
+                       sk->authors[i].name ? sk->authors[i].name : "");
+    if (!same) {
+        pk = xcalloc(p->nauthors, sizeof(*pk));
+        sks = xcalloc(sk->nauthors, sizeof(*sks));
+        for (size_t i = 0; i < p->nauthors; i++)
+            pk[i] = crawler_normalise_key(p->authors[i].name ? p->authors[i].name : "");
+        for (size_t j = 0; j < sk->nauthors; j++)
+            sks[j] = crawler_normalise_key(sk->authors[j].name ? sk->authors[j].name : "");
+    }
+    for (size_t i = 0; !same && by_pos && i < p->nauthors; i++) {
         if (pk[i][0] && sks[i][0] && strcmp(pk[i], sks[i]))
             by_pos = 0;
     }
@@ -712,9 +726,9 @@ static void take_feed_affiliations(struct crawler_paper *p, const struct crawler
         const char *u = crawler_paper_source(sk, "affiliations");
         crawler_paper_set_source(p, "affiliations", u ? u : feed_url);
     }
-    for (size_t i = 0; i < p->nauthors; i++)
+    for (size_t i = 0; pk && i < p->nauthors; i++)
         free(pk[i]);
-    for (size_t j = 0; j < sk->nauthors; j++)
+    for (size_t j = 0; sks && j < sk->nauthors; j++)
         free(sks[j]);
     free(pk);
     free(sks);
@@ -982,19 +996,16 @@ static void try_finish(struct pipeline *pl, size_t i)
     crawler_paper_release(&it->paper); /* the record is on disk now */
 }
 
-/* Join the feed to the skeletons once both are in, then commit what waits. */
+/* The feed was joined to the skeletons (on_feed()): commit what waits. */
 static void try_join(struct pipeline *pl)
 {
     if (!pl->listed || pl->feed_state != FEED_PARSED || pl->joined)
         return;
-    crawler_join_feed(&pl->jstats, pl->skel, pl->nskel, &pl->feed);
     pl->joined = 1;
     log_info("crawl: feed joined: %zu by URL, %zu by title, %zu papers unjoined, %zu records "
              "unjoined, %zu ambiguous",
              pl->jstats.by_url, pl->jstats.by_title, pl->jstats.papers_unjoined,
              pl->jstats.records_unjoined, pl->jstats.ambiguous);
-    crawler_feed_release(&pl->feed);
-    memset(&pl->feed, 0, sizeof(pl->feed));
     for (size_t i = 0; i < pl->nitems && !pl->err; i++) {
         try_finish(pl, i);
         /* Every paper of a big year can finish here at once: seconds. */
@@ -1007,14 +1018,16 @@ static void try_join(struct pipeline *pl)
  * Queue the abstract pages of the next papers while fewer than QUEUE_AHEAD
  * (or 4 per connection) item URLs are in the engine, copying each paper's
  * index entry only then: queueing a whole year at once would hold a job and
- * a copy per paper, memory that grows with the year.
+ * a copy per paper, memory that grows with the year.  While the feed is on
+ * its way only the first 'ahead' papers start: a paper cannot be written
+ * before the join, so more would only wait in memory.
  */
 static void queue_more(struct pipeline *pl)
 {
     size_t ahead = pl->cfg->concurrency * 4 > QUEUE_AHEAD ? pl->cfg->concurrency * 4 : QUEUE_AHEAD;
 
     while (!pl->err && !stop_requested && pl->listed && pl->next_item < pl->nitems &&
-           pl->outstanding < ahead) {
+           pl->outstanding < ahead && (pl->feed_state != FEED_PENDING || pl->next_item < ahead)) {
         size_t i = pl->next_item++;
         struct item *it = &pl->items[i];
         int err;
@@ -1096,8 +1109,19 @@ static void list_papers(struct pipeline *pl)
     progress_end(&pl->pg);
     log_notice("crawl: %zu papers in the %d index, %zu finished before", n, pl->cfg->year,
                pl->skipped);
+    /* The feed only now, so its body never waits in memory while the
+     * index's parse tree (the largest transient) is built, and its records
+     * are joined as they are decoded.  Only it gets the large cap. */
+    if (pl->feed_state == FEED_PENDING) {
+        err = queue_capped(pl, JOB_FEED, 0, pl->feed_url,
+                           pl->cfg->max_body > CRAWLER_MAX_FEED ? pl->cfg->max_body
+                                                                : CRAWLER_MAX_FEED);
+        if (err < 0) {
+            fail(pl, err);
+            return;
+        }
+    }
     queue_more(pl);
-    try_join(pl);
 }
 
 static void on_index(struct pipeline *pl, struct crawler_fetch_result *res, const struct buf *body)
@@ -1128,7 +1152,7 @@ static void on_index(struct pipeline *pl, struct crawler_fetch_result *res, cons
             continue;
         NSC_GROW(pl->index_urls, pl->index_urls_cap, pl->nindex_urls + 1);
         pl->index_urls[pl->nindex_urls++] = xstrdup(ix.see_also[i]);
-        err = queue(pl, JOB_INDEX, 0, ix.see_also[i]);
+        err = queue_index(pl, ix.see_also[i]);
         if (err < 0) {
             crawler_year_index_release(&ix);
             fail(pl, err);
@@ -1139,20 +1163,40 @@ static void on_index(struct pipeline *pl, struct crawler_fetch_result *res, cons
     crawler_year_index_release(&ix);
 }
 
+/* crawler_parse_feed_each() sink: join each record as it is decoded. */
+static int join_record(struct crawler_feed_record *rec, void *payload)
+{
+    crawler_join_record(payload, rec);
+    return 0;
+}
+
+/*
+ * Decode the feed one record at a time and join each to the skeletons at
+ * once (the index is in: the feed is queued after it), so neither the
+ * feed's JSON tree nor its records are ever held whole.  A feed that fails
+ * part way leaves the year unjoined, as one that fails at once: no paper is
+ * written without it.
+ */
 static void on_feed(struct pipeline *pl, struct crawler_fetch_result *res, const struct buf *body)
 {
-    int err = crawler_parse_feed(&pl->feed, res->url, buf_cstr(body), body->len, CRAWLER_MAX_FEED);
+    struct crawler_join *j = crawler_join_begin(pl->skel, pl->nskel, res->url);
+    struct crawler_feed feed;
+    int err;
 
+    err = crawler_parse_feed_each(&feed, res->url, buf_cstr(body), body->len, CRAWLER_MAX_FEED,
+                                  join_record, j);
+    crawler_join_end(j, err < 0 ? NULL : &pl->jstats);
     if (err < 0) {
         pl->feed_state = FEED_FAILED;
         progress_end(&pl->pg);
         log_err("crawl: %s", nsc_error_last());
         return;
     }
-    if (pl->feed.next)
+    if (feed.next)
         log_warn("crawl: the feed %s is truncated (next: %s); papers beyond it stay unjoined",
-                 res->url, pl->feed.next);
-    log_info("crawl: feed %s: %zu records", res->url, pl->feed.nrecords);
+                 res->url, feed.next);
+    log_info("crawl: feed %s: %zu records", res->url, feed.nrecords);
+    crawler_feed_release(&feed);
     pl->feed_state = FEED_PARSED;
     try_join(pl);
 }
@@ -1984,17 +2028,13 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
     NSC_GROW(pl->index_urls, pl->index_urls_cap, 1);
     pl->index_urls[pl->nindex_urls++] = xstrdup(pl->index_url);
     pl->index_pending = 1;
-    err = queue(pl, JOB_INDEX, 0, pl->index_url);
+    err = queue_index(pl, pl->index_url);
     if (err == 0 && pl->datasets_index_url) {
         NSC_GROW(pl->index_urls, pl->index_urls_cap, pl->nindex_urls + 1);
         pl->index_urls[pl->nindex_urls++] = xstrdup(pl->datasets_index_url);
         pl->index_pending++;
-        err = queue(pl, JOB_INDEX, 0, pl->datasets_index_url);
+        err = queue_index(pl, pl->datasets_index_url);
     }
-    /* The feed is one large document: only it gets the large cap. */
-    if (err == 0 && pl->feed_state == FEED_PENDING)
-        err = queue_capped(pl, JOB_FEED, 0, pl->feed_url,
-                           cfg->max_body > CRAWLER_MAX_FEED ? cfg->max_body : CRAWLER_MAX_FEED);
     if (err < 0)
         goto out;
 
@@ -2073,8 +2113,6 @@ out:
         free(pl->index_urls[i]);
     free(pl->index_urls);
     free(pl->jobs);
-    if (pl->feed_state == FEED_PARSED && !pl->joined)
-        crawler_feed_release(&pl->feed);
     store_free(pl->st);
     tally_release(&pl->tally);
     crawler_profile_free(pl->prof);

@@ -8,12 +8,17 @@
  * One run, for one year:
  *   1. load the rules and the site profile, open the store (its lock refuses
  *      a second crawler on the same directory);
- *   2. fetch the year index (and its "See also" companions) and the virtual
- *      feed through one fetch engine; parse the paper list;
- *   3. fetch every abstract page (and the -Metadata.json where the year has
- *      one) of the papers the store has not finished; conditional GETs use
- *      the validators the state DB kept;
- *   4. join the feed to the papers; with fulltext, fetch each paper's PDF
+ *   2. fetch the year index (and its "See also" companions) through one
+ *      fetch engine; parse the paper list;
+ *   3. then fetch the virtual feed, decode it one record at a time and join
+ *      each record to the papers as it is decoded (neither the feed's JSON
+ *      tree nor its records are held; its body never waits in memory while
+ *      the index's parse tree, the run's largest transient, is built);
+ *      meanwhile, and after it, fetch every abstract page (and the
+ *      -Metadata.json where the year has one) of the papers the store has
+ *      not finished, at most QUEUE_AHEAD of them before the join;
+ *      conditional GETs use the validators the state DB kept;
+ *   4. with fulltext, fetch each paper's PDF
  *      (never kept in the state DB; kept under <out>/pdf/ with keep_pdf),
  *      read it in memory, count mentions in its body and references, and
  *      give authors still without an affiliation the first page's; classify

@@ -255,7 +255,8 @@ void crawler_fetch_free(struct crawler_fetch *f);
  * Strings in records are UTF-8, entity-decoded and whitespace-collapsed, and
  * are owned by the record.  An absent value is NULL, never "".
  *
- * Caps: HTML pages over CRAWLER_MAX_HTML, nesting deeper than
+ * Caps: HTML pages over CRAWLER_MAX_HTML (a year index: CRAWLER_MAX_INDEX,
+ * one page listing the whole year, 31.8 MB for 50,000 papers), nesting deeper than
  * CRAWLER_MAX_DEPTH, a tag with more than 512 attributes, a paper with more
  * than CRAWLER_MAX_AUTHORS authors, Metadata.json over CRAWLER_MAX_JSON and
  * feeds over the caller's cap fail with NSC_ELIMIT, for that document only.
@@ -264,6 +265,7 @@ void crawler_fetch_free(struct crawler_fetch *f);
  */
 
 #define CRAWLER_MAX_HTML    ((size_t)16 << 20)  /* bytes of one HTML page */
+#define CRAWLER_MAX_INDEX   ((size_t)64 << 20)  /* bytes of one year index page */
 #define CRAWLER_MAX_DEPTH   1024                /* element nesting in one page */
 #define CRAWLER_MAX_JSON    ((size_t)4 << 20)   /* bytes of one Metadata.json */
 #define CRAWLER_MAX_FEED    ((size_t)256 << 20) /* default cap on a virtual feed */
@@ -461,18 +463,39 @@ struct crawler_feed {
 };
 
 /*
- * Parse a feed held in memory.  Returns 0; NSC_EPARSE for bad JSON
- * (line:col), a wrong type or a missing field, naming the record index
- * ("record 12: 'authors' is not an array"); NSC_ELIMIT when len > 'max'.
+ * Called once per record kept (first of its uid), in feed order.  The record
+ * is released after the call; the callback may take its strings (leaving
+ * NULL behind).  A negative return stops the parse with that error.
+ */
+typedef int (*crawler_feed_record_fn)(struct crawler_feed_record *rec, void *payload);
+
+/*
+ * Parse a feed held in memory, one element of "results" at a time: each is
+ * decoded, checked, handed to 'fn' and freed before the next, so the parse
+ * holds one element's JSON tree, never the document's.  Fills the header of
+ * *out (url, count, next, nrecords, duplicates; records stays NULL).
+ * Returns 0; NSC_EPARSE for bad JSON ("'<url>':line:col: invalid JSON: ...
+ * (byte N)"), a wrong type or a missing field, naming the record index
+ * ("record results[12]: 'authors' is not an array"), or a second "results"
+ * key; NSC_ELIMIT when len > 'max'; or the callback's error.  Records handed
+ * over before an error stay handed over.  Release *out with
+ * crawler_feed_release().
+ */
+int crawler_parse_feed_each(struct crawler_feed *out, const char *url, const char *json, size_t len,
+                            size_t max, crawler_feed_record_fn fn, void *payload);
+
+/*
+ * As crawler_parse_feed_each(), keeping every record in out->records.
  * Release with crawler_feed_release().
  */
 int crawler_parse_feed(struct crawler_feed *out, const char *url, const char *json, size_t len,
                        size_t max);
 
 /*
- * As crawler_parse_feed() on the file 'path', streamed through jansson's
- * json_load_callback: at most 'max' bytes are ever read (NSC_ELIMIT beyond),
- * so a huge feed is never loaded whole.  NSC_ENOTFOUND / NSC_EIO for the file.
+ * As crawler_parse_feed() on the file 'path', read through a window of
+ * 64 KiB (plus the element being decoded): at most 'max' bytes are ever read
+ * (NSC_ELIMIT beyond), so a huge feed is never loaded whole.  NSC_ENOTFOUND /
+ * NSC_EIO for the file.
  */
 int crawler_parse_feed_file(struct crawler_feed *out, const char *url, const char *path,
                             size_t max);
@@ -502,6 +525,21 @@ struct crawler_join_stats {
  */
 void crawler_join_feed(struct crawler_join_stats *stats, struct crawler_paper *papers,
                        size_t npapers, const struct crawler_feed *feed);
+
+/*
+ * The same join, one record at a time, so the feed's records need not be
+ * held: crawler_join_begin() indexes 'papers' (borrowed until
+ * crawler_join_end()), crawler_join_record() joins each record in feed order
+ * (duplicates already dropped, as crawler_parse_feed_each() hands them),
+ * crawler_join_end() fills *stats (may be NULL) and frees the join.  'feed_url'
+ * is the "affiliations" source given to the papers.
+ */
+struct crawler_join;
+
+struct crawler_join *crawler_join_begin(struct crawler_paper *papers, size_t npapers,
+                                        const char *feed_url);
+void crawler_join_record(struct crawler_join *j, const struct crawler_feed_record *rec);
+void crawler_join_end(struct crawler_join *j, struct crawler_join_stats *stats);
 
 /*
  * Normalise 's' for matching: NFKC case-folded, marks stripped, every run of

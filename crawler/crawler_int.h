@@ -69,11 +69,13 @@ struct crawler__xpath {
 
 /*
  * Parse 'len' bytes of HTML fetched from 'url' into a libxml2 document.
- * Input over CRAWLER_MAX_HTML or nested deeper than CRAWLER_MAX_DEPTH fails
+ * Input over 'max' bytes (CRAWLER_MAX_HTML, or CRAWLER_MAX_INDEX for a year
+ * index) or nested deeper than CRAWLER_MAX_DEPTH fails
  * with NSC_ELIMIT before gumbo sees it; NUL bytes and invalid UTF-8 become
  * U+FFFD.  NSC_EPARSE if gumbo gives no tree.  Free with crawler__html_free().
  */
-int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html, size_t len);
+int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html, size_t len,
+                        size_t max);
 void crawler__html_free(struct _xmlDoc *doc);
 
 /* Evaluate 'xp' at 'node' (NULL: the document root): 1 if it selects at

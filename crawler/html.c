@@ -78,14 +78,16 @@ static size_t utf8_seq_len(unsigned char c)
 }
 
 /*
- * Copy 's' replacing NUL bytes and invalid UTF-8 with U+FFFD.  Valid runs are
- * appended whole: a byte-at-a-time append cost a tenth of a page's parse.
+ * Copy 's' into 'out' replacing NUL bytes and invalid UTF-8 with U+FFFD, and
+ * return 1; return 0 without copying when 's' has neither, so a clean page
+ * (nearly all are) is parsed where it lies: a copy of a 32 MB year index
+ * would add to its parse's peak.  Valid runs are appended whole: a
+ * byte-at-a-time append cost a tenth of a page's parse.
  */
-static void sanitise(struct buf *out, const char *s, size_t len)
+static int sanitise(struct buf *out, const char *s, size_t len)
 {
     size_t i = 0, run = 0; /* s[run..i) is valid and not yet appended */
 
-    buf_grow(out, len);
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
         size_t n;
@@ -99,11 +101,16 @@ static void sanitise(struct buf *out, const char *s, size_t len)
             i += n;
             continue;
         }
+        if (run == 0 && out->len == 0)
+            buf_grow(out, len + 16);
         buf_append(out, s + run, i - run);
         put_utf8(out, 0xFFFD);
         run = ++i;
     }
+    if (run == 0)
+        return 0;
     buf_append(out, s + run, len - run);
+    return 1;
 }
 
 /* Elements that never nest (void) or that the next sibling closes. */
@@ -373,7 +380,8 @@ out:
     return err;
 }
 
-int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html, size_t len)
+int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html, size_t len,
+                        size_t max)
 {
     struct buf clean = BUF_INIT;
     GumboOptions opts = kGumboDefaultOptions;
@@ -382,18 +390,23 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
     int err = 0;
 
     *out = NULL;
-    if (len > CRAWLER_MAX_HTML)
+    if (len > max)
         return nsc_error_set(NSC_ELIMIT, "'%s': page of %zu bytes is over the %zu byte cap", url,
-                             len, CRAWLER_MAX_HTML);
-    sanitise(&clean, html ? html : "", len);
-    err = prescan(clean.ptr, clean.len, url);
+                             len, max);
+    if (!html)
+        html = "";
+    if (sanitise(&clean, html, len)) {
+        html = clean.ptr;
+        len = clean.len;
+    }
+    err = prescan(html, len, url);
     if (err < 0)
         goto out;
 #ifdef NSC_BENCH_LIBXML2_HTML
     /* bench/parse_bench_libxml2 only: libxml2's own HTML parser in gumbo's
      * place, to measure it against gumbo (never built into nipscope) */
     quiet_libxml();
-    doc = htmlReadMemory(clean.ptr, (int)clean.len, url, "UTF-8",
+    doc = htmlReadMemory(html, (int)len, url, "UTF-8",
                          HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                              HTML_PARSE_NONET | HTML_PARSE_COMPACT);
     if (!doc) {
@@ -403,7 +416,7 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
     goto context;
 #endif
     opts.max_errors = 0; /* we never read them; do not let a bad page fill memory */
-    g = gumbo_parse_with_options(&opts, clean.ptr, clean.len);
+    g = gumbo_parse_with_options(&opts, html, len);
     if (!g || !g->document) {
         err = nsc_error_set(NSC_EPARSE, "'%s': the HTML parser gave no tree", url);
         goto out;

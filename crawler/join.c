@@ -122,28 +122,44 @@ static void find_range(const struct entry *e, size_t n, const char *key, size_t 
     *hi = l;
 }
 
+/* 1 when the two name lists are equal byte for byte (then so are their
+ * keys, and nothing need be normalised). */
+static int same_names(const struct crawler_paper *p, const struct crawler_feed_record *r)
+{
+    if (p->nauthors != r->nauthors)
+        return 0;
+    for (size_t i = 0; i < p->nauthors; i++)
+        if (!p->authors[i].name || !r->authors[i].fullname ||
+            strcmp(p->authors[i].name, r->authors[i].fullname) != 0)
+            return 0;
+    return 1;
+}
+
 /* Copy the record's institutions onto the paper's authors. */
 static size_t assign(struct crawler_paper *p, const struct crawler_feed_record *r,
                      const char *feed_url)
 {
     char **pk = xcalloc(p->nauthors + 1, sizeof(char *));
     char **rk = xcalloc(r->nauthors + 1, sizeof(char *));
-    int positional = p->nauthors == r->nauthors;
+    int positional = same_names(p, r);
     size_t left = 0, given = 0;
 
-    for (size_t i = 0; i < p->nauthors; i++)
-        pk[i] = crawler_normalise_key(p->authors[i].name);
-    for (size_t i = 0; i < r->nauthors; i++)
-        rk[i] = crawler_normalise_key(r->authors[i].fullname);
-    for (size_t i = 0; positional && i < p->nauthors; i++)
-        positional = strcmp(pk[i], rk[i]) == 0;
+    if (!positional) {
+        for (size_t i = 0; i < p->nauthors; i++)
+            pk[i] = crawler_normalise_key(p->authors[i].name);
+        for (size_t i = 0; i < r->nauthors; i++)
+            rk[i] = crawler_normalise_key(r->authors[i].fullname);
+        positional = p->nauthors == r->nauthors;
+        for (size_t i = 0; positional && i < p->nauthors; i++)
+            positional = strcmp(pk[i], rk[i]) == 0;
+    }
     for (size_t i = 0; i < p->nauthors; i++) {
         struct crawler_author *a = &p->authors[i];
         long idx = positional ? (long)i : -1;
 
         if (a->affiliation)
             continue;
-        for (size_t j = 0; !positional && *pk[i] && j < r->nauthors; j++) {
+        for (size_t j = 0; !positional && pk[i] && *pk[i] && j < r->nauthors; j++) {
             if (strcmp(pk[i], rk[j]) != 0)
                 continue;
             if (idx >= 0) { /* two authors of that name: take neither */
@@ -171,87 +187,135 @@ static size_t assign(struct crawler_paper *p, const struct crawler_feed_record *
     return left;
 }
 
+struct crawler_join {
+    struct crawler_paper *papers;
+    size_t npapers;
+    char *feed_url;
+    struct entry *bypath, *bytitle;
+    size_t npath, ntitle;
+    int titled;   /* bytitle is built (the first record that needs it builds it) */
+    long *joined; /* per paper: the number of the record joined to it, -1 when none */
+    long nrecords;
+    struct crawler_join_stats st;
+};
+
+struct crawler_join *crawler_join_begin(struct crawler_paper *papers, size_t npapers,
+                                        const char *feed_url)
+{
+    struct crawler_join *j = xcalloc(1, sizeof(*j));
+
+    j->papers = papers;
+    j->npapers = npapers;
+    j->feed_url = xstrdup(feed_url ? feed_url : "");
+    j->bypath = xcalloc(npapers + 1, sizeof(*j->bypath));
+    j->bytitle = xcalloc(npapers + 1, sizeof(*j->bytitle));
+    j->joined = xcalloc(npapers + 1, sizeof(*j->joined));
+    for (size_t i = 0; i < npapers; i++) {
+        if (papers[i].abstract_url) {
+            j->bypath[j->npath].key = crawler__url_path(papers[i].abstract_url);
+            j->bypath[j->npath++].idx = i;
+        }
+        j->joined[i] = -1;
+    }
+    qsort(j->bypath, j->npath, sizeof(*j->bypath), entry_cmp);
+    return j;
+}
+
+/* The papers' title keys, built when a record first needs one: they cost
+ * a normalisation of every title and name, and a feed whose paper_urls all
+ * join by path never needs them.  Joins only ever add affiliations, never
+ * change titles or names, so building them late gives the same keys. */
+static void build_titles(struct crawler_join *j)
+{
+    for (size_t i = 0; i < j->npapers; i++) {
+        const struct crawler_paper *p = &j->papers[i];
+        const char **names = xcalloc(p->nauthors + 1, sizeof(char *));
+
+        for (size_t k = 0; k < p->nauthors; k++)
+            names[k] = p->authors[k].name;
+        j->bytitle[j->ntitle].key = paper_key(p->title, names, p->nauthors);
+        j->bytitle[j->ntitle].idx = i;
+        j->ntitle += j->bytitle[j->ntitle].key != NULL;
+        free(names);
+    }
+    qsort(j->bytitle, j->ntitle, sizeof(*j->bytitle), entry_cmp);
+    j->titled = 1;
+}
+
+void crawler_join_record(struct crawler_join *j, const struct crawler_feed_record *rec)
+{
+    long target = -1, r = j->nrecords++;
+    int how = 0;
+    size_t lo, hi;
+
+    if (rec->paper_url) {
+        char *path = crawler__url_path(rec->paper_url);
+
+        find_range(j->bypath, j->npath, path, &lo, &hi);
+        if (hi - lo == 1) {
+            target = (long)j->bypath[lo].idx;
+            how = 1;
+        }
+        free(path);
+    }
+    if (target < 0) {
+        const char **names = xcalloc(rec->nauthors + 1, sizeof(char *));
+        char *key;
+
+        for (size_t k = 0; k < rec->nauthors; k++)
+            names[k] = rec->authors[k].fullname;
+        key = paper_key(rec->name, names, rec->nauthors);
+        free(names);
+        lo = hi = 0;
+        if (key && !j->titled)
+            build_titles(j);
+        if (key)
+            find_range(j->bytitle, j->ntitle, key, &lo, &hi);
+        free(key);
+        if (hi - lo == 1) {
+            target = (long)j->bytitle[lo].idx;
+            how = 2;
+        } else if (hi - lo > 1) {
+            j->st.ambiguous++;
+        }
+    }
+    if (target < 0 || j->joined[target] >= 0) {
+        j->st.records_unjoined++;
+        return;
+    }
+    j->joined[target] = r;
+    if (how == 1)
+        j->st.by_url++;
+    else
+        j->st.by_title++;
+    j->st.authors_unmatched += assign(&j->papers[target], rec, j->feed_url);
+}
+
+void crawler_join_end(struct crawler_join *j, struct crawler_join_stats *stats)
+{
+    if (!j)
+        return;
+    for (size_t i = 0; i < j->npapers; i++)
+        j->st.papers_unjoined += j->joined[i] < 0;
+    if (stats)
+        *stats = j->st;
+    for (size_t i = 0; i < j->ntitle; i++)
+        free(j->bytitle[i].key);
+    for (size_t i = 0; i < j->npath; i++)
+        free(j->bypath[i].key);
+    free(j->bypath);
+    free(j->bytitle);
+    free(j->joined);
+    free(j->feed_url);
+    free(j);
+}
+
 void crawler_join_feed(struct crawler_join_stats *stats, struct crawler_paper *papers,
                        size_t npapers, const struct crawler_feed *feed)
 {
-    struct crawler_join_stats st = { 0 };
-    struct entry *bypath = xcalloc(npapers + 1, sizeof(*bypath));
-    struct entry *bytitle = xcalloc(npapers + 1, sizeof(*bytitle));
-    long *joined = xcalloc(npapers + 1, sizeof(*joined));
-    size_t npath = 0, ntitle = 0;
+    struct crawler_join *j = crawler_join_begin(papers, npapers, feed->url);
 
-    for (size_t i = 0; i < npapers; i++) {
-        const char **names = xcalloc(papers[i].nauthors + 1, sizeof(char *));
-
-        for (size_t j = 0; j < papers[i].nauthors; j++)
-            names[j] = papers[i].authors[j].name;
-        bytitle[ntitle].key = paper_key(papers[i].title, names, papers[i].nauthors);
-        bytitle[ntitle].idx = i;
-        ntitle += bytitle[ntitle].key != NULL;
-        free(names);
-        if (papers[i].abstract_url) {
-            bypath[npath].key = crawler__url_path(papers[i].abstract_url);
-            bypath[npath++].idx = i;
-        }
-        joined[i] = -1;
-    }
-    qsort(bypath, npath, sizeof(*bypath), entry_cmp);
-    qsort(bytitle, ntitle, sizeof(*bytitle), entry_cmp);
-    for (size_t r = 0; r < feed->nrecords; r++) {
-        const struct crawler_feed_record *rec = &feed->records[r];
-        long target = -1;
-        int how = 0;
-        size_t lo, hi;
-
-        if (rec->paper_url) {
-            char *path = crawler__url_path(rec->paper_url);
-
-            find_range(bypath, npath, path, &lo, &hi);
-            if (hi - lo == 1) {
-                target = (long)bypath[lo].idx;
-                how = 1;
-            }
-            free(path);
-        }
-        if (target < 0) {
-            const char **names = xcalloc(rec->nauthors + 1, sizeof(char *));
-            char *key;
-
-            for (size_t j = 0; j < rec->nauthors; j++)
-                names[j] = rec->authors[j].fullname;
-            key = paper_key(rec->name, names, rec->nauthors);
-            free(names);
-            lo = hi = 0;
-            if (key)
-                find_range(bytitle, ntitle, key, &lo, &hi);
-            free(key);
-            if (hi - lo == 1) {
-                target = (long)bytitle[lo].idx;
-                how = 2;
-            } else if (hi - lo > 1) {
-                st.ambiguous++;
-            }
-        }
-        if (target < 0 || joined[target] >= 0) {
-            st.records_unjoined++;
-            continue;
-        }
-        joined[target] = (long)r;
-        if (how == 1)
-            st.by_url++;
-        else
-            st.by_title++;
-        st.authors_unmatched += assign(&papers[target], rec, feed->url ? feed->url : "");
-    }
-    for (size_t i = 0; i < npapers; i++)
-        st.papers_unjoined += joined[i] < 0;
-    for (size_t i = 0; i < ntitle; i++)
-        free(bytitle[i].key);
-    for (size_t i = 0; i < npath; i++)
-        free(bypath[i].key);
-    free(bypath);
-    free(bytitle);
-    free(joined);
-    if (stats)
-        *stats = st;
+    for (size_t r = 0; r < feed->nrecords; r++)
+        crawler_join_record(j, &feed->records[r]);
+    crawler_join_end(j, stats);
 }

@@ -195,7 +195,8 @@ int crawler_parse_year_index(struct crawler_year_index *out, const struct crawle
     int err;
 
     memset(out, 0, sizeof(*out));
-    err = crawler__html_parse(&doc, url, html, len);
+    /* the one page that lists the whole year gets the larger cap */
+    err = crawler__html_parse(&doc, url, html, len, CRAWLER_MAX_INDEX);
     if (err < 0)
         return err;
     era = find_era(prof, doc, 0);
@@ -279,7 +280,7 @@ int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile
     size_t nauthors = 0;
     int err, twice;
 
-    err = crawler__html_parse(&doc, url, html, len);
+    err = crawler__html_parse(&doc, url, html, len, CRAWLER_MAX_HTML);
     if (err < 0)
         return err;
     era = find_era(prof, doc, 1);

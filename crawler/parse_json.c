@@ -197,6 +197,15 @@ void crawler_apply_metadata(struct crawler_paper *p, const struct crawler_metada
 
 /* ---- the virtual-site feed ---- */
 
+/*
+ * The feed is decoded one record at a time: this file steps over the
+ * top-level object's punctuation itself and hands each member value and
+ * each element of "results" to jansson (JSON_DISABLE_EOF_CHECK, whose
+ * error.position says how many bytes it took), extracts the fields the join
+ * needs and frees the element at once.  So a feed costs one element's tree,
+ * not the whole document's (~4x its size in jansson nodes).
+ */
+
 static void record_release(struct crawler_feed_record *r)
 {
     for (size_t i = 0; i < r->nauthors; i++) {
@@ -216,7 +225,7 @@ void crawler_feed_release(struct crawler_feed *f)
 {
     if (!f)
         return;
-    for (size_t i = 0; i < f->nrecords; i++)
+    for (size_t i = 0; f->records && i < f->nrecords; i++)
         record_release(&f->records[i]);
     free(f->records);
     free(f->url);
@@ -277,10 +286,15 @@ static int parse_record(struct crawler_feed_record *r, const json_t *o, const ch
     return 0;
 }
 
-/* Open-addressing set of uids, to drop the second record of an oral. */
+/*
+ * The set of uids seen, to drop the second record of an oral.  The records
+ * themselves are gone by then, so the set keeps its own copies, packed in
+ * one buffer; a slot holds an offset into it plus one (0: empty).
+ */
 struct uidset {
-    const char **slot;
-    size_t cap;
+    size_t *slot;
+    size_t cap, n;
+    struct buf text;
 };
 
 static size_t str_hash(const char *s)
@@ -292,155 +306,424 @@ static size_t str_hash(const char *s)
     return h;
 }
 
+static void uidset_insert(struct uidset *u, size_t off)
+{
+    size_t i = str_hash(u->text.ptr + off) & (u->cap - 1);
+
+    while (u->slot[i])
+        i = (i + 1) & (u->cap - 1);
+    u->slot[i] = off + 1;
+}
+
 /* 1 if 'uid' was already in the set; it is added otherwise. */
 static int uidset_seen(struct uidset *u, const char *uid)
 {
-    size_t i = str_hash(uid) & (u->cap - 1);
+    size_t i, off;
 
-    while (u->slot[i]) {
-        if (strcmp(u->slot[i], uid) == 0)
-            return 1;
-        i = (i + 1) & (u->cap - 1);
+    if (2 * (u->n + 1) > u->cap) { /* keep the load under 1/2 */
+        size_t *old = u->slot, oldcap = u->cap;
+
+        u->cap = oldcap ? 2 * oldcap : 64;
+        u->slot = xcalloc(u->cap, sizeof(*u->slot));
+        for (size_t k = 0; k < oldcap; k++)
+            if (old[k])
+                uidset_insert(u, old[k] - 1);
+        free(old);
     }
-    u->slot[i] = uid;
+    for (i = str_hash(uid) & (u->cap - 1); u->slot[i]; i = (i + 1) & (u->cap - 1))
+        if (strcmp(u->text.ptr + u->slot[i] - 1, uid) == 0)
+            return 1;
+    off = u->text.len;
+    buf_append(&u->text, uid, strlen(uid) + 1);
+    u->slot[i] = off + 1;
+    u->n++;
     return 0;
 }
 
-static int feed_from_json(struct crawler_feed *out, const char *url, const json_t *root)
+static void uidset_release(struct uidset *u)
 {
-    const json_t *count, *next, *results;
-    struct uidset seen = { NULL, 16 };
+    free(u->slot);
+    buf_release(&u->text);
+}
+
+/*
+ * Where the feed's bytes come from: memory (the whole body), or a file read
+ * through a window that holds the bytes from the cursor on, at most 'max'
+ * bytes in all.  Offsets are from the start of the input.  The line and
+ * column (in characters, as jansson counts them) of the cursor are kept for
+ * messages.
+ */
+struct feed_src {
+    const char *url;
+    const char *mem; /* memory form: the input; NULL for a file */
+    size_t len;      /* memory form: its length */
+    FILE *fp;
+    const char *path;
+    size_t max, nread; /* file form: the cap, bytes read so far */
+    int over, ioerr, eof;
+    struct buf win; /* file form: input bytes [off, off + win.len) */
+    size_t off;
+    size_t pos;    /* the cursor */
+    size_t served; /* json_load_callback() has been handed [pos, served) */
+    size_t line;   /* of the cursor, from 1 */
+    size_t col;    /* characters before the cursor on its line */
+};
+
+#define FEED_CHUNK ((size_t)64 << 10) /* bytes read from a file at a time */
+
+/* File form: read more of the file into the window, dropping what lies
+ * before the cursor.  0 at the end of the input, -1 on an error. */
+static int src_fill(struct feed_src *s)
+{
+    char c;
+    size_t want, n;
+
+    if (s->eof || s->over || s->ioerr)
+        return s->eof ? 0 : -1;
+    if (s->pos > s->off) {
+        size_t drop = s->pos - s->off;
+
+        memmove(s->win.ptr, s->win.ptr + drop, s->win.len - drop);
+        s->win.len -= drop;
+        s->off = s->pos;
+    }
+    if (s->nread >= s->max) {
+        if (fread(&c, 1, 1, s->fp) == 1) {
+            s->over = 1;
+            return -1;
+        }
+        s->eof = 1;
+        return 0;
+    }
+    want = s->max - s->nread < FEED_CHUNK ? s->max - s->nread : FEED_CHUNK;
+    buf_grow(&s->win, want);
+    n = fread(s->win.ptr + s->win.len, 1, want, s->fp);
+    if (n == 0) {
+        if (ferror(s->fp)) {
+            s->ioerr = errno ? errno : EIO;
+            return -1;
+        }
+        s->eof = 1;
+        return 0;
+    }
+    s->win.len += n;
+    s->nread += n;
+    return 1;
+}
+
+/* The byte at offset 'at' (>= the cursor), -1 past the end (or on a read
+ * error, which src_fail() reports). */
+static int src_byte(struct feed_src *s, size_t at)
+{
+    if (s->mem)
+        return at < s->len ? (unsigned char)s->mem[at] : -1;
+    while (at >= s->off + s->win.len)
+        if (src_fill(s) <= 0)
+            return -1;
+    return (unsigned char)s->win.ptr[at - s->off];
+}
+
+/* Move the cursor to 'to', counting lines and characters on the way. */
+static void src_advance(struct feed_src *s, size_t to)
+{
+    const char *p = s->mem ? s->mem + s->pos : s->win.ptr + (s->pos - s->off);
+    size_t n = to - s->pos, from = 0;
+
+    for (const char *nl = memchr(p, '\n', n); nl;
+         nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - p))) {
+        s->line++;
+        s->col = 0;
+        from = (size_t)(nl + 1 - p);
+    }
+    for (size_t i = from; i < n; i++)
+        s->col += ((unsigned char)p[i] & 0xC0) != 0x80;
+    s->pos = to;
+}
+
+/* Step over JSON white space; the byte after it, -1 at the end. */
+static int src_skip_ws(struct feed_src *s)
+{
+    size_t at = s->pos;
+    int c;
+
+    while ((c = src_byte(s, at)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+        at++;
+    src_advance(s, at);
+    return c;
+}
+
+/* Set the error for the input at the cursor: the read error, else 'what'
+ * as a syntax error at its line:column and byte offset. */
+static int src_fail(struct feed_src *s, const char *what)
+{
+    int c;
+
+    if (s->over)
+        return nsc_error_set(NSC_ELIMIT, "'%s' ('%s'): feed is over the %zu byte cap", s->url,
+                             s->path, s->max);
+    if (s->ioerr)
+        return nsc_error_set(NSC_EIO, "cannot read '%s': %s", s->path, strerror(s->ioerr));
+    c = src_byte(s, s->pos);
+    if (c < 0)
+        return nsc_error_set(NSC_EPARSE,
+                             "'%s':%zu:%zu: invalid JSON: %s near end of file (byte %zu)", s->url,
+                             s->line, s->col, what, s->pos);
+    return nsc_error_set(NSC_EPARSE, "'%s':%zu:%zu: invalid JSON: %s near '%c' (byte %zu)", s->url,
+                         s->line, s->col + 1, what, c >= 0x20 && c < 0x7f ? c : '?', s->pos);
+}
+
+/* json_load_callback() source: the window from the cursor on. */
+static size_t src_read(void *dst, size_t size, void *data)
+{
+    struct feed_src *s = data;
     size_t n;
+
+    if (s->served >= s->off + s->win.len && src_fill(s) <= 0)
+        return s->eof && !s->over ? 0 : (size_t)-1;
+    n = s->off + s->win.len - s->served;
+    if (n > size)
+        n = size;
+    memcpy(dst, s->win.ptr + (s->served - s->off), n);
+    s->served += n;
+    return n;
+}
+
+/* Decode the one JSON value at the cursor into *out and move past it;
+ * NSC_EPARSE (its place made absolute) when it is not valid JSON. */
+static int src_decode(struct feed_src *s, size_t flags, json_t **out)
+{
+    json_error_t je;
+
+    flags |= JSON_DISABLE_EOF_CHECK;
+    if (s->mem) {
+        *out = json_loadb(s->mem + s->pos, s->len - s->pos, flags, &je);
+    } else {
+        s->served = s->pos;
+        *out = json_load_callback(src_read, s, flags, &je);
+    }
+    if (!*out) {
+        size_t line = s->line + (size_t)(je.line > 0 ? je.line - 1 : 0);
+        size_t col = (je.line <= 1 ? s->col : 0) + (size_t)(je.column > 0 ? je.column : 0);
+
+        if (s->over || s->ioerr)
+            return src_fail(s, "");
+        /* jansson's position counts the bytes it read, the bad one included */
+        return nsc_error_set(NSC_EPARSE, "'%s':%zu:%zu: invalid JSON: %s (byte %zu)", s->url, line,
+                             col, je.text,
+                             s->pos + (size_t)(je.position > 1 ? je.position - 1 : 0));
+    }
+    src_advance(s, s->pos + (size_t)je.position);
+    return 0;
+}
+
+/* What one parse is doing: the feed's header, the uids seen, the sink. */
+struct feed_walk {
+    struct crawler_feed *out;
+    struct uidset seen;
+    crawler_feed_record_fn fn;
+    void *payload;
+    size_t index; /* of the next element of "results" */
+};
+
+/* Decode the elements of "results", the cursor just past its '['. */
+static int walk_results(struct feed_src *s, struct feed_walk *w)
+{
+    int c = src_skip_ws(s);
+
+    if (c == ']') {
+        src_advance(s, s->pos + 1);
+        return 0;
+    }
+    for (;;) {
+        struct crawler_feed_record r = { 0 };
+        json_t *el;
+        int err;
+
+        if (c < 0)
+            return src_fail(s, "a value expected");
+        if ((err = src_decode(s, JSON_DECODE_ANY, &el)) < 0)
+            return err;
+        err = parse_record(&r, el, s->url, w->index++);
+        json_decref(el);
+        if (err == 0 && uidset_seen(&w->seen, r.uid)) {
+            w->out->duplicates++;
+        } else if (err == 0) {
+            w->out->nrecords++;
+            err = w->fn(&r, w->payload);
+        }
+        record_release(&r);
+        if (err < 0)
+            return err;
+        c = src_skip_ws(s);
+        if (c == ']') {
+            src_advance(s, s->pos + 1);
+            return 0;
+        }
+        if (c != ',')
+            return src_fail(s, "',' or ']' expected");
+        src_advance(s, s->pos + 1);
+        c = src_skip_ws(s);
+    }
+}
+
+/* One member of the top-level object, the cursor on its key. */
+static int walk_member(struct feed_src *s, struct feed_walk *w, int *have_results)
+{
+    struct crawler_feed *out = w->out;
+    json_t *key, *v;
+    char *name;
     int err = 0;
 
-    if (!json_is_object(root))
-        return nsc_error_set(NSC_EPARSE, "'%s': the feed is not a JSON object", url);
-    count = json_object_get(root, "count");
-    if (count && !json_is_integer(count))
-        return nsc_error_set(NSC_EPARSE, "'%s': 'count' is not an integer", url);
-    out->count = count ? (long long)json_integer_value(count) : -1;
-    next = json_object_get(root, "next");
-    if (next && !json_is_null(next) && !json_is_string(next))
-        return nsc_error_set(NSC_EPARSE, "'%s': 'next' is neither null nor a string", url);
-    if (json_is_string(next) && json_string_length(next) > 0)
-        out->next = xstrdup(json_string_value(next));
-    results = json_object_get(root, "results");
-    if (!json_is_array(results))
-        return nsc_error_set(NSC_EPARSE, "'%s': 'results' is %s", url,
-                             results ? "not an array" : "missing");
-    n = json_array_size(results);
-    while (seen.cap < 2 * n + 2)
-        seen.cap *= 2;
-    seen.slot = xcalloc(seen.cap, sizeof(*seen.slot));
-    out->records = xcalloc(n + 1, sizeof(*out->records));
-    for (size_t i = 0; i < n; i++) {
-        struct crawler_feed_record *r = &out->records[out->nrecords];
-
-        err = parse_record(r, json_array_get(results, i), url, i);
-        if (err < 0) {
-            record_release(r);
+    if (src_byte(s, s->pos) != '"')
+        return src_fail(s, "string or '}' expected");
+    if ((err = src_decode(s, JSON_DECODE_ANY, &key)) < 0)
+        return err;
+    name = xstrdup(json_string_value(key));
+    json_decref(key);
+    if (src_skip_ws(s) != ':') {
+        err = src_fail(s, "':' expected");
+        goto out;
+    }
+    src_advance(s, s->pos + 1);
+    if (src_skip_ws(s) == '[' && strcmp(name, "results") == 0) {
+        if ((*have_results)++) {
+            err = nsc_error_set(NSC_EPARSE, "'%s': 'results' appears twice (byte %zu)", s->url,
+                                s->pos);
             goto out;
         }
-        if (uidset_seen(&seen, r->uid)) {
-            out->duplicates++;
-            record_release(r);
-            continue;
-        }
-        out->nrecords++;
+        src_advance(s, s->pos + 1);
+        err = walk_results(s, w);
+        goto out;
     }
+    if ((err = src_decode(s, JSON_DECODE_ANY, &v)) < 0)
+        goto out;
+    if (strcmp(name, "results") == 0) {
+        err = nsc_error_set(NSC_EPARSE, "'%s': 'results' is not an array", s->url);
+    } else if (strcmp(name, "count") == 0) {
+        if (!json_is_integer(v))
+            err = nsc_error_set(NSC_EPARSE, "'%s': 'count' is not an integer", s->url);
+        else
+            out->count = (long long)json_integer_value(v);
+    } else if (strcmp(name, "next") == 0) {
+        free(out->next);
+        out->next = NULL;
+        if (!json_is_null(v) && !json_is_string(v))
+            err = nsc_error_set(NSC_EPARSE, "'%s': 'next' is neither null nor a string", s->url);
+        else if (json_is_string(v) && json_string_length(v) > 0)
+            out->next = xstrdup(json_string_value(v));
+    }
+    json_decref(v);
 out:
-    free(seen.slot);
+    free(name);
     return err;
 }
 
-/* Fill 'out' from the parsed feed 'root', which this takes over; on error
- * 'out' is released.  Shared by the in-memory and the file entry points. */
-static int feed_take_root(struct crawler_feed *out, const char *url, json_t *root)
+/* Walk the whole feed of 's' into w->out and w->fn. */
+static int walk_feed(struct feed_src *s, struct feed_walk *w)
 {
+    int c, have_results = 0, err;
+
+    c = src_skip_ws(s);
+    if (c != '{') {
+        /* not an object: jansson says whether it is JSON at all */
+        json_t *v = NULL;
+
+        if (c < 0)
+            return src_fail(s, "'[' or '{' expected");
+        if ((err = src_decode(s, 0, &v)) < 0)
+            return err;
+        json_decref(v);
+        return nsc_error_set(NSC_EPARSE, "'%s': the feed is not a JSON object", s->url);
+    }
+    src_advance(s, s->pos + 1);
+    c = src_skip_ws(s);
+    while (c != '}') {
+        if ((err = walk_member(s, w, &have_results)) < 0)
+            return err;
+        c = src_skip_ws(s);
+        if (c == ',') {
+            src_advance(s, s->pos + 1);
+            c = src_skip_ws(s);
+            if (c == '}')
+                return src_fail(s, "string expected");
+        } else if (c != '}') {
+            return src_fail(s, "',' or '}' expected");
+        }
+    }
+    src_advance(s, s->pos + 1);
+    if (src_skip_ws(s) >= 0 || s->over || s->ioerr)
+        return src_fail(s, "end of file expected");
+    if (!have_results)
+        return nsc_error_set(NSC_EPARSE, "'%s': 'results' is missing", s->url);
+    return 0;
+}
+
+/* Run a walk over 's' into 'out', records to 'fn'; on error 'out' is released. */
+static int feed_walk_run(struct crawler_feed *out, struct feed_src *s, crawler_feed_record_fn fn,
+                         void *payload)
+{
+    struct feed_walk w = { out, { NULL, 0, 0, BUF_INIT }, fn, payload, 0 };
     int err;
 
-    out->url = xstrdup(url);
-    err = feed_from_json(out, url, root);
-    json_decref(root);
+    s->line = 1;
+    out->url = xstrdup(s->url);
+    out->count = -1;
+    err = walk_feed(s, &w);
+    uidset_release(&w.seen);
     if (err < 0)
         crawler_feed_release(out);
     return err;
 }
 
-int crawler_parse_feed(struct crawler_feed *out, const char *url, const char *json, size_t len,
-                       size_t max)
+int crawler_parse_feed_each(struct crawler_feed *out, const char *url, const char *json, size_t len,
+                            size_t max, crawler_feed_record_fn fn, void *payload)
 {
-    json_error_t je;
-    json_t *root;
+    struct feed_src s = { 0 };
 
     memset(out, 0, sizeof(*out));
     if (len > max)
         return nsc_error_set(NSC_ELIMIT, "'%s': feed of %zu bytes is over the %zu byte cap", url,
                              len, max);
-    root = json_loadb(json, len, 0, &je);
-    if (!root)
-        return json_error(url, &je);
-    return feed_take_root(out, url, root);
+    s.url = url;
+    s.mem = json ? json : "";
+    s.len = json ? len : 0;
+    return feed_walk_run(out, &s, fn, payload);
 }
 
-struct capped_reader {
-    FILE *fp;
-    size_t max, total;
-    int over, ioerr;
-};
-
-/* json_load_callback() source: at most 'max' bytes, then an error. */
-static size_t capped_read(void *dst, size_t size, void *data)
+/* crawler_parse_feed(): keep every record in the feed itself. */
+static int collect_record(struct crawler_feed_record *r, void *payload)
 {
-    struct capped_reader *r = data;
-    size_t want = size, n;
+    struct crawler_feed *f = payload;
+    size_t n = f->nrecords - 1; /* already counted */
 
-    if (r->total >= r->max) {
-        char c;
+    if ((n & (n - 1)) == 0) /* 0, 1, 2, 4, ...: double */
+        f->records = xreallocarray(f->records, n ? 2 * n : 1, sizeof(*f->records));
+    f->records[n] = *r;
+    memset(r, 0, sizeof(*r));
+    return 0;
+}
 
-        if (fread(&c, 1, 1, r->fp) == 1) {
-            r->over = 1;
-            return (size_t)-1;
-        }
-        return 0;
-    }
-    if (want > r->max - r->total)
-        want = r->max - r->total;
-    n = fread(dst, 1, want, r->fp);
-    if (n == 0 && ferror(r->fp)) {
-        r->ioerr = errno ? errno : EIO;
-        return (size_t)-1;
-    }
-    r->total += n;
-    return n;
+int crawler_parse_feed(struct crawler_feed *out, const char *url, const char *json, size_t len,
+                       size_t max)
+{
+    return crawler_parse_feed_each(out, url, json, len, max, collect_record, out);
 }
 
 int crawler_parse_feed_file(struct crawler_feed *out, const char *url, const char *path, size_t max)
 {
-    struct capped_reader r = { NULL, max, 0, 0, 0 };
-    json_error_t je;
-    json_t *root;
+    struct feed_src s = { 0 };
     int err;
 
     memset(out, 0, sizeof(*out));
-    r.fp = fopen(path, "rb");
-    if (!r.fp)
+    s.url = url;
+    s.path = path;
+    s.max = max;
+    s.fp = fopen(path, "rb");
+    if (!s.fp)
         return nsc_error_set(errno == ENOENT ? NSC_ENOTFOUND : NSC_EIO, "cannot open '%s': %s",
                              path, strerror(errno));
-    root = json_load_callback(capped_read, &r, 0, &je);
-    fclose(r.fp);
-    if (r.over)
-        err =
-            nsc_error_set(NSC_ELIMIT, "'%s' ('%s'): feed is over the %zu byte cap", url, path, max);
-    else if (r.ioerr)
-        err = nsc_error_set(NSC_EIO, "cannot read '%s': %s", path, strerror(r.ioerr));
-    else if (!root)
-        err = json_error(url, &je);
-    else
-        err = 0;
-    if (err < 0) {
-        json_decref(root);
-        return err;
-    }
-    return feed_take_root(out, url, root);
+    err = feed_walk_run(out, &s, collect_record, out);
+    fclose(s.fp);
+    buf_release(&s.win);
+    return err;
 }

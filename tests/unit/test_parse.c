@@ -633,17 +633,28 @@ static void gumbo_known_crash_inputs(void **state)
     }
 }
 
+/* An abstract page over CRAWLER_MAX_HTML and a year index over
+ * CRAWLER_MAX_INDEX are refused unparsed; a year index over the page cap
+ * but under its own is parsed (these spaces list no paper). */
 static void hostile_over_cap(void **state)
 {
     struct crawler_year_index ix;
-    char *big = xmalloc(CRAWLER_MAX_HTML + 1);
+    struct crawler_paper p = { 0 };
+    char *big = xmalloc(CRAWLER_MAX_INDEX + 1);
 
     (void)state;
-    memset(big, ' ', CRAWLER_MAX_HTML + 1);
+    memset(big, ' ', CRAWLER_MAX_INDEX + 1);
     assert_int_equal(
-        crawler_parse_year_index(&ix, prof, MOCK "/big", 2024, big, CRAWLER_MAX_HTML + 1),
+        crawler_parse_year_index(&ix, prof, MOCK "/big", 2024, big, CRAWLER_MAX_INDEX + 1),
         NSC_ELIMIT);
     assert_non_null(strstr(nsc_error_last(), MOCK "/big"));
+    assert_non_null(strstr(nsc_error_last(), "over the 67108864 byte cap"));
+    assert_int_equal(crawler_parse_abstract(&p, prof, MOCK "/big", big, CRAWLER_MAX_HTML + 1),
+                     NSC_ELIMIT);
+    assert_non_null(strstr(nsc_error_last(), "over the 16777216 byte cap"));
+    assert_int_equal(
+        crawler_parse_year_index(&ix, prof, MOCK "/big", 2024, big, CRAWLER_MAX_HTML + 1),
+        NSC_ETEMPLATE);
     free(big);
 }
 

@@ -308,7 +308,9 @@ static void feed_file_endless_is_capped(void **state)
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        static const char chunk[] = "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,";
+        /* valid records (the streamed parse stops at the first bad one), all
+         * of one uid, so only the cap can end it */
+        static const char chunk[] = "{\"uid\":\"u\",\"id\":1,\"name\":\"n\",\"authors\":[]},";
         int fd;
 
         signal(SIGPIPE, SIG_IGN);
@@ -338,6 +340,150 @@ static void feed_file_fixture(void **state)
     assert_int_equal(f.nrecords, 4);
     assert_int_equal(f.duplicates, 1);
     crawler_feed_release(&f);
+}
+
+/* crawler_parse_feed_each(): what the sink saw, in order. */
+struct seen_uids {
+    char uids[8][8];
+    size_t n, stop_at; /* stop_at: fail on this record (1-based), 0: never */
+};
+
+static int see_record(struct crawler_feed_record *r, void *payload)
+{
+    struct seen_uids *s = payload;
+
+    if (s->n < 8)
+        snprintf(s->uids[s->n], sizeof(s->uids[0]), "%s", r->uid);
+    if (++s->n == s->stop_at)
+        return nsc_error_set(NSC_EINVAL, "sink stops at %zu", s->n);
+    return 0;
+}
+
+#define REC(uid) "{\"uid\":\"" uid "\",\"id\":1,\"name\":\"n\",\"authors\":[]}"
+
+/* Records reach the sink one by one, in feed order, duplicates dropped;
+ * members may come in any order and around any white space. */
+static void feed_streamed_in_order(void **state)
+{
+    const char *json = " \n{ \"results\" : [ " REC("a") " ,\n" REC("b") "," REC("a") ",\t" REC(
+        "c") " ] ,\"previous\":{\"x\":[1,{\"y\":null}]}, \"next\" : null, \"count\" : 3 }\r\n";
+    struct seen_uids s = { .n = 0 };
+    struct crawler_feed f;
+
+    (void)state;
+    assert_int_equal(crawler_parse_feed_each(&f, "mem://feed", json, strlen(json), CRAWLER_MAX_FEED,
+                                             see_record, &s),
+                     0);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.uids[0], "a");
+    assert_string_equal(s.uids[1], "b");
+    assert_string_equal(s.uids[2], "c");
+    assert_int_equal(f.nrecords, 3);
+    assert_int_equal(f.duplicates, 1);
+    assert_int_equal(f.count, 3); /* read after "results" */
+    assert_null(f.next);
+    assert_null(f.records);
+    crawler_feed_release(&f);
+
+    /* the sink's error stops the parse there */
+    memset(&s, 0, sizeof(s));
+    s.stop_at = 2;
+    assert_int_equal(crawler_parse_feed_each(&f, "mem://feed", json, strlen(json), CRAWLER_MAX_FEED,
+                                             see_record, &s),
+                     NSC_EINVAL);
+    assert_string_equal(nsc_error_last(), "sink stops at 2");
+    assert_int_equal(s.n, 2);
+}
+
+/* Errors name their place: line:column and byte offset (both counted by
+ * hand from the strings below), or the record's index. */
+static void feed_errors_say_where(void **state)
+{
+    (void)state;
+    /* jansson's error inside the second element, on line 2: the second
+     * ',' of '"b",,' is byte 67, column 12 of line 2 (which starts at 56) */
+    expect_feed_error("{\"results\":[" REC("a") ",\n{\"uid\":\"b\",,}]}",
+                      "'mem://feed':2:12: invalid JSON: ");
+    expect_feed_error("{\"results\":[" REC("a") ",\n{\"uid\":\"b\",,}]}", "(byte 67)");
+    /* the scanner's own: no ',' between elements; REC is 42 bytes, 12..53 */
+    expect_feed_error("{\"results\":[" REC("a") " " REC("b") "]}",
+                      "'mem://feed':1:56: invalid JSON: ',' or ']' expected near '{' (byte 55)");
+    expect_feed_error("{\"results\":[]} x", "end of file expected near 'x' (byte 15)");
+    expect_feed_error("{\"results\":[],}", "string expected near '}' (byte 14)");
+    expect_feed_error("{\"results\":[] \"count\":1}", "',' or '}' expected near '\"' (byte 14)");
+    expect_feed_error("{\"results\"[]}", "':' expected near '[' (byte 10)");
+    expect_feed_error("{\"results\":[],\"results\":[]}", "'results' appears twice (byte 24)");
+    expect_feed_error("{\"results\":[" REC("a") "," REC("b") ",7]}",
+                      "record results[2] is not an object");
+    expect_feed_error("", "'mem://feed':1:0: invalid JSON: '[' or '{' expected near end of file");
+    expect_feed_error("{\"count\":1,\"results\":[],\"x\":tru}", "'mem://feed':1:");
+}
+
+/* The file form reads through a 64 KiB window: a feed of ~300 KiB whose
+ * elements straddle the window's edges gives what the memory form gives,
+ * and so does an error past the first windows. */
+static void feed_file_window_matches_memory(void **state)
+{
+    char path[] = "/tmp/nsc_feedwin_XXXXXX";
+    struct crawler_feed fm, ff;
+    struct buf j = BUF_INIT;
+    char *errm;
+    int fd;
+
+    (void)state;
+    buf_puts(&j, "{\"count\":1500,\"results\":[\n");
+    for (int i = 0; i < 1500; i++) {
+        buf_appendf(
+            &j,
+            "%s{\"uid\":\"u%d\",\"id\":%d,\"name\":\"T\\u00e9tra %d %.*s\",\"authors\":["
+            "{\"fullname\":\"A%d\",\"institution\":\"I&amp;%d\"}]}\n",
+            i ? "," : "", i % 1400, i, i, i % 150,
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            i, i);
+    }
+    buf_puts(&j, "]}");
+    assert_true(j.len > (size_t)4 * 65536);
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, j.ptr, j.len), (ssize_t)j.len);
+    close(fd);
+    assert_int_equal(crawler_parse_feed(&fm, "u", j.ptr, j.len, CRAWLER_MAX_FEED), 0);
+    assert_int_equal(crawler_parse_feed_file(&ff, "u", path, CRAWLER_MAX_FEED), 0);
+    assert_int_equal(fm.nrecords, 1400); /* uids repeat after 1400 */
+    assert_int_equal(fm.duplicates, 100);
+    assert_int_equal(ff.nrecords, fm.nrecords);
+    assert_int_equal(ff.duplicates, fm.duplicates);
+    for (size_t i = 0; i < fm.nrecords; i++) {
+        assert_string_equal(ff.records[i].uid, fm.records[i].uid);
+        assert_string_equal(ff.records[i].name, fm.records[i].name);
+        assert_int_equal(ff.records[i].id, (long long)i);
+        assert_string_equal(ff.records[i].authors[0].institution,
+                            fm.records[i].authors[0].institution);
+    }
+    assert_string_equal(fm.records[1399].authors[0].institution, "I&1399");
+    crawler_feed_release(&fm);
+    crawler_feed_release(&ff);
+
+    /* break record 1200 (line 1202): both forms say the same place */
+    {
+        char *bad = strstr(j.ptr, "\"uid\":\"u1200\"");
+
+        assert_non_null(bad);
+        bad[5] = ';'; /* "uid";"u1200" */
+    }
+    fd = open(path, O_WRONLY | O_TRUNC);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, j.ptr, j.len), (ssize_t)j.len);
+    close(fd);
+    assert_int_equal(crawler_parse_feed(&fm, "u", j.ptr, j.len, CRAWLER_MAX_FEED), NSC_EPARSE);
+    errm = xstrdup(nsc_error_last());
+    assert_non_null(strstr(errm, "'u':1202:"));
+    assert_int_equal(crawler_parse_feed_file(&ff, "u", path, CRAWLER_MAX_FEED), NSC_EPARSE);
+    assert_string_equal(nsc_error_last(), errm);
+    free(errm);
+    unlink(path);
+    buf_release(&j);
 }
 
 /* ---- join ---- */
@@ -566,6 +712,9 @@ int main(void)
         cmocka_unit_test(feed_caps),
         cmocka_unit_test(feed_file_endless_is_capped),
         cmocka_unit_test(feed_file_fixture),
+        cmocka_unit_test(feed_streamed_in_order),
+        cmocka_unit_test(feed_errors_say_where),
+        cmocka_unit_test(feed_file_window_matches_memory),
         cmocka_unit_test(join_by_url_and_title),
         cmocka_unit_test(join_never_crosses_papers),
         cmocka_unit_test(join_ambiguous_title),
