@@ -12,10 +12,12 @@
  * an explicit stack, never recursion.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <gumbo.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/dict.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
 #include <libxml/xmlerror.h>
@@ -293,7 +295,7 @@ static int prescan(const char *s, size_t len, const char *url)
 }
 
 /* A libxml2 element for a gumbo element, with its attributes. */
-static xmlNodePtr new_element(const GumboNode *g)
+static xmlNodePtr new_element(xmlDocPtr doc, const GumboNode *g)
 {
     const GumboElement *e = &g->v.element;
     char *owned = NULL;
@@ -314,7 +316,7 @@ static xmlNodePtr new_element(const GumboNode *g)
     }
     if (!name || !*name)
         name = "unknown";
-    x = xmlNewNode(NULL, BAD_CAST name);
+    x = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL); /* the name is interned in doc->dict */
     if (!x)
         NSC_BUG("xmlNewNode failed");
     for (i = 0; i < e->attributes.length; i++) {
@@ -325,6 +327,74 @@ static xmlNodePtr new_element(const GumboNode *g)
     }
     free(owned);
     return x;
+}
+
+/*
+ * gumbo's allocations for one page come from an arena freed in one go.
+ * gumbo makes a malloc() and a free() for every token, string and vector
+ * it grows, and destroying its tree walks every node again: on an abstract
+ * page that was about a third of the parse.  A grown vector's old storage
+ * stays in the arena until the page is done, which costs little on the
+ * pages it is used for (see ARENA_MAX_PAGE).  Fuzzing builds define
+ * NSC_GUMBO_MALLOC, so that ASan watches gumbo's own accesses.
+ */
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, size;
+    max_align_t data[]; /* 'size' bytes */
+};
+
+struct arena {
+    struct arena_chunk *head;
+    size_t next_size; /* of the next chunk; doubles, as the page needs */
+};
+
+/* Pages up to this size parse into an arena; a larger one (a year index
+ * of thousands of papers) has gumbo free as it goes, to keep its peak low. */
+#define ARENA_MAX_PAGE (1024 * 1024)
+
+/* gumbo's allocator: bump 'size' bytes, aligned as malloc() aligns. */
+static void *arena_alloc(void *ud, size_t size)
+{
+    struct arena *a = ud;
+    struct arena_chunk *c = a->head;
+    size_t need = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+    void *p;
+
+    if (need < size) /* wrapped: no gumbo allocation is this large */
+        NSC_BUG("arena allocation of %zu bytes", size);
+    if (!c || c->size - c->used < need) {
+        size_t sz = a->next_size;
+
+        while (sz < need)
+            sz *= 2;
+        c = xmalloc(sizeof(*c) + sz);
+        c->size = sz;
+        c->used = 0;
+        c->next = a->head;
+        a->head = c;
+        a->next_size = sz * 2;
+    }
+    p = (char *)c->data + c->used;
+    c->used += need;
+    return p;
+}
+
+/* gumbo's deallocator: nothing until the whole arena goes. */
+static void arena_dealloc(void *ud, void *ptr)
+{
+    (void)ud;
+    (void)ptr;
+}
+
+static void arena_release(struct arena *a)
+{
+    while (a->head) {
+        struct arena_chunk *next = a->head->next;
+
+        free(a->head);
+        a->head = next;
+    }
 }
 
 struct frame {
@@ -360,7 +430,7 @@ static int copy_tree(xmlDocPtr doc, const GumboNode *root, const char *url)
                                     CRAWLER_MAX_DEPTH);
                 goto out;
             }
-            x = new_element(g);
+            x = new_element(doc, g);
             xmlAddChild(f->parent, x);
             NSC_GROW(st, cap, n + 1);
             st[n++] = (struct frame){ &g->v.element.children, 0, x };
@@ -369,7 +439,7 @@ static int copy_tree(xmlDocPtr doc, const GumboNode *root, const char *url)
         case GUMBO_NODE_WHITESPACE:
         case GUMBO_NODE_CDATA:
             if (f->parent != (xmlNodePtr)doc)
-                xmlAddChild(f->parent, xmlNewText(BAD_CAST g->v.text.text));
+                xmlAddChild(f->parent, xmlNewDocText(doc, BAD_CAST g->v.text.text));
             break;
         default: /* comments, a stray document node */
             break;
@@ -385,6 +455,7 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
 {
     struct buf clean = BUF_INIT;
     GumboOptions opts = kGumboDefaultOptions;
+    struct arena arena = { NULL, 0 };
     GumboOutput *g = NULL;
     xmlDocPtr doc = NULL;
     int err = 0;
@@ -416,6 +487,14 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
     goto context;
 #endif
     opts.max_errors = 0; /* we never read them; do not let a bad page fill memory */
+#ifndef NSC_GUMBO_MALLOC
+    if (len <= ARENA_MAX_PAGE) {
+        arena.next_size = 16 * len + 16384; /* one chunk holds a typical page's tree */
+        opts.allocator = arena_alloc;
+        opts.deallocator = arena_dealloc;
+        opts.userdata = &arena;
+    }
+#endif
     g = gumbo_parse_with_options(&opts, html, len);
     if (!g || !g->document) {
         err = nsc_error_set(NSC_EPARSE, "'%s': the HTML parser gave no tree", url);
@@ -425,6 +504,11 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
     doc = xmlNewDoc(BAD_CAST "1.0");
     if (!doc)
         NSC_BUG("xmlNewDoc failed");
+    /* element and attribute names once a document, not a malloc() a node;
+     * xmlFreeDoc() frees the dictionary */
+    doc->dict = xmlDictCreate();
+    if (!doc->dict)
+        NSC_BUG("xmlDictCreate failed");
     err = copy_tree(doc, g->document, url);
     if (err < 0)
         goto out;
@@ -439,8 +523,9 @@ context:
     *out = doc;
     doc = NULL;
 out:
-    if (g)
+    if (g && !arena.next_size)
         gumbo_destroy_output(&opts, g);
+    arena_release(&arena);
     if (doc)
         xmlFreeDoc(doc);
     buf_release(&clean);
