@@ -8,6 +8,30 @@
 # middle of a crawl is given up after 10 URLs in a row fail all 3 attempts.
 . "$NSC_SOURCE_DIR/tests/cli/crawl_lib.sh"
 
+# host_back PREFIX PAPERS DIR KEPT - restart the mock healthy, run the same
+# crawl into $TMP/DIR again and check that it finishes, fetches no paper of
+# $TMP/KEPT (the records written before the fault) again, and that the year
+# then equals the truth.  Leaves the comparison in $cmp.
+host_back() {
+    crawl_mock_stop
+    crawl_mock --years 2024 --papers "$2" --port "$port"
+    n=$(wc -l <"$TMP/requests.log")
+    crawl_run --year 2024 --out "$TMP/$3" >/dev/null 2>&1
+    check "${1}with the host back the same command finishes" 0 $?
+    tail -n +"$((n + 1))" "$TMP/requests.log" >"$TMP/last.log"
+    refetched=0
+    for id in $(python3 -c '
+import json, sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    print(json.loads(l)["id"])' "$TMP/$4"); do
+        grep -q "/$id-Abstract" "$TMP/last.log" && refetched=$((refetched + 1))
+    done
+    check "${1}no paper written before the fault is fetched again" 0 "$refetched"
+    cmp=$(crawl_compare 2024 "$TMP/$3")
+    check "${1}the same paper ids as the truth" yes "$(crawl_value ids_same "$cmp")"
+    check "${1}every affiliation as the truth" 0 "$(crawl_value affiliation_mismatches "$cmp")"
+}
+
 # A fresh directory.
 crawl_mock --years 2024 --papers 40 --mode 5xx
 port=$MOCK_PORT
@@ -75,23 +99,7 @@ check "the half year's records are byte-identical" same \
     "$(cmp -s "$TMP/records-half" "$TMP/half/neurips-2024.jsonl" && echo same || echo differ)"
 check "no summary claims the year" no \
     "$([ -e "$TMP/half/neurips-2024.summary.json" ] && echo yes || echo no)"
-crawl_mock_stop
-crawl_mock --years 2024 --papers 40 --port "$port"
-n=$(wc -l <"$TMP/requests.log")
-crawl_run --year 2024 --out "$TMP/half" >/dev/null 2>"$TMP/half.err"
-check "with the host back the same command finishes" 0 $?
-tail -n +"$((n + 1))" "$TMP/requests.log" >"$TMP/last.log"
-refetched=0
-for id in $(python3 -c '
-import json, sys
-for l in open(sys.argv[1], encoding="utf-8"):
-    print(json.loads(l)["id"])' "$TMP/records-half"); do
-    grep -q "/$id-Abstract" "$TMP/last.log" && refetched=$((refetched + 1))
-done
-check "no paper finished before the outage is fetched again" 0 "$refetched"
-cmp=$(crawl_compare 2024 "$TMP/half")
-check "the same paper ids as the truth" yes "$(crawl_value ids_same "$cmp")"
-check "every affiliation as the truth" 0 "$(crawl_value affiliation_mismatches "$cmp")"
+host_back "" 40 half records-half
 check "US-CN papers as the truth" same "$(crawl_value us_cn_default_papers "$cmp")"
 
 # A host that goes down in the middle of a crawl (--outage-after: 503 for
@@ -119,22 +127,6 @@ check "outage: it ended within 40 s" yes "$([ $((t1 - t0)) -le 40 ] && echo yes 
 check_contains "outage: the last line says how many papers failed" \
     "$((60 - written)) of 60 papers failed: the crawl is incomplete" "$(tail -n 1 "$TMP/outage.err")"
 cp "$TMP/outage/neurips-2024.jsonl" "$TMP/records-outage"
-crawl_mock_stop
-crawl_mock --years 2024 --papers 60 --port "$port"
-n=$(wc -l <"$TMP/requests.log")
-crawl_run --year 2024 --out "$TMP/outage" >/dev/null 2>&1
-check "outage: with the host back the same command finishes" 0 $?
-tail -n +"$((n + 1))" "$TMP/requests.log" >"$TMP/last.log"
-refetched=0
-for id in $(python3 -c '
-import json, sys
-for l in open(sys.argv[1], encoding="utf-8"):
-    print(json.loads(l)["id"])' "$TMP/records-outage"); do
-    grep -q "/$id-Abstract" "$TMP/last.log" && refetched=$((refetched + 1))
-done
-check "outage: no paper written before it is fetched again" 0 "$refetched"
-cmp=$(crawl_compare 2024 "$TMP/outage")
-check "outage: then the same paper ids as the truth" yes "$(crawl_value ids_same "$cmp")"
-check "outage: every affiliation as the truth" 0 "$(crawl_value affiliation_mismatches "$cmp")"
+host_back "outage: " 60 outage records-outage
 
 finish

@@ -19,20 +19,12 @@ FAULTS=${NSC_FAULTS_SPEC:-status503=0.05,status429=0.05,reset=0.05,truncate=0.02
 echo "# 2024, papers: $papers, faults: $FAULTS"
 
 # timed OUT ERR ARGS...: nipscope -v crawl ARGS against the mock; prints
-# "EXIT WALL_S CPU_S PEAK_RSS_KB" (wait4(), so no /usr/bin/time needed).
+# "EXIT WALL_S CPU_S PEAK_RSS_KB".
 timed() {
     o=$1
     e=$2
     shift 2
-    python3 -c '
-import os, subprocess, sys, time
-t = time.monotonic()
-with open(sys.argv[1], "w") as o, open(sys.argv[2], "w") as e:
-    p = subprocess.Popen(sys.argv[3:], stdout=o, stderr=e)
-    _, st, ru = os.wait4(p.pid, 0)
-print(os.waitstatus_to_exitcode(st), "%.1f" % (time.monotonic() - t),
-      "%.1f" % (ru.ru_utime + ru.ru_stime), ru.ru_maxrss)
-' "$o" "$e" "$NIPSCOPE" -v crawl --rules "$CRAWL_RULES" --proceedings-url "$MOCK_URL" \
+    crawl_measured "$o" "$e" -v crawl --rules "$CRAWL_RULES" --proceedings-url "$MOCK_URL" \
         --virtual-url "$MOCK_URL" --rate 0 --no-progress --year 2024 "$@"
 }
 

@@ -48,6 +48,24 @@ crawl_run() {
         --virtual-url "$MOCK_URL" --datasets-url "$MOCK_DATASETS_URL" --rate 0 --concurrency 4 "$@"
 }
 
+# crawl_measured OUT ERR ARGS...: "$NIPSCOPE" ARGS with stdout/stderr to
+# OUT/ERR; prints "EXIT WALL_S CPU_S PEAK_RSS_KB" (from wait4(), so no
+# /usr/bin/time needed; CPU and peak RSS of nipscope and its children).
+crawl_measured() {
+    o=$1
+    e=$2
+    shift 2
+    python3 -c '
+import os, subprocess, sys, time
+t = time.monotonic()
+with open(sys.argv[1], "w") as o, open(sys.argv[2], "w") as e:
+    p = subprocess.Popen(sys.argv[3:], stdout=o, stderr=e)
+    _, st, ru = os.wait4(p.pid, 0)
+print(os.waitstatus_to_exitcode(st), "%.1f" % (time.monotonic() - t),
+      "%.1f" % (ru.ru_utime + ru.ru_stime), ru.ru_maxrss)
+' "$o" "$e" "$NIPSCOPE" "$@"
+}
+
 # crawl_compare YEAR DIR: compare DIR/neurips-YEAR.{jsonl,summary.json} with
 # the truth; prints one key=value line per measure.
 crawl_compare() {
