@@ -49,7 +49,8 @@ enum nsc_err {
     NSC_EINVAL = -7,    /* a valid-looking value that is not acceptable */
     NSC_ELOCKED = -8,   /* another process holds the lock */
     NSC_ENOSPC = -9,    /* the disk is full */
-    NSC_ETEMPLATE = -10 /* a page whose structure no profile recognises */
+    NSC_ETEMPLATE = -10, /* a page whose structure no profile recognises */
+    NSC_ECRASH = -11     /* a worker process died, hung or answered nonsense */
 };
 
 /*
