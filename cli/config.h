@@ -32,6 +32,7 @@ struct config {
     size_t max_body;          /* bytes */
     unsigned low_speed_limit; /* bytes/s; 0: no low-speed abort */
     unsigned low_speed_time_s;
+    unsigned parser_timeout_s; /* time limit to parse one page (plus 1 s per MiB) */
     char *ca_file;         /* NULL: the system's CAs only */
     char *user_agent;      /* NULL: the fetch engine's default */
     char *contact;         /* NULL: none; else an http(s) URL */
