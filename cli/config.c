@@ -547,12 +547,18 @@ static int k_sites(struct loader *ld, const yaml_node_t *val, const char *key)
 }
 
 static const struct key top_keys[] = {
-    { "years", k_years },           { "out", k_out },
-    { "rules", k_rules },           { "interval", k_interval },
-    { "politeness", k_politeness }, { "user_agent", k_user_agent },
-    { "contact", k_contact },       { "sites", k_sites },
-    { "policies", k_policies },     { "ca_file", k_ca_file },
-    { "fulltext", k_fulltext },     { "keep_pdf", k_keep_pdf },
+    { "years", k_years },
+    { "out", k_out },
+    { "rules", k_rules },
+    { "interval", k_interval },
+    { "politeness", k_politeness },
+    { "user_agent", k_user_agent },
+    { "contact", k_contact },
+    { "sites", k_sites },
+    { "policies", k_policies },
+    { "ca_file", k_ca_file },
+    { "fulltext", k_fulltext },
+    { "keep_pdf", k_keep_pdf },
     { "parser_timeout", k_parser_timeout },
 };
 

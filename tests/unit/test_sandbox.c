@@ -303,8 +303,7 @@ static void restart_bound(void **state)
     load(&b, "abstract_2024_db.html");
     load(&ok, "index_2024.html");
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(crawler_sandbox_parse_abstract(sb, &p, ABS_URL, b.ptr, b.len),
-                         NSC_ECRASH);
+        assert_int_equal(crawler_sandbox_parse_abstract(sb, &p, ABS_URL, b.ptr, b.len), NSC_ECRASH);
         assert_non_null(strstr(nsc_error_last(), "page skipped"));
         assert_int_equal(crawler_sandbox_broken(sb), 0);
     }
@@ -443,10 +442,10 @@ static void decoder_strict(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(index_round_trip), cmocka_unit_test(abstract_round_trip),
+        cmocka_unit_test(index_round_trip),   cmocka_unit_test(abstract_round_trip),
         cmocka_unit_test(crash_then_restart), cmocka_unit_test(hang_times_out),
-        cmocka_unit_test(garbage_reply),    cmocka_unit_test(restart_bound),
-        cmocka_unit_test(no_leaks),         cmocka_unit_test(decoder_strict),
+        cmocka_unit_test(garbage_reply),      cmocka_unit_test(restart_bound),
+        cmocka_unit_test(no_leaks),           cmocka_unit_test(decoder_strict),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
