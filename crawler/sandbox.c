@@ -531,6 +531,10 @@ int crawler_sandbox_serve(int fd)
     int err = 0;
 
     fault_read(&f);
+    /* Ctrl-C and a service stop are the crawler's to handle: it ends its
+     * run and closes the socket, which ends this loop. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
     for (;;) {
         if (io_read_all(fd, &n, sizeof(n)) < 0)
             break; /* the crawler closed: done */
@@ -618,6 +622,8 @@ static int spawn(struct crawler_sandbox *sb)
                 _exit(126);
             if (fcntl(WORKER_FD, F_SETFD, 0) < 0)
                 _exit(126);
+            /* Nothing else of the crawler's (its store, its sockets). */
+            close_range(WORKER_FD + 1, ~0U, 0);
             execv(sb->exe, argv);
             _exit(127);
         }
@@ -718,14 +724,17 @@ static enum io_result recv_frame(int fd, struct buf *out, uint64_t deadline)
 }
 
 /*
- * The worker failed 'url': end it, count it and say why.  Past the bound on
- * restarts the sandbox is broken and the message says the run must stop.
+ * The worker failed 'url' (NULL: its start): end it, count it and say why.
+ * Past the bound on restarts the sandbox is broken and the message says the
+ * run must stop.
  */
 static int worker_lost(struct crawler_sandbox *sb, const char *url, enum io_result why,
                        long limit_ms)
 {
     char how[96];
-    int status = reap(sb, why != IO_CLOSED);
+    /* Killed even after EOF: a worker that closed its socket may live on.
+     * One already dying keeps the status it dies with. */
+    int status = reap(sb, 1);
 
     if (why == IO_TIMEOUT)
         snprintf(how, sizeof(how), "parser timed out after %.1f s", (double)limit_ms / 1000.0);
@@ -740,6 +749,8 @@ static int worker_lost(struct crawler_sandbox *sb, const char *url, enum io_resu
         snprintf(how, sizeof(how), "parser worker %s", st);
     }
     sb->failures++;
+    if (!url)
+        return nsc_error_set(NSC_ECRASH, "cannot start the parser worker: %s", how);
     if (sb->failures > sb->max_restarts) {
         sb->broken = 1;
         return nsc_error_set(NSC_ECRASH,
@@ -850,7 +861,7 @@ int crawler_sandbox_start(struct crawler_sandbox **out, const struct crawler_pro
     frame_end(&sb->init, 0);
     /* The first worker starts now: one that cannot start (or load the
      * profile) fails the run before any page is fetched. */
-    err = worker_start(sb, "the parser worker");
+    err = worker_start(sb, NULL);
     if (err < 0) {
         crawler_sandbox_stop(sb);
         return err;

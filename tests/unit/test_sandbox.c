@@ -337,6 +337,25 @@ static void no_leaks(void **state)
     assert_int_equal(errno, ECHILD);
 }
 
+/* Exec mode with a program that is not a worker: the start fails, says
+ * why, and leaves nothing behind. */
+static void exec_start_fails(void **state)
+{
+    struct crawler_sandbox *sb = NULL;
+    int before = count_fds();
+
+    (void)state;
+    assert_int_equal(crawler_sandbox_start(&sb, prof, "/nonexistent/nipscope"), NSC_ECRASH);
+    assert_null(sb);
+    assert_string_equal(nsc_error_last(),
+                        "cannot start the parser worker: parser worker exited with status 127");
+    assert_int_equal(crawler_sandbox_start(&sb, prof, "/bin/true"), NSC_ECRASH);
+    assert_string_equal(nsc_error_last(),
+                        "cannot start the parser worker: parser worker exited with status 0");
+    assert_int_equal(count_fds(), before);
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+}
+
 /* ---- the decoder, fed by hand ---- */
 
 static void put_u32(struct buf *b, uint32_t v)
@@ -445,7 +464,8 @@ int main(void)
         cmocka_unit_test(index_round_trip),   cmocka_unit_test(abstract_round_trip),
         cmocka_unit_test(crash_then_restart), cmocka_unit_test(hang_times_out),
         cmocka_unit_test(garbage_reply),      cmocka_unit_test(restart_bound),
-        cmocka_unit_test(no_leaks),           cmocka_unit_test(decoder_strict),
+        cmocka_unit_test(no_leaks),           cmocka_unit_test(exec_start_fails),
+        cmocka_unit_test(decoder_strict),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
