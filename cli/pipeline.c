@@ -1930,9 +1930,31 @@ static int load_rules(struct pipeline *pl)
     return 0;
 }
 
+/*
+ * The binary to start the parser worker from: this one, by the path
+ * /proc/self/exe names, so that a tool running nipscope (valgrind, which
+ * answers that readlink with its client's path) runs the worker too; the
+ * link itself when the file was replaced or removed since (an upgrade), so
+ * the worker is always this very version.
+ */
+static const char *self_exe(char *path, size_t size)
+{
+    static const char deleted[] = " (deleted)";
+    ssize_t n = readlink("/proc/self/exe", path, size - 1);
+
+    if (n <= 0 || (size_t)n >= size - 1)
+        return "/proc/self/exe";
+    path[n] = '\0';
+    /* A running binary cannot be written to, only replaced or removed. */
+    if ((size_t)n >= sizeof(deleted) - 1 && !strcmp(path + n - (sizeof(deleted) - 1), deleted))
+        return "/proc/self/exe";
+    return path;
+}
+
 static int setup(struct pipeline *pl)
 {
     const struct pipeline_config *cfg = pl->cfg;
+    char exe[4096];
     char *profile;
     int err;
 
@@ -1957,7 +1979,7 @@ static int setup(struct pipeline *pl)
         return err;
     /* HTML is parsed in a worker process (issue 6), started from this very
      * binary so that a daemon with threads never forks into a parser. */
-    err = crawler_sandbox_start(&pl->sandbox, pl->prof, "/proc/self/exe");
+    err = crawler_sandbox_start(&pl->sandbox, pl->prof, self_exe(exe, sizeof(exe)));
     if (err < 0)
         return err;
     crawler_sandbox_set_limits(pl->sandbox, cfg->parser_timeout_ms, -1, 20);

@@ -30,7 +30,8 @@
 #include <unistd.h>
 
 #define NULL_LEN         0xffffffffu
-#define FRAME_MAX        ((size_t)1 << 30) /* a reply larger than this is malformed */
+#define FRAME_MAX        ((size_t)1 << 30) /* a request larger than this is malformed */
+#define REPLY_MIN        ((size_t)1 << 20) /* a reply may be 4 x its request + this */
 #define WORKER_FD        3
 #define INIT_TIMEOUT_MS  10000L
 #define DEFAULT_BASE_MS  10000L
@@ -631,11 +632,12 @@ static int spawn(struct crawler_sandbox *sb)
     }
     close(sv[1]);
     if (fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0) {
-        close(sv[0]);
-        sb->fd = -1;
+        int err = nsc_error_set(NSC_EIO, "parser worker: fcntl: %s", strerror(errno));
+
+        sb->fd = sv[0];
         sb->pid = pid;
         reap(sb, 1);
-        return nsc_error_set(NSC_EIO, "parser worker: fcntl: %s", strerror(errno));
+        return err;
     }
     sb->pid = pid;
     sb->fd = sv[0];
@@ -703,24 +705,31 @@ static enum io_result io_recv(int fd, char *p, size_t n, uint64_t deadline)
     return IO_OK;
 }
 
-/* Read one reply frame into 'out'. */
-static enum io_result recv_frame(int fd, struct buf *out, uint64_t deadline)
+/*
+ * Read one reply frame into 'out'.  The worker's length is not trusted: over
+ * 'max' it is refused, and memory grows with the bytes that really arrive.
+ */
+static enum io_result recv_frame(int fd, struct buf *out, size_t max, uint64_t deadline)
 {
     uint32_t n;
     enum io_result r = io_recv(fd, (char *)&n, sizeof(n), deadline);
 
     if (r != IO_OK)
         return r;
-    if (n > FRAME_MAX)
+    if (n > max)
         return IO_BIG;
     buf_reset(out);
-    buf_grow(out, n);
-    r = io_recv(fd, out->ptr, n, deadline);
-    if (r == IO_OK) {
-        out->len = n;
-        out->ptr[n] = '\0';
+    while (out->len < n) {
+        size_t chunk = n - out->len < ((size_t)1 << 20) ? n - out->len : (size_t)1 << 20;
+
+        buf_grow(out, chunk);
+        r = io_recv(fd, out->ptr + out->len, chunk, deadline);
+        if (r != IO_OK)
+            return r;
+        out->len += chunk;
+        out->ptr[out->len] = '\0';
     }
-    return r;
+    return IO_OK;
 }
 
 /*
@@ -779,7 +788,7 @@ static int worker_start(struct crawler_sandbox *sb, const char *url)
     deadline = nsc_now_ms() + INIT_TIMEOUT_MS;
     r = io_send(sb->fd, sb->init.ptr, sb->init.len, deadline);
     if (r == IO_OK)
-        r = recv_frame(sb->fd, &reply, deadline);
+        r = recv_frame(sb->fd, &reply, REPLY_MIN, deadline);
     if (r != IO_OK) {
         buf_release(&reply);
         return worker_lost(sb, url, r, INIT_TIMEOUT_MS);
@@ -823,7 +832,7 @@ static int exchange(struct crawler_sandbox *sb, const char *url, const struct bu
     if (r == IO_OK && tail_len)
         r = io_send(sb->fd, tail, tail_len, deadline);
     if (r == IO_OK)
-        r = recv_frame(sb->fd, reply, deadline);
+        r = recv_frame(sb->fd, reply, REPLY_MIN + 4 * (head->len + tail_len), deadline);
     if (r != IO_OK)
         return worker_lost(sb, url, r, limit);
     return 0;
