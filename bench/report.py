@@ -220,7 +220,9 @@ def main():
       f"against `bench/peers/scrapy_spider.py` (CONCURRENT_REQUESTS={o.concurrency}, no delay, AutoThrottle off, "
       "robots.txt obeyed; feed, then index, then abstract pages, same fields, JSON lines). "
       f"Bound = requests x {o.delay} ms / {o.concurrency}, requests = papers + 2 (index, feed; robots.txt not "
-      "counted). CPU = user + sys of the process from `/usr/bin/time`.")
+      "counted). CPU = user + sys of the process from `/usr/bin/time` (for nipscope, its parser worker "
+      "included). nipscope's peak RSS is the crawler's plus its parser worker's (from the crawl's `-v` log), "
+      "an upper bound; the others' is the process's from `/usr/bin/time`.")
     w("")
     w("| program | papers written | wall s | bound s | wall/bound | CPU s | CPU s per 1,000 pages | peak RSS | nipscope/this (wall, CPU, RSS) |")
     w("|---|---|---|---|---|---|---|---|---|")

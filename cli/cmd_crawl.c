@@ -185,6 +185,7 @@ void cmd_crawl_apply_config(struct pipeline_config *cfg, const struct config *fi
     cfg->low_speed_bytes = (long)file->low_speed_limit;
     cfg->low_speed_time_s = (long)file->low_speed_time_s;
     cfg->max_body = file->max_body;
+    cfg->parser_timeout_ms = (long)file->parser_timeout_s * 1000;
     cfg->fulltext = file->fulltext;
     cfg->keep_pdf = file->keep_pdf;
     if (file->set & CONFIG_SET_RATE)

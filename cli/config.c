@@ -27,6 +27,7 @@ void config_init(struct config *cfg)
     cfg->max_body = (size_t)32 << 20;
     cfg->low_speed_limit = 10;
     cfg->low_speed_time_s = 30;
+    cfg->parser_timeout_s = 10;
 }
 
 static void free_policies(struct config *cfg)
@@ -460,6 +461,15 @@ static int k_timeout(struct loader *ld, const yaml_node_t *val, const char *key)
     return get_interval(ld, val, key, &ld->cfg->timeout_s);
 }
 
+static int k_parser_timeout(struct loader *ld, const yaml_node_t *val, const char *key)
+{
+    int err = get_interval(ld, val, key, &ld->cfg->parser_timeout_s);
+
+    if (err == 0 && ld->cfg->parser_timeout_s == 0)
+        return node_error(ld, val, NSC_EINVAL, "%s: must be at least 1s", key);
+    return err;
+}
+
 static int k_max_body(struct loader *ld, const yaml_node_t *val, const char *key)
 {
     long v;
@@ -537,12 +547,19 @@ static int k_sites(struct loader *ld, const yaml_node_t *val, const char *key)
 }
 
 static const struct key top_keys[] = {
-    { "years", k_years },           { "out", k_out },
-    { "rules", k_rules },           { "interval", k_interval },
-    { "politeness", k_politeness }, { "user_agent", k_user_agent },
-    { "contact", k_contact },       { "sites", k_sites },
-    { "policies", k_policies },     { "ca_file", k_ca_file },
-    { "fulltext", k_fulltext },     { "keep_pdf", k_keep_pdf },
+    { "years", k_years },
+    { "out", k_out },
+    { "rules", k_rules },
+    { "interval", k_interval },
+    { "politeness", k_politeness },
+    { "user_agent", k_user_agent },
+    { "contact", k_contact },
+    { "sites", k_sites },
+    { "policies", k_policies },
+    { "ca_file", k_ca_file },
+    { "fulltext", k_fulltext },
+    { "keep_pdf", k_keep_pdf },
+    { "parser_timeout", k_parser_timeout },
 };
 
 /* Dispatch every key of a mapping; unknown and repeated keys are errors. */
@@ -775,6 +792,7 @@ void config_print(const struct config *cfg, FILE *f)
             "  timeout: %us\n  max_body: %zu\n  low_speed_limit: %u\n  low_speed_time: %us\n",
             cfg->rate, cfg->concurrency, cfg->connect_timeout_s, cfg->timeout_s, cfg->max_body,
             cfg->low_speed_limit, cfg->low_speed_time_s);
+    fprintf(f, "parser_timeout: %us\n", cfg->parser_timeout_s);
     print_str(f, "", "user_agent", cfg->user_agent, "the built-in default");
     print_str(f, "", "contact", cfg->contact, "none");
     /* "sites:" with only comments under it would read back as a null, not

@@ -32,13 +32,14 @@ struct config {
     size_t max_body;          /* bytes */
     unsigned low_speed_limit; /* bytes/s; 0: no low-speed abort */
     unsigned low_speed_time_s;
-    char *ca_file;         /* NULL: the system's CAs only */
-    char *user_agent;      /* NULL: the fetch engine's default */
-    char *contact;         /* NULL: none; else an http(s) URL */
-    char *proceedings_url; /* NULL: https://proceedings.neurips.cc */
-    char *virtual_url;     /* NULL: https://neurips.cc */
-    char *datasets_url;    /* NULL: https://datasets-benchmarks-proceedings.neurips.cc */
-    char **policies;       /* policy names to report; checked against the rules later */
+    unsigned parser_timeout_s; /* time limit to parse one page (plus 1 s per MiB) */
+    char *ca_file;             /* NULL: the system's CAs only */
+    char *user_agent;          /* NULL: the fetch engine's default */
+    char *contact;             /* NULL: none; else an http(s) URL */
+    char *proceedings_url;     /* NULL: https://proceedings.neurips.cc */
+    char *virtual_url;         /* NULL: https://neurips.cc */
+    char *datasets_url;        /* NULL: https://datasets-benchmarks-proceedings.neurips.cc */
+    char **policies;           /* policy names to report; checked against the rules later */
     size_t n_policies;
     size_t *policy_line; /* where each name stands in the file, from 1 */
     size_t *policy_col;

@@ -2,10 +2,12 @@
 #include "cmd.h"
 
 #include "common.h"
+#include "crawler.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef NSC_VERSION
@@ -115,9 +117,30 @@ const char *cmd_default_rules_dir(void)
     return "rules";
 }
 
+/*
+ * The hidden "parse-worker" command: the HTML parser process a crawl starts
+ * from this binary (crawler_sandbox_start()), its socket on fd 3.  Run by
+ * hand it finds no socket there and says so.
+ */
+static int parse_worker(void)
+{
+    struct stat sb;
+
+    if (fstat(3, &sb) < 0 || !S_ISSOCK(sb.st_mode)) {
+        fprintf(stderr, "nipscope: parse-worker is started by a crawl, not by hand\n");
+        return EXIT_USAGE;
+    }
+    if (crawler_sandbox_serve(3) < 0)
+        return cmd_fail(NSC_EPARSE);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     int i = 1;
+
+    if (argc == 2 && !strcmp(argv[1], "parse-worker"))
+        return parse_worker();
 
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "--version")) {

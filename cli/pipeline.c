@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -116,6 +117,7 @@ struct pipeline {
     size_t nblocs;
     const struct classify_policy *mode_policy[MAX_MODES]; /* one policy per multinational mode */
     struct crawler_profile *prof;
+    struct crawler_sandbox *sandbox; /* the parser worker for HTML pages */
     struct store *st;
     struct crawler_fetch *fetch;
     unsigned sources;
@@ -1129,8 +1131,8 @@ static void on_index(struct pipeline *pl, struct crawler_fetch_result *res, cons
     struct crawler_year_index ix = { 0 };
     int err;
 
-    err =
-        crawler_parse_year_index(&ix, pl->prof, res->url, pl->cfg->year, buf_cstr(body), body->len);
+    err = crawler_sandbox_parse_index(pl->sandbox, &ix, res->url, pl->cfg->year, buf_cstr(body),
+                                      body->len);
     if (err < 0) {
         fail(pl, err);
         return;
@@ -1224,9 +1226,13 @@ static void on_abstract(struct pipeline *pl, size_t i, struct crawler_fetch_resu
     char *murl = NULL;
     int err;
 
-    err = crawler_parse_abstract(&it->paper, pl->prof, res->url, buf_cstr(body), body->len);
+    err = crawler_sandbox_parse_abstract(pl->sandbox, &it->paper, res->url, buf_cstr(body),
+                                         body->len);
     if (err < 0) {
         item_failed(pl, i, "abstract page");
+        /* A parser that keeps crashing would fail every page: stop. */
+        if (crawler_sandbox_broken(pl->sandbox))
+            fail(pl, err);
         return;
     }
     it->flags |= I_ABSTRACT;
@@ -1924,9 +1930,31 @@ static int load_rules(struct pipeline *pl)
     return 0;
 }
 
+/*
+ * The binary to start the parser worker from: this one, by the path
+ * /proc/self/exe names, so that a tool running nipscope (valgrind, which
+ * answers that readlink with its client's path) runs the worker too; the
+ * link itself when the file was replaced or removed since (an upgrade), so
+ * the worker is always this very version.
+ */
+static const char *self_exe(char *path, size_t size)
+{
+    static const char deleted[] = " (deleted)";
+    ssize_t n = readlink("/proc/self/exe", path, size - 1);
+
+    if (n <= 0 || (size_t)n >= size - 1)
+        return "/proc/self/exe";
+    path[n] = '\0';
+    /* A running binary cannot be written to, only replaced or removed. */
+    if ((size_t)n >= sizeof(deleted) - 1 && !strcmp(path + n - (sizeof(deleted) - 1), deleted))
+        return "/proc/self/exe";
+    return path;
+}
+
 static int setup(struct pipeline *pl)
 {
     const struct pipeline_config *cfg = pl->cfg;
+    char exe[4096];
     char *profile;
     int err;
 
@@ -1949,6 +1977,12 @@ static int setup(struct pipeline *pl)
         log_debug("crawl: the site profile has no 'datasets' host");
     if (err < 0)
         return err;
+    /* HTML is parsed in a worker process (issue 6), started from this very
+     * binary so that a daemon with threads never forks into a parser. */
+    err = crawler_sandbox_start(&pl->sandbox, pl->prof, self_exe(exe, sizeof(exe)));
+    if (err < 0)
+        return err;
+    crawler_sandbox_set_limits(pl->sandbox, cfg->parser_timeout_ms, -1, 20);
     pl->sources = crawler_profile_year_sources(pl->prof, cfg->year);
     if (!(pl->sources & CRAWLER_SRC_PROCEEDINGS))
         return nsc_error_set(NSC_EINVAL, "the site profile has no proceedings for %d", cfg->year);
@@ -1978,6 +2012,20 @@ static void drop_empty_records(struct pipeline *pl)
 
     if (store_count(pl->st) == 0 && stat(path, &sb) == 0 && sb.st_size == 0)
         unlink(path);
+}
+
+/*
+ * Peak memory of this process and of its largest reaped child (the parser
+ * worker), for the bench: /usr/bin/time reports the larger of the two, and
+ * their sum is what the crawl needs at most.
+ */
+static void log_peak_rss(void)
+{
+    struct rusage self, kids;
+
+    if (getrusage(RUSAGE_SELF, &self) == 0 && getrusage(RUSAGE_CHILDREN, &kids) == 0)
+        log_info("crawl: peak RSS %ld KiB crawler + %ld KiB parser worker", self.ru_maxrss,
+                 kids.ru_maxrss);
 }
 
 int pipeline_run(const struct pipeline_config *cfg, FILE *report)
@@ -2057,7 +2105,8 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
         goto out;
     if (pl->err) {
         err = pl->err;
-        if (err == NSC_ETEMPLATE)
+        /* An index the parser worker crashed on lists no paper either. */
+        if (err == NSC_ETEMPLATE || err == NSC_ECRASH)
             drop_empty_records(pl);
         goto out;
     }
@@ -2098,6 +2147,10 @@ out:
             err = e2;
     }
     crawler_fetch_free(pl->fetch);
+    if (pl->sandbox) {
+        crawler_sandbox_stop(pl->sandbox);
+        log_peak_rss();
+    }
     free((char *)hosts[0]);
     free((char *)hosts[1]);
     free((char *)hosts[2]);

@@ -77,6 +77,9 @@ struct pipeline_config {
     size_t max_body;          /* response cap; the feed's is at least CRAWLER_MAX_FEED */
     const char *ca_file;      /* extra CA certificates (PEM) to trust; NULL: the system's only */
     const char *datasets_url; /* base URL of the 2021 Datasets and Benchmarks host */
+    /* Time limit to parse one HTML page in the parser worker, plus 1 s per
+     * MiB of page (0: 10 s); a page past it is failed, not the crawl. */
+    long parser_timeout_ms;
     /*
      * Recheck (the daemon's re-crawls): papers finished by an earlier run are
      * fetched again with conditional requests (a 304 reuses the kept body),

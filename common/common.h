@@ -40,16 +40,17 @@
 
 enum nsc_err {
     NSC_OK = 0,
-    NSC_ERR = -1,       /* generic failure */
-    NSC_ENOTFOUND = -2, /* a file, key, URL or record is absent */
-    NSC_EPARSE = -3,    /* malformed input: YAML, JSON, HTML, a command line */
-    NSC_EIO = -4,       /* a system call on a file failed */
-    NSC_ENET = -5,      /* a network transfer failed */
-    NSC_ELIMIT = -6,    /* a size, time or count cap was reached */
-    NSC_EINVAL = -7,    /* a valid-looking value that is not acceptable */
-    NSC_ELOCKED = -8,   /* another process holds the lock */
-    NSC_ENOSPC = -9,    /* the disk is full */
-    NSC_ETEMPLATE = -10 /* a page whose structure no profile recognises */
+    NSC_ERR = -1,        /* generic failure */
+    NSC_ENOTFOUND = -2,  /* a file, key, URL or record is absent */
+    NSC_EPARSE = -3,     /* malformed input: YAML, JSON, HTML, a command line */
+    NSC_EIO = -4,        /* a system call on a file failed */
+    NSC_ENET = -5,       /* a network transfer failed */
+    NSC_ELIMIT = -6,     /* a size, time or count cap was reached */
+    NSC_EINVAL = -7,     /* a valid-looking value that is not acceptable */
+    NSC_ELOCKED = -8,    /* another process holds the lock */
+    NSC_ENOSPC = -9,     /* the disk is full */
+    NSC_ETEMPLATE = -10, /* a page whose structure no profile recognises */
+    NSC_ECRASH = -11     /* a worker process died, hung or answered nonsense */
 };
 
 /*

@@ -80,6 +80,8 @@ const char *nsc_strerror(int code)
         return "no space left on device";
     case NSC_ETEMPLATE:
         return "template not recognised";
+    case NSC_ECRASH:
+        return "worker process failed";
     default:
         return "error";
     }

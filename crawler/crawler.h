@@ -401,6 +401,67 @@ void crawler_year_index_release(struct crawler_year_index *ix);
 int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile *prof,
                            const char *url, const char *html, size_t len);
 
+/* ---- the parser worker (issue 6: a gumbo crash costs one page) ---- */
+/*
+ * gumbo 0.10 is unmaintained; the two HTML parsers above can be run in a
+ * long-lived worker process instead, so that a crash or an endless loop in
+ * it fails the one page being parsed, never the crawl.  The worker gets the
+ * profile as its YAML text (and the host bases set on it) and parses each
+ * page it is sent; the crawler decodes its replies strictly.
+ */
+
+struct crawler_sandbox;
+
+/*
+ * Start the worker for 'prof'.  'exe' NULL: fork() and serve in the child
+ * (tests; not for a process with threads); otherwise fork and execv(exe,
+ * {exe, "parse-worker"}) with the socket on fd 3, whose parse-worker command
+ * must call crawler_sandbox_serve(3).  Returns 0; NSC_EIO (socketpair, fork);
+ * NSC_ECRASH when the worker dies or hangs before it is ready; the profile's
+ * own error from the worker.  Free with crawler_sandbox_stop().
+ */
+int crawler_sandbox_start(struct crawler_sandbox **out, const struct crawler_profile *prof,
+                          const char *exe);
+
+/*
+ * The time limit per page is base_ms (default 10 s; <= 0 keeps it) plus
+ * per_mb_ms (default 1 s; < 0 keeps it) per MiB of body; after max_restarts
+ * workers lost (default 20) the sandbox is broken.
+ */
+void crawler_sandbox_set_limits(struct crawler_sandbox *sb, long base_ms, long per_mb_ms,
+                                unsigned max_restarts);
+
+/*
+ * crawler_parse_year_index() and crawler_parse_abstract() in the worker,
+ * with the same results and errors, plus NSC_ECRASH when the worker was
+ * killed by a signal, exited, passed the time limit or sent a malformed
+ * reply: "<url>: parser worker killed by signal 11 (SIGSEGV); page skipped",
+ * "<url>: parser timed out after 10.0 s; page skipped".  The worker is then
+ * gone and the next call starts another.  Once the sandbox is broken
+ * (crawler_sandbox_broken()) every call fails with NSC_ECRASH "... giving
+ * up".  On any failure *out is empty and 'p' unchanged.
+ */
+int crawler_sandbox_parse_index(struct crawler_sandbox *sb, struct crawler_year_index *out,
+                                const char *url, int year, const char *html, size_t len);
+int crawler_sandbox_parse_abstract(struct crawler_sandbox *sb, struct crawler_paper *p,
+                                   const char *url, const char *html, size_t len);
+
+/* 1 once more workers were lost than the bound allows: stop the run. */
+int crawler_sandbox_broken(const struct crawler_sandbox *sb);
+
+/* End the worker (closing its socket; killed if busy after 1 s) and reap
+ * it; free the sandbox.  NULL is a no-op. */
+void crawler_sandbox_stop(struct crawler_sandbox *sb);
+
+/*
+ * The worker's loop: answer requests on 'fd' until it is closed, then close
+ * it.  Returns 0, or NSC_EPARSE for a malformed request.  The environment
+ * variable NSC_TEST_PARSER_FAULT ("crash:<marker>", "hang:<marker>",
+ * "garbage:<marker>"; tests only) makes it raise SIGSEGV, hang, or send a
+ * malformed reply for a page whose body contains <marker>.
+ */
+int crawler_sandbox_serve(int fd);
+
 /* ---- Metadata.json (<= 2021) ---- */
 
 struct crawler_meta_author {

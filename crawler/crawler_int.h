@@ -147,6 +147,8 @@ struct crawler__year {
 
 struct crawler_profile {
     char *file;
+    char *text; /* the YAML as loaded, for a parser worker (sandbox.c) */
+    size_t text_len;
     char *site;
     struct crawler__kv *hosts, *urls, *tracks;
     size_t nhosts, nurls, ntracks;
@@ -170,6 +172,12 @@ void crawler__paper_add_author(struct crawler_paper *p, const char *name, const 
 void crawler__paper_clear_authors(struct crawler_paper *p);
 /* Replace *slot with a copy of 'v' (NULL allowed). */
 void crawler__set_str(char **slot, const char *v);
+
+/* sandbox.c: decode a worker's reply (the frame's payload).  0 with the
+ * result; the worker's own error code and message; or NSC_ECRASH for a frame
+ * that is short, long or out of range (*out is then empty). */
+int crawler__sandbox_decode_index(struct crawler_year_index *out, const void *data, size_t len);
+int crawler__sandbox_decode_paper(struct crawler_paper *out, const void *data, size_t len);
 
 /* ==== end of parse ========================================================= */
 

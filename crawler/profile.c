@@ -544,6 +544,10 @@ int crawler_profile_parse(struct crawler_profile **out, const char *name, const 
 
     *out = NULL;
     prof->file = xstrdup(name);
+    prof->text = xmalloc(len + 1);
+    memcpy(prof->text, text, len);
+    prof->text[len] = '\0';
+    prof->text_len = len;
     err = yaml_tree(&root, name, text, len);
     if (err < 0)
         goto out;
@@ -584,6 +588,7 @@ void crawler_profile_free(struct crawler_profile *prof)
 {
     if (!prof)
         return;
+    free(prof->text);
     for (size_t i = 0; i < prof->neras; i++) {
         struct crawler__era *e = &prof->eras[i];
         struct crawler__xpath *ix[] = { &e->index.marker,   &e->index.item,    &e->index.link,

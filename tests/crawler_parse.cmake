@@ -18,3 +18,6 @@ target_link_libraries(test_parse_mock PRIVATE PkgConfig::JANSSON_T)
 nsc_unit_test(test_pdf SOURCES unit/test_pdf.c LIBS nsc_crawler)
 nsc_fuzzer(fuzz_pdf_affil fuzz_pdf_affil.c LIBS nsc_crawler)
 nsc_fuzzer(fuzz_pdf_text fuzz_pdf_text.c LIBS nsc_crawler)
+# The parser worker (issue 6): results equal the in-process parsers', a
+# crash, hang or garbage reply costs one page, restarts are bounded.
+nsc_unit_test(test_sandbox SOURCES unit/test_sandbox.c LIBS nsc_crawler)
