@@ -351,7 +351,11 @@ struct arena {
 
 /* Pages up to this size parse into an arena; a larger one (a year index
  * of thousands of papers) has gumbo free as it goes, to keep its peak low. */
-#define ARENA_MAX_PAGE (1024 * 1024)
+#ifdef NSC_GUMBO_MALLOC
+#define ARENA_MAX_PAGE ((size_t)0) /* fuzzing: gumbo's own malloc() for every page */
+#else
+#define ARENA_MAX_PAGE ((size_t)1024 * 1024)
+#endif
 
 /* gumbo's allocator: bump 'size' bytes, aligned as malloc() aligns. */
 static void *arena_alloc(void *ud, size_t size)
@@ -487,14 +491,12 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
     goto context;
 #endif
     opts.max_errors = 0; /* we never read them; do not let a bad page fill memory */
-#ifndef NSC_GUMBO_MALLOC
-    if (len <= ARENA_MAX_PAGE) {
+    if (ARENA_MAX_PAGE > 0 && len <= ARENA_MAX_PAGE) {
         arena.next_size = 16 * len + 16384; /* one chunk holds a typical page's tree */
         opts.allocator = arena_alloc;
         opts.deallocator = arena_dealloc;
         opts.userdata = &arena;
     }
-#endif
     g = gumbo_parse_with_options(&opts, html, len);
     if (!g || !g->document) {
         err = nsc_error_set(NSC_EPARSE, "'%s': the HTML parser gave no tree", url);
