@@ -94,7 +94,11 @@ def scale_section(w, by, impls, o):
             rs = sorted(by[(section, impl)], key=lambda r: r["size"])
             for r in rs:
                 extra = (f"{r['user'] + r['sys']:.2f}" if section == "scale-crawl" else f"{r['load_seconds']:.3f}")
-                w(f"| {impl} | {r['size']:,} | {r['seconds']:.3f} | {extra} | {r['rss_kb'] / 1024:.0f} MB |")
+                parts = ""
+                if "rss_crawler_kb" in r:  # nipscope: the sum of its two processes' peaks
+                    parts = (f" (crawler {r['rss_crawler_kb'] / 1024:.0f} + parser worker "
+                             f"{r['rss_worker_kb'] / 1024:.0f})")
+                w(f"| {impl} | {r['size']:,} | {r['seconds']:.3f} | {extra} | {r['rss_kb'] / 1024:.0f} MB{parts} |")
             series.append((impl, [(r["size"], r[key]) for r in rs]))
         svg = f"{base}-{section}.svg"
         if svg_plot(svg, section, xlabel, ylabel, series):
@@ -112,6 +116,12 @@ def scale_section(w, by, impls, o):
                 w("")
                 w(f"{impl}: peak RSS grows {per / 1024:.1f} KB a paper from {rs[0]['size']:,} to "
                   f"{rs[-1]['size']:,} papers.")
+                if all("rss_crawler_kb" in r for r in (rs[0], rs[-1])):
+                    span = 1024 * 1024 / (rs[-1]["size"] - rs[0]["size"])
+                    w(f"Of that, {(rs[-1]['rss_crawler_kb'] - rs[0]['rss_crawler_kb']) * span / 1024 / 1024:.1f} KB "
+                      f"a paper is the crawler's and "
+                      f"{(rs[-1]['rss_worker_kb'] - rs[0]['rss_worker_kb']) * span / 1024 / 1024:.1f} KB the parser "
+                      "worker's (its peak is the year index, one page listing every paper).")
         svg = f"{base}-{section}-rss.svg"
         if svg_plot(svg, section + " peak RSS", xlabel, "peak RSS MB", rss):
             w("")
