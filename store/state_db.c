@@ -1,6 +1,7 @@
 /* state_db.c - crawl state in SQLite: validators, failures, finished papers, runs. */
 #include "store_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,9 @@ static const char *const stmt_sql[SQ__COUNT] = {
     [SQ_BEGIN] = "BEGIN IMMEDIATE",
     [SQ_COMMIT] = "COMMIT",
     [SQ_ROLLBACK] = "ROLLBACK",
+    [SQ_SAVE] = "SAVEPOINT fetch_put",
+    [SQ_SAVE_RELEASE] = "RELEASE fetch_put",
+    [SQ_SAVE_UNDO] = "ROLLBACK TO fetch_put",
 };
 
 /* Reset and clear bindings so a statement can be reused. */
@@ -384,20 +388,64 @@ static void bind_opt_text(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
 }
 
+/*
+ * Write 'len' bytes of 'body' into the zero-filled body of row 'rowid'
+ * through an incremental blob handle, a page at a time.
+ */
+static int blob_fill(struct store *st, sqlite3_int64 rowid, const char *body, size_t len)
+{
+    sqlite3_blob *b = NULL;
+    int err = 0;
+
+    if (sqlite3_blob_open(st->db, "main", "fetches", "body", rowid, 1, &b) != SQLITE_OK ||
+        sqlite3_blob_write(b, body, (int)len, 0) != SQLITE_OK)
+        err = db_error(st, "save fetch body");
+    sqlite3_blob_close(b);
+    return err;
+}
+
 int store_fetch_put(struct store *st, const struct store_fetch *f)
 {
     sqlite3_stmt *s = stmt(st, SQ_FETCH_PUT);
+    /* A large body (a year index, the feed: megabytes) is not bound as a
+     * value: sqlite would copy it whole into the record it builds, next to
+     * the caller's copy.  The row gets a zeroblob of its size and the bytes
+     * are written into it, both under one savepoint. */
+    int stream = f->body && f->body_len >= STORE_BLOB_STREAM && f->body_len <= INT_MAX;
+    int err;
 
     sqlite3_bind_text(s, 1, f->url, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 2, f->status);
     sqlite3_bind_int64(s, 3, f->fetched_at);
     bind_opt_text(s, 4, f->etag);
     bind_opt_text(s, 5, f->last_modified);
-    if (f->body)
+    if (!f->body)
+        sqlite3_bind_null(s, 6);
+    else if (!stream)
         sqlite3_bind_blob64(s, 6, f->body, f->body_len, SQLITE_STATIC);
     else
-        sqlite3_bind_null(s, 6);
-    return exec_stmt(st, s, "save fetch");
+        sqlite3_bind_zeroblob64(s, 6, f->body_len);
+    if (!stream)
+        return exec_stmt(st, s, "save fetch");
+    err = exec_stmt(st, stmt(st, SQ_SAVE), "save fetch");
+    if (err < 0)
+        return err;
+    err = exec_stmt(st, s, "save fetch");
+    if (err == 0)
+        err = blob_fill(st, sqlite3_last_insert_rowid(st->db), f->body, f->body_len);
+    if (err < 0 && !sqlite3_get_autocommit(st->db)) {
+        /* keep the first message; the row is not left half-written */
+        sqlite3_reset(st->stmt[SQ_SAVE_UNDO]);
+        sqlite3_step(st->stmt[SQ_SAVE_UNDO]);
+        sqlite3_reset(st->stmt[SQ_SAVE_UNDO]);
+    }
+    if (!sqlite3_get_autocommit(st->db) || err == 0) {
+        int rerr = exec_stmt(st, stmt(st, SQ_SAVE_RELEASE), "save fetch");
+
+        if (err == 0)
+            err = rerr;
+    }
+    return err;
 }
 
 int store_fetch_get(struct store_fetch *out, struct store *st, const char *url)

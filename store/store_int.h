@@ -11,6 +11,10 @@
 /* Flags for dumping a record line or the summary: same records, same bytes. */
 #define STORE_LINE_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
 
+/* A fetched body this large is written into the state DB through a blob
+ * handle rather than bound whole (store_fetch_put()). */
+#define STORE_BLOB_STREAM (256 * 1024)
+
 /* One id of the records file: where its current (last) line is. */
 struct store_entry {
     char *id;
@@ -44,6 +48,9 @@ enum store_stmt {
     SQ_BEGIN,
     SQ_COMMIT,
     SQ_ROLLBACK,
+    SQ_SAVE,
+    SQ_SAVE_RELEASE,
+    SQ_SAVE_UNDO,
     SQ__COUNT
 };
 
