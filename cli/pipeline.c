@@ -1138,12 +1138,13 @@ static void on_index(struct pipeline *pl, struct crawler_fetch_result *res, cons
         return;
     }
     log_info("crawl: %s: %zu papers (%s)", res->url, ix.npapers, ix.era ? ix.era : "?");
+    /* The papers are taken over, not copied: a year index lists thousands. */
     NSC_GROW(pl->skel, pl->skel_cap, pl->nskel + ix.npapers);
     for (size_t i = 0; i < ix.npapers; i++) {
         if (!ix.papers[i].id)
             continue;
-        memset(&pl->skel[pl->nskel], 0, sizeof(pl->skel[0]));
-        paper_copy(&pl->skel[pl->nskel++], &ix.papers[i], 0);
+        pl->skel[pl->nskel++] = ix.papers[i];
+        memset(&ix.papers[i], 0, sizeof(ix.papers[i]));
     }
     for (size_t i = 0; i < ix.nsee_also; i++) {
         int seen = 0;
