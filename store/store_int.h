@@ -13,7 +13,7 @@
 
 /* A fetched body this large is written into the state DB through a blob
  * handle rather than bound whole (store_fetch_put()). */
-#define STORE_BLOB_STREAM (256 * 1024)
+#define STORE_BLOB_STREAM ((size_t)256 * 1024)
 
 /* One id of the records file: where its current (last) line is. */
 struct store_entry {

@@ -571,8 +571,8 @@ static void put_and_check_body(struct store *st, const char *url, size_t len, un
  * and survive a reopen, with and without group commit (a transaction open). */
 static void fetch_large_bodies(void **state)
 {
-    static const size_t sizes[] = { 256 * 1024 - 1, 256 * 1024, 3 * 1024 * 1024 + 17, 1000,
-                                    300000 };
+    static const size_t sizes[] = { (size_t)256 * 1024 - 1, (size_t)256 * 1024,
+                                    (size_t)3 * 1024 * 1024 + 17, 1000, 300000 };
     char *dir = make_tmpdir();
 
     (void)state;
@@ -584,7 +584,7 @@ static void fetch_large_bodies(void **state)
             fail_msg("store_open: %s", nsc_error_last());
         for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
             put_and_check_body(st, "https://x.test/index", sizes[i], (unsigned)i + group * 10);
-        put_and_check_body(st, "https://x.test/feed", 2 * 1024 * 1024, 99);
+        put_and_check_body(st, "https://x.test/feed", (size_t)2 * 1024 * 1024, 99);
         store_free(st);
 
         st = open_ok(dir);
@@ -594,7 +594,7 @@ static void fetch_large_bodies(void **state)
                          (unsigned char)((299999 * 7 + 4 + group * 10) % 251));
         store_fetch_release(&g);
         assert_int_equal(store_fetch_get(&g, st, "https://x.test/feed"), 0);
-        assert_int_equal(g.body_len, 2 * 1024 * 1024);
+        assert_int_equal(g.body_len, (size_t)2 * 1024 * 1024);
         store_fetch_release(&g);
         store_free(st);
     }
