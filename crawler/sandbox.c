@@ -318,20 +318,32 @@ static int malformed(void)
     return nsc_error_set(NSC_ECRASH, "parser worker sent a malformed reply");
 }
 
-int crawler__sandbox_decode_index(struct crawler_year_index *out, const void *data, size_t len)
+/*
+ * Start reading a reply: 1 when a result follows the head, else what the
+ * call returns as it is: the worker's own error, or a malformed reply.
+ */
+static int reply_open(struct rd *r, const void *data, size_t len)
 {
-    struct rd r = { data, len, 0, 0 };
     int rc = 0;
 
-    memset(out, 0, sizeof(*out));
-    if (get_head(&r, &rc) < 0 || (rc < 0 && r.off != r.len))
+    *r = (struct rd){ data, len, 0, 0 };
+    if (get_head(r, &rc) < 0 || (rc < 0 && r->off != r->len))
         return malformed();
-    if (rc < 0)
+    return rc < 0 ? rc : 1;
+}
+
+int crawler__sandbox_decode_index(struct crawler_year_index *out, const void *data, size_t len)
+{
+    struct rd r;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = reply_open(&r, data, len);
+    if (rc <= 0)
         return rc;
     get_index(&r, out);
     if (r.bad || r.off != r.len) {
         crawler_year_index_release(out);
-        memset(out, 0, sizeof(*out));
         return malformed();
     }
     return 0;
@@ -339,13 +351,12 @@ int crawler__sandbox_decode_index(struct crawler_year_index *out, const void *da
 
 int crawler__sandbox_decode_paper(struct crawler_paper *out, const void *data, size_t len)
 {
-    struct rd r = { data, len, 0, 0 };
-    int rc = 0;
+    struct rd r;
+    int rc;
 
     memset(out, 0, sizeof(*out));
-    if (get_head(&r, &rc) < 0 || (rc < 0 && r.off != r.len))
-        return malformed();
-    if (rc < 0)
+    rc = reply_open(&r, data, len);
+    if (rc <= 0)
         return rc;
     get_paper(&r, out);
     if (r.bad || r.off != r.len) {
