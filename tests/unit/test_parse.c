@@ -16,36 +16,7 @@
 
 #include "crawler.h"
 
-#define PROFILE NSC_SOURCE_DIR "/rules/sites/neurips.yaml"
-#define MOCK    "http://127.0.0.1:8080"
-
-static struct crawler_profile *prof;
-
-static int setup(void **state)
-{
-    (void)state;
-    if (crawler_profile_load(&prof, PROFILE) < 0) {
-        fprintf(stderr, "profile: %s\n", nsc_error_last());
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    crawler_profile_free(prof);
-    return 0;
-}
-
-static void load(struct buf *b, const char *name)
-{
-    char *path = xasprintf("%s/%s", NSC_FIXTURES_DIR, name);
-
-    buf_init(b);
-    assert_int_equal(nsc_file_read(b, path, (size_t)64 << 20), 0);
-    free(path);
-}
+#include "parse_fixture.h"
 
 static int parse_index_file(struct crawler_year_index *ix, const char *file, const char *url,
                             int year)

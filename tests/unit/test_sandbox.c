@@ -22,39 +22,11 @@
 #include "crawler.h"
 #include "crawler_int.h"
 
-#define PROFILE NSC_SOURCE_DIR "/rules/sites/neurips.yaml"
-#define MOCK    "http://127.0.0.1:8080"
+#include "parse_fixture.h"
+
 #define ABS_URL                                                                                    \
     MOCK "/paper_files/paper/2024/hash/d3d9446802a44259755d38e6d163e820-Abstract-Datasets_and_"    \
          "Benchmarks_Track.html"
-
-static struct crawler_profile *prof;
-
-static int setup(void **state)
-{
-    (void)state;
-    if (crawler_profile_load(&prof, PROFILE) < 0) {
-        fprintf(stderr, "profile: %s\n", nsc_error_last());
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    crawler_profile_free(prof);
-    return 0;
-}
-
-static void load(struct buf *b, const char *name)
-{
-    char *path = xasprintf("%s/html/%s", NSC_FIXTURES_DIR, name);
-
-    buf_init(b);
-    assert_int_equal(nsc_file_read(b, path, (size_t)64 << 20), 0);
-    free(path);
-}
 
 /* Open descriptors of this process (the directory's own included). */
 static int count_fds(void)
@@ -127,13 +99,13 @@ static void index_round_trip(void **state)
         const char *file, *url;
         int year;
     } cases[] = {
-        { "index_2020.html", MOCK "/paper_files/paper/2020", 2020 },
-        { "index_2019_italic.html", MOCK "/paper_files/paper/2019", 2019 },
-        { "index_2022.html", MOCK "/paper_files/paper/2022", 2022 },
-        { "index_2024.html", "https://proceedings.neurips.cc/paper_files/paper/2024", 2024 },
-        { "index_2025_base.html", MOCK "/paper_files/paper/2025", 2025 },
-        { "index_2021_db_rounds.html", MOCK "/paper_files/paper/2021", 2021 },
-        { "index_unknown.html", MOCK "/u", 2024 },
+        { "html/index_2020.html", MOCK "/paper_files/paper/2020", 2020 },
+        { "html/index_2019_italic.html", MOCK "/paper_files/paper/2019", 2019 },
+        { "html/index_2022.html", MOCK "/paper_files/paper/2022", 2022 },
+        { "html/index_2024.html", "https://proceedings.neurips.cc/paper_files/paper/2024", 2024 },
+        { "html/index_2025_base.html", MOCK "/paper_files/paper/2025", 2025 },
+        { "html/index_2021_db_rounds.html", MOCK "/paper_files/paper/2021", 2021 },
+        { "html/index_unknown.html", MOCK "/u", 2024 },
     };
     struct crawler_sandbox *sb = start(NULL);
 
@@ -180,7 +152,7 @@ static void abstract_round_trip(void **state)
     struct buf b;
 
     (void)state;
-    load(&b, "abstract_2024_db.html");
+    load(&b, "html/abstract_2024_db.html");
     /* A fresh paper. */
     assert_int_equal(crawler_parse_abstract(&want, prof, ABS_URL, b.ptr, b.len), 0);
     assert_int_equal(crawler_sandbox_parse_abstract(sb, &got, ABS_URL, b.ptr, b.len), 0);
@@ -227,8 +199,8 @@ static void crash_then_restart(void **state)
     struct buf b, ok;
 
     (void)state;
-    load(&b, "abstract_2024_db.html");
-    load(&ok, "index_2024.html");
+    load(&b, "html/abstract_2024_db.html");
+    load(&ok, "html/index_2024.html");
     assert_int_equal(crawler_sandbox_parse_abstract(sb, &p, ABS_URL, b.ptr, b.len), NSC_ECRASH);
     assert_string_equal(nsc_error_last(),
                         ABS_URL ": parser worker killed by signal 11 (SIGSEGV); page skipped");
@@ -254,7 +226,7 @@ static void hang_times_out(void **state)
 
     (void)state;
     crawler_sandbox_set_limits(sb, 300, 0, 20);
-    load(&b, "abstract_2024_db.html");
+    load(&b, "html/abstract_2024_db.html");
     t0 = nsc_now_ms();
     assert_int_equal(crawler_sandbox_parse_abstract(sb, &p, ABS_URL, b.ptr, b.len), NSC_ECRASH);
     ms = nsc_now_ms() - t0;
@@ -273,8 +245,8 @@ static void garbage_reply(void **state)
     struct buf b, ok;
 
     (void)state;
-    load(&b, "abstract_2024_db.html");
-    load(&ok, "abstract_2020.html");
+    load(&b, "html/abstract_2024_db.html");
+    load(&ok, "html/abstract_2020.html");
     assert_int_equal(crawler_sandbox_parse_abstract(sb, &p, ABS_URL, b.ptr, b.len), NSC_ECRASH);
     assert_non_null(strstr(nsc_error_last(), "malformed reply"));
     assert_int_equal(crawler_sandbox_parse_abstract(sb, &p,
@@ -300,8 +272,8 @@ static void restart_bound(void **state)
 
     (void)state;
     crawler_sandbox_set_limits(sb, 0, -1, 2);
-    load(&b, "abstract_2024_db.html");
-    load(&ok, "index_2024.html");
+    load(&b, "html/abstract_2024_db.html");
+    load(&ok, "html/index_2024.html");
     for (int i = 0; i < 2; i++) {
         assert_int_equal(crawler_sandbox_parse_abstract(sb, &p, ABS_URL, b.ptr, b.len), NSC_ECRASH);
         assert_non_null(strstr(nsc_error_last(), "page skipped"));
@@ -327,7 +299,7 @@ static void no_leaks(void **state)
     struct buf b;
 
     (void)state;
-    load(&b, "abstract_2024_db.html");
+    load(&b, "html/abstract_2024_db.html");
     assert_int_equal(crawler_sandbox_parse_abstract(sb, &p, ABS_URL, b.ptr, b.len), NSC_ECRASH);
     assert_int_equal(crawler_sandbox_parse_abstract(sb, &p, ABS_URL, "<p>x", 4), NSC_ETEMPLATE);
     stop(sb);
