@@ -280,7 +280,7 @@ static int queue_capped(struct pipeline *pl, enum job_kind kind, size_t item, co
 {
     struct crawler_fetch_request req = { 0 };
     struct store_fetch sf = { 0 };
-    int have = 0, err;
+    int err;
 
     NSC_GROW(pl->jobs, pl->jobs_cap, pl->njobs + 1);
     pl->jobs[pl->njobs].kind = kind;
@@ -292,15 +292,14 @@ static int queue_capped(struct pipeline *pl, enum job_kind kind, size_t item, co
      * pages: papers are finished (written, durable) one after the other
      * rather than all at the end of the year. */
     req.first = kind == JOB_METADATA || kind == JOB_PDF;
-    /* A 304 is only useful when we kept the body it refers to (never a PDF's). */
-    if (kind != JOB_PDF && store_fetch_get(&sf, pl->st, url) == 0 && sf.body) {
+    /* A 304 is only useful when we kept the body it refers to (never a PDF's);
+     * the body itself is read only if the 304 comes (take_body()). */
+    if (kind != JOB_PDF && store_fetch_validators(&sf, pl->st, url) == 0) {
         req.etag = sf.etag;
         req.last_modified = sf.last_modified;
-        have = 1;
     }
     err = crawler_fetch_add(pl->fetch, &req);
-    if (have)
-        store_fetch_release(&sf);
+    store_fetch_release(&sf);
     if (err < 0)
         return err;
     pl->njobs++;

@@ -71,6 +71,8 @@ static const char *const stmt_sql[SQ__COUNT] = {
                      "last_modified, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [SQ_FETCH_GET] = "SELECT status, fetched_at, etag, last_modified, body FROM fetches "
                      "WHERE url = ?1",
+    [SQ_FETCH_VALIDATORS] = "SELECT status, fetched_at, etag, last_modified FROM fetches "
+                            "WHERE url = ?1 AND body IS NOT NULL",
     [SQ_FAILED_ADD] = "INSERT INTO failures(url, error, attempts, last_at) VALUES (?1, ?2, 1, ?3) "
                       "ON CONFLICT(url) DO UPDATE SET error = excluded.error, "
                       "attempts = attempts + 1, last_at = excluded.last_at",
@@ -448,9 +450,12 @@ int store_fetch_put(struct store *st, const struct store_fetch *f)
     return err;
 }
 
-int store_fetch_get(struct store_fetch *out, struct store *st, const char *url)
+/* The row of 'url' by statement 'which' (its columns as SQ_FETCH_GET's,
+ * the body, column 4, only when the statement has it). */
+static int fetch_row(struct store_fetch *out, struct store *st, enum store_stmt which,
+                     const char *url)
 {
-    sqlite3_stmt *s = stmt(st, SQ_FETCH_GET);
+    sqlite3_stmt *s = stmt(st, which);
     int rc, err = 0;
 
     memset(out, 0, sizeof(*out));
@@ -466,7 +471,7 @@ int store_fetch_get(struct store_fetch *out, struct store *st, const char *url)
         out->fetched_at = sqlite3_column_int64(s, 1);
         out->etag = col_strdup(s, 2);
         out->last_modified = col_strdup(s, 3);
-        if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
+        if (sqlite3_column_count(s) > 4 && sqlite3_column_type(s, 4) != SQLITE_NULL) {
             const void *p = sqlite3_column_blob(s, 4);
             size_t n = (size_t)sqlite3_column_bytes(s, 4);
 
@@ -479,6 +484,16 @@ int store_fetch_get(struct store_fetch *out, struct store *st, const char *url)
     }
     sqlite3_reset(s);
     return err;
+}
+
+int store_fetch_get(struct store_fetch *out, struct store *st, const char *url)
+{
+    return fetch_row(out, st, SQ_FETCH_GET, url);
+}
+
+int store_fetch_validators(struct store_fetch *out, struct store *st, const char *url)
+{
+    return fetch_row(out, st, SQ_FETCH_VALIDATORS, url);
 }
 
 void store_fetch_release(struct store_fetch *f)

@@ -197,6 +197,13 @@ int store_fetch_put(struct store *st, const struct store_fetch *f);
  */
 int store_fetch_get(struct store_fetch *out, struct store *st, const char *url);
 
+/*
+ * As store_fetch_get() without reading the body, for a conditional request:
+ * out->body stays NULL.  NSC_ENOTFOUND also when no body is kept for 'url'
+ * (a 304 would then refer to nothing).
+ */
+int store_fetch_validators(struct store_fetch *out, struct store *st, const char *url);
+
 void store_fetch_release(struct store_fetch *f);
 
 /* Record a failure of 'url' with 'error'; attempts is counted up. */

@@ -38,6 +38,7 @@ enum store_stmt {
     SQ_PAPER_LIST,
     SQ_FETCH_PUT,
     SQ_FETCH_GET,
+    SQ_FETCH_VALIDATORS,
     SQ_FAILED_ADD,
     SQ_FAILED_GET,
     SQ_FAILED_DEL,

@@ -632,6 +632,13 @@ static void fetch_and_failures_round_trip(void **state)
     assert_int_equal(g.body_len, sizeof(body) - 1);
     assert_memory_equal(g.body, body, sizeof(body) - 1);
     store_fetch_release(&g);
+    /* The validators of a kept body, without the body. */
+    assert_int_equal(store_fetch_validators(&g, st, "https://x.test/a"), 0);
+    assert_string_equal(g.etag, "\"abc\"");
+    assert_int_equal(g.status, 200);
+    assert_null(g.body);
+    store_fetch_release(&g);
+    assert_int_equal(store_fetch_validators(&g, st, "https://x.test/none"), NSC_ENOTFOUND);
 
     /* Replacing: a 304 keeps nothing but what we store. */
     f.status = 304;
@@ -644,6 +651,8 @@ static void fetch_and_failures_round_trip(void **state)
     assert_null(g.body);
     assert_string_equal(g.last_modified, "Tue, 01 Oct 2024 10:00:00 GMT");
     store_fetch_release(&g);
+    /* no body kept: nothing a conditional request could refer to */
+    assert_int_equal(store_fetch_validators(&g, st, "https://x.test/a"), NSC_ENOTFOUND);
 
     assert_int_equal(store_failed_get(&n, &e, st, "https://x.test/b"), NSC_ENOTFOUND);
     assert_int_equal(store_failed_add(st, "https://x.test/b", "timeout"), 0);
