@@ -1247,14 +1247,12 @@ static void kill9_between_write_and_commit_loses_nothing(void **state)
     struct store *st;
     char **fin, id[32];
     size_t nfin, k, marked;
-    int status, i;
+    int status;
     pid_t pid;
 
     (void)state;
     pid = spawn_child("group", dir, "");
-    for (i = 0; i < 2000 && access(ready, F_OK) < 0; i++)
-        usleep(5000);
-    assert_int_equal(access(ready, F_OK), 0);
+    wait_for_mark(pid, ready);
     assert_int_equal(kill(pid, SIGKILL), 0);
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFSIGNALED(status));
