@@ -60,7 +60,7 @@ if [ "$year" = 2021 ]; then
             "$TMP/requests.log")"
 fi
 check "$year: records satisfy docs/paper.schema.json" valid "$(crawl_value records_schema "$cmp")"
-check "$year: the summary satisfies docs/paper.schema.json (but for 'join')" valid \
+check "$year: the summary satisfies docs/paper.schema.json" valid \
     "$(crawl_value summary_schema "$cmp")"
 want=$(crawl_value us_cn_default_truth "$cmp")
 check_contains "$year: the report gives the headline" "US-CN: $want of $papers papers (policy default)" "$out"

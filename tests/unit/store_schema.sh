@@ -68,6 +68,17 @@ s3 = copy.deepcopy(summary); s3["affiliations"]["complete"] = 0.5
 expect(summary_v, s3, False, "summary with a real count")
 s4 = copy.deepcopy(summary); del s4["crawl"]
 expect(summary_v, s4, False, "summary without crawl")
+# What the crawl writes about the feed join and an unfinished year.
+s5 = copy.deepcopy(summary)
+s5["join"] = {"feed": "https://neurips.cc/static/virtual/data/neurips-2024-orals-posters.json",
+              "by_url": 2, "by_title": 1, "papers_unjoined": 0, "records_unjoined": 0,
+              "ambiguous": 0, "authors_unmatched": 1}
+s5["incomplete"] = {"papers_listed": 4, "papers_missing": 1}
+expect(summary_v, s5, True, "summary with join and incomplete")
+s6 = copy.deepcopy(summary); s6["join"] = None
+expect(summary_v, s6, True, "summary of a year without a feed (join null)")
+s7 = copy.deepcopy(s5); s7["incomplete"]["papers_missing"] = -1
+expect(summary_v, s7, False, "summary with a negative papers_missing")
 
 if failures:
     sys.exit(1)

@@ -77,6 +77,10 @@ static void transformer_case_matters(void **state)
     EXPECT_SCAN("a transformer in the power grid", "");
     EXPECT_SCAN("the Transformer model", "model.transformer@4:Transformer;");
     EXPECT_SCAN("Transformers", "model.transformer@0:Transformers;");
+    /* Titles are in Title Case: the electrical device is capitalised there. */
+    EXPECT_SCAN("Fault Detection in Power Transformers", "");
+    EXPECT_SCAN("Aging of Distribution Transformer Windings", "");
+    EXPECT_SCAN("Power Grids and a Transformer Model", "model.transformer@18:Transformer;");
 }
 
 static void vision_transformer_is_vit(void **state)
