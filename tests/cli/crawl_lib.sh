@@ -175,6 +175,11 @@ out("dnb_records", sum(1 for pid in dnb if pid in recs and
 out("dnb_in_feed_truth", len(dnb_feed))
 out("dnb_joined", sum(1 for pid in dnb_feed if pid in recs and
                       any(a.get("source") == "virtual_json" for a in recs[pid]["authors"])))
+# The join: the summary's count of papers not joined to the feed against the
+# truth's papers_not_in_feed ("none" for a year without a feed, whose join is null).
+join = summary.get("join")
+out("unjoined_truth", tsum["papers_not_in_feed"] if tsum["feed_records"] else "none")
+out("unjoined_summary", join["papers_unjoined"] if isinstance(join, dict) else "none")
 out("name_mismatches", bad_names)
 out("affiliation_mismatches", bad_affs)
 if examples:

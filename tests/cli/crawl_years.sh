@@ -23,6 +23,13 @@ cmp=$(crawl_compare "$year" "$TMP/out")
 check "$year: the same paper ids as the truth" yes "$(crawl_value ids_same "$cmp")"
 check "$year: every title, track, year, abstract and PDF URL as the truth" 0 \
     "$(crawl_value paper_mismatches "$cmp")"
+unjoined=$(crawl_value unjoined_truth "$cmp")
+check "$year: the summary counts the papers not joined to the feed as the truth" "$unjoined" \
+    "$(crawl_value unjoined_summary "$cmp")"
+if [ "$unjoined" != none ]; then
+    check_contains "$year: the report says how many papers were not joined" \
+        "feed: $unjoined papers not joined to the virtual-site feed" "$out"
+fi
 check "$year: every author name as the truth" 0 "$(crawl_value name_mismatches "$cmp")"
 check "$year: every affiliation string as the truth (null when none)" 0 \
     "$(crawl_value affiliation_mismatches "$cmp")"

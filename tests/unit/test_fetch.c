@@ -753,6 +753,37 @@ static void three_attempts_then_failure(void **state)
     server_stop(&srv);
 }
 
+/* The waits between attempts grow exponentially: the k-th retry waits at
+ * least half of base * 2^(k-1) (the jitter takes up to half of it away), so
+ * a backoff that did not grow would make the 3rd wait short of 570 ms. */
+static void backoff_grows_exponentially(void **state)
+{
+    static const char *const paths[] = { "/status/500", NULL };
+    struct crawler_fetch_config cfg;
+    struct results r = { 0 };
+    struct logline l[16];
+    size_t n, i;
+
+    (void)state;
+    server_start(&srv, NULL);
+    fast_config(&cfg);
+    cfg.max_attempts = 4;
+    cfg.backoff_base_ms = 300;
+    cfg.backoff_max_ms = 10000;
+    run(&cfg, &srv, paths, &r, NULL);
+    n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
+    expect_count(l, n, "/status/500", 4, 4);
+    assert_int_equal(find(&r, "/status/500")->attempts, 4);
+    for (i = 2; i < n; i++) {
+        double floor_s = 0.3 * (double)(1u << (i - 2)) / 2;
+
+        if (l[i].t - l[i - 1].t < floor_s * 0.95)
+            fail_msg("wait %zu: %.3f s, want at least %.3f s", i - 1, l[i].t - l[i - 1].t, floor_s);
+    }
+    results_release(&r);
+    server_stop(&srv);
+}
+
 /*
  * A host whose URLs keep failing all their attempts is given up: after 10
  * in a row, what is queued for it fails at once, naming the reason.  A
@@ -1466,6 +1497,7 @@ int main(void)
         cmocka_unit_test_teardown(per_request_size_cap, teardown),
         cmocka_unit_test_teardown(robots_status, teardown),
         cmocka_unit_test_teardown(three_attempts_then_failure, teardown),
+        cmocka_unit_test_teardown(backoff_grows_exponentially, teardown),
         cmocka_unit_test_teardown(failing_host_given_up, teardown),
         cmocka_unit_test_teardown(non_http_scheme_refused, teardown),
         cmocka_unit_test_teardown(bad_config_refused, teardown),
