@@ -153,8 +153,9 @@ static int resolve_years(struct dconf *c)
             int y = c->file.years[i];
 
             if (!(crawler_profile_year_sources(prof, y) & CRAWLER_SRC_PROCEEDINGS)) {
-                err = nsc_error_set(NSC_EINVAL, "%s: years: the site profile %s has no year %d",
-                                    c->file.path, path, y);
+                err = nsc_error_set(
+                    NSC_EINVAL, "%s:%zu:%zu: years: the site profile %s has no year %d",
+                    c->file.path, c->file.year_line[i], c->file.year_col[i], path, y);
                 goto out;
             }
             c->years[c->n_years++] = y;

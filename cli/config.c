@@ -282,6 +282,8 @@ static int load_years(struct loader *ld, const yaml_node_t *node)
                 if (cfg->years[i] == (int)v)
                     return node_error(ld, item, NSC_EINVAL, "years: %ld is listed twice", v);
             }
+            cfg->year_line[n] = item->start_mark.line + 1;
+            cfg->year_col[n] = item->start_mark.column + 1;
             cfg->years[n++] = (int)v; /* no overflow: the years are distinct and in range */
         }
         if (n == 0)

@@ -21,6 +21,8 @@
 struct config {
     int years[CONFIG_MAX_YEARS]; /* explicit years, in file order */
     size_t n_years;
+    size_t year_line[CONFIG_MAX_YEARS]; /* where each explicit year stands, from 1 */
+    size_t year_col[CONFIG_MAX_YEARS];
     unsigned last_n;      /* "years: {last: N}"; 0 when years are explicit */
     char *out_dir;        /* NULL: "." */
     char *rules_dir;      /* NULL: the installed rules */

@@ -9,8 +9,9 @@
 # write to, and `verify --root=DIR` would need a whole systemd tree under DIR
 # (sysinit.target, ...).  So the test verifies copies in which the installed
 # binary's path is replaced by the binary under test, $NIPSCOPE; every other
-# line is verified as installed.  `nipscope daemon` does not exist yet
-# (issue 5, later part): verify only checks that the binary is executable.
+# line is verified as installed.  verify only checks that the binary is
+# executable; the daemon itself is run by tests/daemon/harness.py and, under
+# a real systemd, by tests/systemd/e2e.sh.
 #
 # Thresholds (systemd src/analyze/analyze-security.c, badness_table, v252):
 # an exposure is given the first level whose bound it reaches, on a 0-100

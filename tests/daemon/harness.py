@@ -280,6 +280,7 @@ def run_startup(tmp, url, notify, notify_path):
     ok(r.returncode == 65 and re.match(r"<3>daemon: %s:2:11: " % re.escape(bad), r.stderr),
        "a bad value: exit 65, FILE:LINE:COL, with the journald <3> prefix under JOURNAL_STREAM",
        "%d %r" % (r.returncode, r.stderr))
+    run_bad_year(tmp, env)
     last = os.path.join(tmp, "last.yaml")
     with open(last, "w") as f:
         f.write("years: {last: 2}\nout: %s\nrules: %s\nsites: {proceedings: \"%s\", virtual: \"%s\"}\n"
@@ -291,6 +292,17 @@ def run_startup(tmp, url, notify, notify_path):
     _, err = p.communicate(timeout=15)
     ok(p.returncode == 0 and re.search(r"^<5>daemon: .*years 2024, 2025,", err, re.M),
        "years: {last: 2} are the two most recent years of the site profile (2024, 2025)", err[-600:])
+
+
+def run_bad_year(tmp, env):
+    """A year the config loader accepts (2013..2100) but the site profile does
+    not list is a bad value too: the error names FILE:LINE:COL of that year."""
+    path = os.path.join(tmp, "badyear.yaml")
+    with open(path, "w") as f:
+        f.write("rules: %s\nyears:\n  - 2019\n  - 2099\n" % RULES)
+    r = subprocess.run([NIPSCOPE, "daemon", "--config", path], env=env, capture_output=True, text=True)
+    ok(r.returncode == 65 and re.search(r"error: daemon: %s:4:5: years: .*2099" % re.escape(path), r.stderr),
+       "a year the site profile lacks: exit 65, FILE:LINE:COL of that year", "%d %r" % (r.returncode, r.stderr))
 
 
 def run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons):
