@@ -356,6 +356,17 @@ out_free:
     return err;
 }
 
+int store__db_durable(struct store *st, int on)
+{
+    /* A pragma takes effect when it is compiled, so it is run afresh
+     * rather than kept prepared; NOSYNC and non-group stores keep theirs. */
+    if (!(st->flags & STORE_F_GROUP) || (st->flags & STORE_F_NOSYNC))
+        return 0;
+    return exec_db(st->db, st->db_path,
+                   on ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                   "set synchronous");
+}
+
 int store__db_begin(struct store *st)
 {
     return exec_stmt(st, stmt(st, SQ_BEGIN), "begin");

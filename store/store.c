@@ -212,6 +212,11 @@ int store_commit(struct store *st)
     /* After a failed fsync the pages may be gone and a second fsync would
      * not say so: never mark on the strength of a retry. */
     err = store_sync(st);
+    /* The batch of marks is the crawl's checkpoint: committed under
+     * synchronous=FULL, so the WAL (with every cheaper transaction before
+     * it) is on disk when this returns; the rest run under NORMAL. */
+    if (err == 0)
+        err = store__db_durable(st, 1);
     if (err == 0)
         err = store__db_begin(st);
     for (k = 0; err == 0 && k < st->npending; k++) {
@@ -222,6 +227,12 @@ int store_commit(struct store *st)
         err = store__db_commit(st);
     if (err < 0)
         store__db_rollback(st);
+    {
+        int rerr = store__db_durable(st, 0);
+
+        if (err == 0)
+            err = rerr;
+    }
     st->npending = 0;
     return err;
 }

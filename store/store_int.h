@@ -93,6 +93,9 @@ int store__db_open(struct store *st);
 void store__db_close(struct store *st);
 int store__db_reconcile(struct store *st);
 /* BEGIN IMMEDIATE, COMMIT, and ROLLBACK unless sqlite did already. */
+/* Under group commit: synchronous=FULL for a checkpoint's commit (on 1),
+ * back to NORMAL after it (on 0); a no-op for other stores. */
+int store__db_durable(struct store *st, int on);
 int store__db_begin(struct store *st);
 int store__db_commit(struct store *st);
 void store__db_rollback(struct store *st);

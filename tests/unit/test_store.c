@@ -1128,6 +1128,179 @@ static void kill9_under_group_commit_leaves_a_consistent_store(void **state)
 
 /* ---- group commit ------------------------------------------------------ */
 
+/*
+ * A VFS over sqlite's default that counts xSync calls on WAL files, to see
+ * which transactions reach the disk.  Registered, as the default, only for
+ * the one test below.
+ */
+struct count_file {
+    sqlite3_file base;
+    sqlite3_file *real; /* allocated right after this struct */
+    int wal;
+};
+
+static sqlite3_vfs *real_vfs;
+static sqlite3_io_methods count_methods;
+static unsigned wal_syncs;
+
+#define REAL(f) (((struct count_file *)(f))->real)
+
+static int cf_close(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xClose(REAL(f));
+}
+static int cf_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
+{
+    return REAL(f)->pMethods->xRead(REAL(f), p, n, off);
+}
+static int cf_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
+{
+    return REAL(f)->pMethods->xWrite(REAL(f), p, n, off);
+}
+static int cf_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+    return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+static int cf_sync(sqlite3_file *f, int flags)
+{
+    if (((struct count_file *)f)->wal)
+        wal_syncs++;
+    return REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+static int cf_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+    return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+static int cf_lock(sqlite3_file *f, int l)
+{
+    return REAL(f)->pMethods->xLock(REAL(f), l);
+}
+static int cf_unlock(sqlite3_file *f, int l)
+{
+    return REAL(f)->pMethods->xUnlock(REAL(f), l);
+}
+static int cf_check(sqlite3_file *f, int *out)
+{
+    return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+static int cf_control(sqlite3_file *f, int op, void *arg)
+{
+    return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+static int cf_sector(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+static int cf_chars(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+static int cf_shm_map(sqlite3_file *f, int pg, int sz, int extend, void volatile **pp)
+{
+    return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, extend, pp);
+}
+static int cf_shm_lock(sqlite3_file *f, int off, int n, int flags)
+{
+    return REAL(f)->pMethods->xShmLock(REAL(f), off, n, flags);
+}
+static void cf_shm_barrier(sqlite3_file *f)
+{
+    REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+static int cf_shm_unmap(sqlite3_file *f, int del)
+{
+    return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+static int cf_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **pp)
+{
+    return REAL(f)->pMethods->xFetch(REAL(f), off, n, pp);
+}
+static int cf_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
+{
+    return REAL(f)->pMethods->xUnfetch(REAL(f), off, p);
+}
+
+static int cv_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags)
+{
+    struct count_file *cf = (struct count_file *)f;
+    int rc;
+
+    (void)vfs;
+    cf->real = (sqlite3_file *)(cf + 1);
+    cf->wal = (flags & SQLITE_OPEN_WAL) != 0;
+    rc = real_vfs->xOpen(real_vfs, name, cf->real, flags, out_flags);
+    /* On failure sqlite does not close the file: neither may the shim. */
+    f->pMethods = rc == SQLITE_OK ? &count_methods : NULL;
+    return rc;
+}
+
+static void count_vfs_register(sqlite3_vfs *vfs)
+{
+    real_vfs = sqlite3_vfs_find(NULL);
+    assert_non_null(real_vfs);
+    assert_true(real_vfs->iVersion >= 2);
+    *vfs = *real_vfs;
+    vfs->zName = "nsc-count";
+    vfs->szOsFile = (int)sizeof(struct count_file) + real_vfs->szOsFile;
+    vfs->xOpen = cv_open;
+    count_methods = (sqlite3_io_methods){
+        3,           cf_close,       cf_read,      cf_write,   cf_truncate, cf_sync,  cf_size,
+        cf_lock,     cf_unlock,      cf_check,     cf_control, cf_sector,   cf_chars, cf_shm_map,
+        cf_shm_lock, cf_shm_barrier, cf_shm_unmap, cf_fetch,   cf_unfetch,
+    };
+    assert_int_equal(sqlite3_vfs_register(vfs, 1), SQLITE_OK);
+}
+
+/*
+ * Under group commit the state DB runs with synchronous=NORMAL, but a
+ * batch of marks (the crawl's checkpoint) commits with FULL: the WAL is
+ * synced for that commit, and for none of the cheaper transactions (a
+ * fetched page's row) before it.
+ */
+static void group_commit_checkpoints_sync_the_wal(void **state)
+{
+    char *dir = make_tmpdir();
+    sqlite3_vfs vfs;
+    struct store *st;
+    struct store_fetch f = { 0 };
+    char url[64];
+    unsigned before;
+    int k;
+
+    (void)state;
+    count_vfs_register(&vfs);
+    assert_int_equal(store_open(&st, dir, YEAR, STORE_F_GROUP), 0);
+    before = wal_syncs;
+    for (k = 0; k < 20; k++) {
+        snprintf(url, sizeof(url), "http://127.0.0.1/p/%d", k);
+        f.url = url;
+        f.status = 200;
+        f.body = (char *)"<html></html>";
+        f.body_len = strlen(f.body);
+        assert_int_equal(store_fetch_put(st, &f), 0);
+    }
+    assert_int_equal(wal_syncs, before); /* NORMAL: no sync of its own */
+    for (k = 0; k < 3; k++) {
+        char id[16];
+        json_t *r;
+
+        snprintf(id, sizeof(id), "c%d", k);
+        r = rec(id, "t");
+        assert_int_equal(store_put_finished(st, r), 0);
+        json_decref(r);
+    }
+    assert_int_equal(wal_syncs, before);
+    assert_int_equal(store_commit(st), 0);
+    assert_true(wal_syncs > before); /* FULL for the checkpoint */
+    before = wal_syncs;
+    f.url = (char *)"http://127.0.0.1/after";
+    assert_int_equal(store_fetch_put(st, &f), 0);
+    assert_int_equal(wal_syncs, before); /* and NORMAL again after it */
+    store_free(st);
+    assert_int_equal(sqlite3_vfs_unregister(&vfs), SQLITE_OK);
+    rm_tree(dir);
+}
+
 /* Child: under group commit, 10 papers committed, then 7 more put and not
  * committed; says so in DIR/ready and waits for its kill -9. */
 NSC_NORETURN static void group_child(const char *dir)
@@ -1559,6 +1732,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(bad_year_is_rejected),
         cmocka_unit_test(kill9_at_random_times_leaves_a_consistent_store),
         cmocka_unit_test(group_commit_marks_after_commit_only),
+        cmocka_unit_test(group_commit_checkpoints_sync_the_wal),
         cmocka_unit_test(kill9_between_write_and_commit_loses_nothing),
         cmocka_unit_test(kill9_under_group_commit_leaves_a_consistent_store),
         cmocka_unit_test(full_disk_gives_enospc_and_stays_valid),
