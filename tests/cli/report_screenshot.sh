@@ -1,8 +1,11 @@
 # report_screenshot.sh - the HTML report rendered by headless Chromium, offline:
 # the page draws its charts with no network, at the size the SVG says.
-# Registered only when configure finds Chromium (tests/report.cmake).
+# Always registered (tests/report.cmake); without Chromium it fails.
 . "$NSC_SOURCE_DIR/tests/cli/lib.sh"
-: "${CHROMIUM:?CHROMIUM must name the browser}"
+if [ -z "${CHROMIUM:-}" ] || [ ! -x "$CHROMIUM" ]; then
+    echo "FAIL: no Chromium (configure found none): apt-get install chromium, then reconfigure" >&2
+    exit 1
+fi
 S="$NSC_SOURCE_DIR/tests/fixtures/report/store"
 
 "$NIPSCOPE" report "$S" --rules "$NSC_RULES_DIR" --format html >"$TMP/r.html"
