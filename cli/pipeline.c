@@ -1185,8 +1185,8 @@ static void on_feed(struct pipeline *pl, struct crawler_fetch_result *res, const
     struct crawler_feed feed;
     int err;
 
-    err = crawler_parse_feed_each(&feed, res->url, buf_cstr(body), body->len, CRAWLER_MAX_FEED,
-                                  join_record, j);
+    err = crawler_parse_feed_each(&feed, pl->prof, res->url, buf_cstr(body), body->len,
+                                  CRAWLER_MAX_FEED, join_record, j);
     crawler_join_end(j, err < 0 ? NULL : &pl->jstats);
     if (err < 0) {
         pl->feed_state = FEED_FAILED;
@@ -1306,7 +1306,7 @@ static void on_metadata(struct pipeline *pl, size_t i, struct crawler_fetch_resu
     size_t unmatched = 0;
     int err;
 
-    err = crawler_parse_metadata(&md, res->url, buf_cstr(body), body->len);
+    err = crawler_parse_metadata(&md, pl->prof, res->url, buf_cstr(body), body->len);
     if (err < 0) {
         item_failed(pl, i, "metadata");
         return;
