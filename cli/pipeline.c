@@ -1185,8 +1185,8 @@ static void on_feed(struct pipeline *pl, struct crawler_fetch_result *res, const
     struct crawler_feed feed;
     int err;
 
-    err = crawler_parse_feed_each(&feed, res->url, buf_cstr(body), body->len, CRAWLER_MAX_FEED,
-                                  join_record, j);
+    err = crawler_parse_feed_each(&feed, pl->prof, res->url, buf_cstr(body), body->len,
+                                  CRAWLER_MAX_FEED, join_record, j);
     crawler_join_end(j, err < 0 ? NULL : &pl->jstats);
     if (err < 0) {
         pl->feed_state = FEED_FAILED;
@@ -1306,7 +1306,7 @@ static void on_metadata(struct pipeline *pl, size_t i, struct crawler_fetch_resu
     size_t unmatched = 0;
     int err;
 
-    err = crawler_parse_metadata(&md, res->url, buf_cstr(body), body->len);
+    err = crawler_parse_metadata(&md, pl->prof, res->url, buf_cstr(body), body->len);
     if (err < 0) {
         item_failed(pl, i, "metadata");
         return;
@@ -1965,6 +1965,12 @@ static int setup(struct pipeline *pl)
     profile = cfg->profile_path ? xstrdup(cfg->profile_path)
                                 : xasprintf("%s/sites/neurips.yaml", cfg->rules_dir);
     err = crawler_profile_load(&pl->prof, profile);
+    if (err == 0) {
+        pl->sources = crawler_profile_year_sources(pl->prof, cfg->year);
+        if (!(pl->sources & CRAWLER_SRC_PROCEEDINGS))
+            err = nsc_error_set(NSC_EINVAL, "the site profile %s has no proceedings for %d",
+                                profile, cfg->year);
+    }
     free(profile);
     if (err < 0)
         return err;
@@ -1983,9 +1989,6 @@ static int setup(struct pipeline *pl)
     if (err < 0)
         return err;
     crawler_sandbox_set_limits(pl->sandbox, cfg->parser_timeout_ms, -1, 20);
-    pl->sources = crawler_profile_year_sources(pl->prof, cfg->year);
-    if (!(pl->sources & CRAWLER_SRC_PROCEEDINGS))
-        return nsc_error_set(NSC_EINVAL, "the site profile has no proceedings for %d", cfg->year);
     err = crawler_profile_url(&pl->index_url, pl->prof, "year_index", cfg->year, NULL);
     if (err < 0)
         return err;

@@ -249,8 +249,9 @@ void crawler_fetch_free(struct crawler_fetch *f);
  *
  * What markup means what lives in a site profile (rules/sites/neurips.yaml):
  * XPath selectors per template era, the marker XPath that recognises an era,
- * the "See also" links to follow, URL templates and the sources each year
- * has.  When the site changes its markup, edit the profile, not C.
+ * the "See also" links to follow, URL templates, the sources each year has,
+ * and the field names of the virtual feed and of Metadata.json.  When the
+ * site changes its markup or renames a JSON field, edit the profile, not C.
  *
  * Strings in records are UTF-8, entity-decoded and whitespace-collapsed, and
  * are owned by the record.  An absent value is NULL, never "".
@@ -331,8 +332,9 @@ enum crawler_year_sources {
  * Load a site profile from the YAML file 'path'.  *out is the caller's; free
  * with crawler_profile_free().  Every XPath is compiled at load time.
  * Returns 0, NSC_ENOTFOUND / NSC_EIO (unreadable file), or NSC_EPARSE (bad
- * YAML, a missing or unknown key, a bad XPath or pattern) with a message
- * "<file>:<line>:<col>: ...".
+ * YAML, a missing or unknown key, a bad XPath or pattern; no "feed" field
+ * names while a year lists the source "virtual", no "metadata" ones while a
+ * year lists "metadata") with a message "<file>:<line>:<col>: ...".
  */
 int crawler_profile_load(struct crawler_profile **out, const char *path);
 
@@ -477,12 +479,14 @@ struct crawler_metadata {
 };
 
 /*
- * Parse a -Metadata.json body fetched from 'url'.  Returns 0, NSC_EPARSE
- * (bad JSON with line:col, or a wrong type naming the author index),
- * NSC_ELIMIT over CRAWLER_MAX_JSON.  Release with crawler_metadata_release().
+ * Parse a -Metadata.json body fetched from 'url', its fields named by the
+ * profile's "metadata" map.  Returns 0, NSC_EPARSE (bad JSON with line:col,
+ * or a wrong type naming the author index), NSC_ELIMIT over
+ * CRAWLER_MAX_JSON, NSC_EINVAL when the profile has no "metadata" map.
+ * Release with crawler_metadata_release().
  */
-int crawler_parse_metadata(struct crawler_metadata *out, const char *url, const char *json,
-                           size_t len);
+int crawler_parse_metadata(struct crawler_metadata *out, const struct crawler_profile *prof,
+                           const char *url, const char *json, size_t len);
 
 void crawler_metadata_release(struct crawler_metadata *md);
 
@@ -531,26 +535,29 @@ struct crawler_feed {
 typedef int (*crawler_feed_record_fn)(struct crawler_feed_record *rec, void *payload);
 
 /*
- * Parse a feed held in memory, one element of "results" at a time: each is
- * decoded, checked, handed to 'fn' and freed before the next, so the parse
- * holds one element's JSON tree, never the document's.  Fills the header of
- * *out (url, count, next, nrecords, duplicates; records stays NULL).
- * Returns 0; NSC_EPARSE for bad JSON ("'<url>':line:col: invalid JSON: ...
- * (byte N)"), a wrong type or a missing field, naming the record index
- * ("record results[12]: 'authors' is not an array"), or a second "results"
- * key; NSC_ELIMIT when len > 'max'; or the callback's error.  Records handed
- * over before an error stay handed over.  Release *out with
+ * Parse a feed held in memory, its fields named by the profile's "feed" map
+ * (the names below are the shipped profile's), one element of "results" at
+ * a time: each is decoded, checked, handed to 'fn' and freed before the
+ * next, so the parse holds one element's JSON tree, never the document's.
+ * Fills the header of *out (url, count, next, nrecords, duplicates; records
+ * stays NULL).  Returns 0; NSC_EPARSE for bad JSON ("'<url>':line:col:
+ * invalid JSON: ... (byte N)"), a wrong type or a missing field, naming the
+ * record index ("record results[12]: 'authors' is not an array"), or a
+ * second "results" key; NSC_ELIMIT when len > 'max'; NSC_EINVAL when the
+ * profile has no "feed" map; or the callback's error.  Records handed over
+ * before an error stay handed over.  Release *out with
  * crawler_feed_release().
  */
-int crawler_parse_feed_each(struct crawler_feed *out, const char *url, const char *json, size_t len,
-                            size_t max, crawler_feed_record_fn fn, void *payload);
+int crawler_parse_feed_each(struct crawler_feed *out, const struct crawler_profile *prof,
+                            const char *url, const char *json, size_t len, size_t max,
+                            crawler_feed_record_fn fn, void *payload);
 
 /*
  * As crawler_parse_feed_each(), keeping every record in out->records.
  * Release with crawler_feed_release().
  */
-int crawler_parse_feed(struct crawler_feed *out, const char *url, const char *json, size_t len,
-                       size_t max);
+int crawler_parse_feed(struct crawler_feed *out, const struct crawler_profile *prof,
+                       const char *url, const char *json, size_t len, size_t max);
 
 /*
  * As crawler_parse_feed() on the file 'path', read through a window of
@@ -558,8 +565,8 @@ int crawler_parse_feed(struct crawler_feed *out, const char *url, const char *js
  * (NSC_ELIMIT beyond), so a huge feed is never loaded whole.  NSC_ENOTFOUND /
  * NSC_EIO for the file.
  */
-int crawler_parse_feed_file(struct crawler_feed *out, const char *url, const char *path,
-                            size_t max);
+int crawler_parse_feed_file(struct crawler_feed *out, const struct crawler_profile *prof,
+                            const char *url, const char *path, size_t max);
 
 void crawler_feed_release(struct crawler_feed *f);
 

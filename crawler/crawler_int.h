@@ -145,6 +145,38 @@ struct crawler__year {
     unsigned sources; /* CRAWLER_SRC_* */
 };
 
+/*
+ * The JSON field names of the virtual feed and of a Metadata.json, from the
+ * profile's "feed" and "metadata" maps (one slot per key, in the order of
+ * feed_keys[] / meta_keys[] in profile.c).  There are no
+ * defaults in C: a profile that lists a "virtual" ("metadata") year states
+ * every name; one that lists none may leave the map out (has_* is then 0).
+ */
+enum crawler__feed_field {
+    CRAWLER__FEED_RESULTS,     /* the array of records */
+    CRAWLER__FEED_COUNT,       /* the number of records the dump states */
+    CRAWLER__FEED_NEXT,        /* the next page's URL: the dump is truncated */
+    CRAWLER__FEED_UID,         /* a record: the key duplicates share */
+    CRAWLER__FEED_ID,          /* a record: its integer id */
+    CRAWLER__FEED_TITLE,       /* a record: the title */
+    CRAWLER__FEED_PAPER_URL,   /* a record: the proceedings (or forum) URL */
+    CRAWLER__FEED_DECISION,    /* a record: e.g. "Accept (poster)" */
+    CRAWLER__FEED_EVENTTYPE,   /* a record: e.g. "Poster" */
+    CRAWLER__FEED_AUTHORS,     /* a record: the array of authors */
+    CRAWLER__FEED_AUTHOR_NAME, /* an author: the full name */
+    CRAWLER__FEED_AUTHOR_INST, /* an author: the institution */
+    CRAWLER__FEED_N
+};
+
+enum crawler__meta_field {
+    CRAWLER__META_TITLE,       /* the title */
+    CRAWLER__META_AUTHORS,     /* the array of authors */
+    CRAWLER__META_GIVEN_NAME,  /* an author: the given name */
+    CRAWLER__META_FAMILY_NAME, /* an author: the family name */
+    CRAWLER__META_INST,        /* an author: the institution */
+    CRAWLER__META_N
+};
+
 struct crawler_profile {
     char *file;
     char *text; /* the YAML as loaded, for a parser worker (sandbox.c) */
@@ -157,6 +189,9 @@ struct crawler_profile {
     size_t nyears;
     struct crawler__era *eras;
     size_t neras;
+    int has_feed, has_meta;
+    char *feed[CRAWLER__FEED_N]; /* JSON field names, enum crawler__feed_field */
+    char *meta[CRAWLER__META_N]; /* enum crawler__meta_field */
 };
 
 /* The canonical track for a raw value (slug or badge text) via the

@@ -4,6 +4,9 @@
  * orals-posters feed (2020+).  jansson parses; every wrong type or missing
  * field is an error that names the record, never a crash.
  *
+ * Which field holds what is the site profile's "feed" and "metadata" maps
+ * (rules/sites/neurips.yaml): a renamed field is an edit of the profile.
+ *
  * A feed can be large (the real 2025 one is tens of MB), so the file form
  * is read through json_load_callback() with a byte cap: past the cap the
  * read stops and the parse fails, so a 1 GB file is never read whole.
@@ -60,6 +63,16 @@ static int json_error(const char *url, const json_error_t *je)
                          je->text);
 }
 
+/* NSC_EINVAL when the profile states no field names for 'what'. */
+static int need_fields(const struct crawler_profile *prof, int have, const char *what,
+                       const char *url)
+{
+    if (!have)
+        return nsc_error_set(NSC_EINVAL, "'%s': the site profile %s has no '%s' field names", url,
+                             prof->file, what);
+    return 0;
+}
+
 /* ---- Metadata.json ---- */
 
 void crawler_metadata_release(struct crawler_metadata *md)
@@ -76,14 +89,17 @@ void crawler_metadata_release(struct crawler_metadata *md)
     memset(md, 0, sizeof(*md));
 }
 
-int crawler_parse_metadata(struct crawler_metadata *out, const char *url, const char *json,
-                           size_t len)
+int crawler_parse_metadata(struct crawler_metadata *out, const struct crawler_profile *prof,
+                           const char *url, const char *json, size_t len)
 {
+    char *const *k = prof->meta;
     json_error_t je;
     json_t *root = NULL, *authors;
     int err = 0;
 
     memset(out, 0, sizeof(*out));
+    if ((err = need_fields(prof, prof->has_meta, "metadata", url)) < 0)
+        return err;
     if (len > CRAWLER_MAX_JSON)
         return nsc_error_set(NSC_ELIMIT, "'%s': %zu bytes is over the %zu byte cap", url, len,
                              CRAWLER_MAX_JSON);
@@ -94,12 +110,12 @@ int crawler_parse_metadata(struct crawler_metadata *out, const char *url, const 
         err = nsc_error_set(NSC_EPARSE, "'%s': not a JSON object", url);
         goto out;
     }
-    err = opt_string(&out->title, root, "title", 0, url, "metadata", 0);
+    err = opt_string(&out->title, root, k[CRAWLER__META_TITLE], 0, url, "metadata", 0);
     if (err < 0)
         goto out;
-    authors = json_object_get(root, "authors");
+    authors = json_object_get(root, k[CRAWLER__META_AUTHORS]);
     if (!json_is_array(authors)) {
-        err = nsc_error_set(NSC_EPARSE, "'%s': 'authors' is %s", url,
+        err = nsc_error_set(NSC_EPARSE, "'%s': '%s' is %s", url, k[CRAWLER__META_AUTHORS],
                             authors ? "not an array" : "missing");
         goto out;
     }
@@ -109,14 +125,18 @@ int crawler_parse_metadata(struct crawler_metadata *out, const char *url, const 
         struct crawler_meta_author *m = &out->authors[i];
 
         if (!json_is_object(a)) {
-            err = nsc_error_set(NSC_EPARSE, "'%s': authors[%zu] is not an object", url, i);
+            err = nsc_error_set(NSC_EPARSE, "'%s': %s[%zu] is not an object", url,
+                                k[CRAWLER__META_AUTHORS], i);
             goto out;
         }
         out->nauthors++;
         /* names may carry HTML entities (an escaped name escaped again); decode them */
-        if ((err = opt_string(&m->given_name, a, "given_name", 1, url, "authors", i)) < 0 ||
-            (err = opt_string(&m->family_name, a, "family_name", 1, url, "authors", i)) < 0 ||
-            (err = opt_string(&m->institution, a, "institution", 0, url, "authors", i)) < 0)
+        if ((err = opt_string(&m->given_name, a, k[CRAWLER__META_GIVEN_NAME], 1, url,
+                              k[CRAWLER__META_AUTHORS], i)) < 0 ||
+            (err = opt_string(&m->family_name, a, k[CRAWLER__META_FAMILY_NAME], 1, url,
+                              k[CRAWLER__META_AUTHORS], i)) < 0 ||
+            (err = opt_string(&m->institution, a, k[CRAWLER__META_INST], 0, url,
+                              k[CRAWLER__META_AUTHORS], i)) < 0)
             goto out;
     }
 out:
@@ -233,54 +253,61 @@ void crawler_feed_release(struct crawler_feed *f)
     memset(f, 0, sizeof(*f));
 }
 
-static int parse_record(struct crawler_feed_record *r, const json_t *o, const char *url, size_t i)
+/*
+ * One element of the results array into 'r'; 'k' names the fields (the
+ * profile's "feed"), 'where' is "record <results>" for messages.
+ */
+static int parse_record(struct crawler_feed_record *r, const json_t *o, char *const *k,
+                        const char *where, const char *url, size_t i)
 {
     const json_t *id, *authors, *inst;
+    const char *kauth = k[CRAWLER__FEED_AUTHORS], *kname = k[CRAWLER__FEED_AUTHOR_NAME];
+    const char *kinst = k[CRAWLER__FEED_AUTHOR_INST];
     int err;
 
     if (!json_is_object(o))
-        return nsc_error_set(NSC_EPARSE, "'%s': record results[%zu] is not an object", url, i);
-    if ((err = req_string(&r->uid, o, "uid", 0, url, "record results", i)) < 0 ||
-        (err = req_string(&r->name, o, "name", 1, url, "record results", i)) < 0 ||
-        (err = opt_string(&r->paper_url, o, "paper_url", 0, url, "record results", i)) < 0 ||
-        (err = opt_string(&r->decision, o, "decision", 0, url, "record results", i)) < 0 ||
-        (err = opt_string(&r->eventtype, o, "eventtype", 0, url, "record results", i)) < 0)
+        return nsc_error_set(NSC_EPARSE, "'%s': %s[%zu] is not an object", url, where, i);
+    if ((err = req_string(&r->uid, o, k[CRAWLER__FEED_UID], 0, url, where, i)) < 0 ||
+        (err = req_string(&r->name, o, k[CRAWLER__FEED_TITLE], 1, url, where, i)) < 0 ||
+        (err = opt_string(&r->paper_url, o, k[CRAWLER__FEED_PAPER_URL], 0, url, where, i)) < 0 ||
+        (err = opt_string(&r->decision, o, k[CRAWLER__FEED_DECISION], 0, url, where, i)) < 0 ||
+        (err = opt_string(&r->eventtype, o, k[CRAWLER__FEED_EVENTTYPE], 0, url, where, i)) < 0)
         return err;
     if (!r->uid)
-        return nsc_error_set(NSC_EPARSE, "'%s': record results[%zu]: 'uid' is empty", url, i);
-    id = json_object_get(o, "id");
+        return nsc_error_set(NSC_EPARSE, "'%s': %s[%zu]: '%s' is empty", url, where, i,
+                             k[CRAWLER__FEED_UID]);
+    id = json_object_get(o, k[CRAWLER__FEED_ID]);
     if (!id)
-        return nsc_error_set(NSC_EPARSE, "'%s': record results[%zu]: missing 'id'", url, i);
+        return nsc_error_set(NSC_EPARSE, "'%s': %s[%zu]: missing '%s'", url, where, i,
+                             k[CRAWLER__FEED_ID]);
     if (!json_is_integer(id))
-        return nsc_error_set(NSC_EPARSE, "'%s': record results[%zu]: 'id' is not an integer", url,
-                             i);
+        return nsc_error_set(NSC_EPARSE, "'%s': %s[%zu]: '%s' is not an integer", url, where, i,
+                             k[CRAWLER__FEED_ID]);
     r->id = (long long)json_integer_value(id);
-    authors = json_object_get(o, "authors");
+    authors = json_object_get(o, kauth);
     if (!authors)
-        return nsc_error_set(NSC_EPARSE, "'%s': record results[%zu]: missing 'authors'", url, i);
+        return nsc_error_set(NSC_EPARSE, "'%s': %s[%zu]: missing '%s'", url, where, i, kauth);
     if (!json_is_array(authors))
-        return nsc_error_set(NSC_EPARSE, "'%s': record results[%zu]: 'authors' is not an array",
-                             url, i);
+        return nsc_error_set(NSC_EPARSE, "'%s': %s[%zu]: '%s' is not an array", url, where, i,
+                             kauth);
     r->authors = xcalloc(json_array_size(authors) + 1, sizeof(*r->authors));
     for (size_t j = 0; j < json_array_size(authors); j++) {
         const json_t *a = json_array_get(authors, j);
         struct crawler_feed_author *fa = &r->authors[j];
 
         if (!json_is_object(a))
-            return nsc_error_set(
-                NSC_EPARSE, "'%s': record results[%zu]: authors[%zu] is not an object", url, i, j);
+            return nsc_error_set(NSC_EPARSE, "'%s': %s[%zu]: %s[%zu] is not an object", url, where,
+                                 i, kauth, j);
         r->nauthors++;
-        if (!json_is_string(json_object_get(a, "fullname")))
-            return nsc_error_set(NSC_EPARSE,
-                                 "'%s': record results[%zu]: authors[%zu]: 'fullname' is %s", url,
-                                 i, j, json_object_get(a, "fullname") ? "not a string" : "missing");
-        fa->fullname = clean(json_string_value(json_object_get(a, "fullname")), 1);
-        inst = json_object_get(a, "institution");
+        if (!json_is_string(json_object_get(a, kname)))
+            return nsc_error_set(NSC_EPARSE, "'%s': %s[%zu]: %s[%zu]: '%s' is %s", url, where, i,
+                                 kauth, j, kname,
+                                 json_object_get(a, kname) ? "not a string" : "missing");
+        fa->fullname = clean(json_string_value(json_object_get(a, kname)), 1);
+        inst = json_object_get(a, kinst);
         if (inst && !json_is_null(inst) && !json_is_string(inst))
-            return nsc_error_set(NSC_EPARSE,
-                                 "'%s': record results[%zu]: authors[%zu]: 'institution' is not "
-                                 "a string",
-                                 url, i, j);
+            return nsc_error_set(NSC_EPARSE, "'%s': %s[%zu]: %s[%zu]: '%s' is not a string", url,
+                                 where, i, kauth, j, kinst);
         fa->institution = clean(json_string_value(inst), 1);
     }
     return 0;
@@ -516,9 +543,12 @@ static int src_decode(struct feed_src *s, size_t flags, json_t **out)
     return 0;
 }
 
-/* What one parse is doing: the feed's header, the uids seen, the sink. */
+/* What one parse is doing: the feed's header, the uids seen, the sink,
+ * the field names. */
 struct feed_walk {
     struct crawler_feed *out;
+    char *const *k; /* the profile's "feed" names */
+    char *where;    /* "record <results>", for messages */
     struct uidset seen;
     crawler_feed_record_fn fn;
     void *payload;
@@ -543,7 +573,7 @@ static int walk_results(struct feed_src *s, struct feed_walk *w)
             return src_fail(s, "a value expected");
         if ((err = src_decode(s, JSON_DECODE_ANY, &el)) < 0)
             return err;
-        err = parse_record(&r, el, s->url, w->index++);
+        err = parse_record(&r, el, w->k, w->where, s->url, w->index++);
         json_decref(el);
         if (err == 0 && uidset_seen(&w->seen, r.uid)) {
             w->out->duplicates++;
@@ -570,6 +600,8 @@ static int walk_results(struct feed_src *s, struct feed_walk *w)
 static int walk_member(struct feed_src *s, struct feed_walk *w, int *have_results)
 {
     struct crawler_feed *out = w->out;
+    const char *kres = w->k[CRAWLER__FEED_RESULTS], *kcount = w->k[CRAWLER__FEED_COUNT];
+    const char *knext = w->k[CRAWLER__FEED_NEXT];
     json_t *key, *v;
     char *name;
     int err = 0;
@@ -585,9 +617,9 @@ static int walk_member(struct feed_src *s, struct feed_walk *w, int *have_result
         goto out;
     }
     src_advance(s, s->pos + 1);
-    if (src_skip_ws(s) == '[' && strcmp(name, "results") == 0) {
+    if (src_skip_ws(s) == '[' && strcmp(name, kres) == 0) {
         if ((*have_results)++) {
-            err = nsc_error_set(NSC_EPARSE, "'%s': 'results' appears twice (byte %zu)", s->url,
+            err = nsc_error_set(NSC_EPARSE, "'%s': '%s' appears twice (byte %zu)", s->url, kres,
                                 s->pos);
             goto out;
         }
@@ -597,18 +629,19 @@ static int walk_member(struct feed_src *s, struct feed_walk *w, int *have_result
     }
     if ((err = src_decode(s, JSON_DECODE_ANY, &v)) < 0)
         goto out;
-    if (strcmp(name, "results") == 0) {
-        err = nsc_error_set(NSC_EPARSE, "'%s': 'results' is not an array", s->url);
-    } else if (strcmp(name, "count") == 0) {
+    if (strcmp(name, kres) == 0) {
+        err = nsc_error_set(NSC_EPARSE, "'%s': '%s' is not an array", s->url, kres);
+    } else if (strcmp(name, kcount) == 0) {
         if (!json_is_integer(v))
-            err = nsc_error_set(NSC_EPARSE, "'%s': 'count' is not an integer", s->url);
+            err = nsc_error_set(NSC_EPARSE, "'%s': '%s' is not an integer", s->url, kcount);
         else
             out->count = (long long)json_integer_value(v);
-    } else if (strcmp(name, "next") == 0) {
+    } else if (strcmp(name, knext) == 0) {
         free(out->next);
         out->next = NULL;
         if (!json_is_null(v) && !json_is_string(v))
-            err = nsc_error_set(NSC_EPARSE, "'%s': 'next' is neither null nor a string", s->url);
+            err =
+                nsc_error_set(NSC_EPARSE, "'%s': '%s' is neither null nor a string", s->url, knext);
         else if (json_is_string(v) && json_string_length(v) > 0)
             out->next = xstrdup(json_string_value(v));
     }
@@ -654,40 +687,48 @@ static int walk_feed(struct feed_src *s, struct feed_walk *w)
     if (src_skip_ws(s) >= 0 || s->over || s->ioerr)
         return src_fail(s, "end of file expected");
     if (!have_results)
-        return nsc_error_set(NSC_EPARSE, "'%s': 'results' is missing", s->url);
+        return nsc_error_set(NSC_EPARSE, "'%s': '%s' is missing", s->url,
+                             w->k[CRAWLER__FEED_RESULTS]);
     return 0;
 }
 
-/* Run a walk over 's' into 'out', records to 'fn'; on error 'out' is released. */
-static int feed_walk_run(struct crawler_feed *out, struct feed_src *s, crawler_feed_record_fn fn,
-                         void *payload)
+/* Run a walk over 's' into 'out', records to 'fn', fields named by 'prof';
+ * on error 'out' is released. */
+static int feed_walk_run(struct crawler_feed *out, const struct crawler_profile *prof,
+                         struct feed_src *s, crawler_feed_record_fn fn, void *payload)
 {
-    struct feed_walk w = { out, { NULL, 0, 0, BUF_INIT }, fn, payload, 0 };
+    struct feed_walk w = { out, prof->feed, NULL, { NULL, 0, 0, BUF_INIT }, fn, payload, 0 };
     int err;
 
+    w.where = xasprintf("record %s", prof->feed[CRAWLER__FEED_RESULTS]);
     s->line = 1;
     out->url = xstrdup(s->url);
     out->count = -1;
     err = walk_feed(s, &w);
     uidset_release(&w.seen);
+    free(w.where);
     if (err < 0)
         crawler_feed_release(out);
     return err;
 }
 
-int crawler_parse_feed_each(struct crawler_feed *out, const char *url, const char *json, size_t len,
-                            size_t max, crawler_feed_record_fn fn, void *payload)
+int crawler_parse_feed_each(struct crawler_feed *out, const struct crawler_profile *prof,
+                            const char *url, const char *json, size_t len, size_t max,
+                            crawler_feed_record_fn fn, void *payload)
 {
     struct feed_src s = { 0 };
+    int err;
 
     memset(out, 0, sizeof(*out));
+    if ((err = need_fields(prof, prof->has_feed, "feed", url)) < 0)
+        return err;
     if (len > max)
         return nsc_error_set(NSC_ELIMIT, "'%s': feed of %zu bytes is over the %zu byte cap", url,
                              len, max);
     s.url = url;
     s.mem = json ? json : "";
     s.len = json ? len : 0;
-    return feed_walk_run(out, &s, fn, payload);
+    return feed_walk_run(out, prof, &s, fn, payload);
 }
 
 /* crawler_parse_feed(): keep every record in the feed itself. */
@@ -703,18 +744,21 @@ static int collect_record(struct crawler_feed_record *r, void *payload)
     return 0;
 }
 
-int crawler_parse_feed(struct crawler_feed *out, const char *url, const char *json, size_t len,
-                       size_t max)
+int crawler_parse_feed(struct crawler_feed *out, const struct crawler_profile *prof,
+                       const char *url, const char *json, size_t len, size_t max)
 {
-    return crawler_parse_feed_each(out, url, json, len, max, collect_record, out);
+    return crawler_parse_feed_each(out, prof, url, json, len, max, collect_record, out);
 }
 
-int crawler_parse_feed_file(struct crawler_feed *out, const char *url, const char *path, size_t max)
+int crawler_parse_feed_file(struct crawler_feed *out, const struct crawler_profile *prof,
+                            const char *url, const char *path, size_t max)
 {
     struct feed_src s = { 0 };
     int err;
 
     memset(out, 0, sizeof(*out));
+    if ((err = need_fields(prof, prof->has_feed, "feed", url)) < 0)
+        return err;
     s.url = url;
     s.path = path;
     s.max = max;
@@ -722,7 +766,7 @@ int crawler_parse_feed_file(struct crawler_feed *out, const char *url, const cha
     if (!s.fp)
         return nsc_error_set(errno == ENOENT ? NSC_ENOTFOUND : NSC_EIO, "cannot open '%s': %s",
                              path, strerror(errno));
-    err = feed_walk_run(out, &s, collect_record, out);
+    err = feed_walk_run(out, prof, &s, collect_record, out);
     fclose(s.fp);
     buf_release(&s.win);
     return err;

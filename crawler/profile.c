@@ -305,8 +305,19 @@ static const char *const index_keys[] = { "marker", "item",     "link",
 static const char *const page_keys[] = { "marker", "title",    "authors", "track", "abstract",
                                          "pdf",    "metadata", "doi",     NULL };
 static const char *const era_keys[] = { "name", "unescape_twice", "index", "abstract", NULL };
-static const char *const top_keys[] = { "site",   "hosts", "urls", "id_pattern",
-                                        "tracks", "years", "eras", NULL };
+static const char *const top_keys[] = { "site",  "hosts", "urls", "id_pattern", "tracks",
+                                        "years", "eras",  "feed", "metadata",   NULL };
+/* The keys of "feed" and "metadata", in the order of enum crawler__feed_field
+ * and enum crawler__meta_field. */
+static const char *const feed_keys[] = { "results",   "count",       "next",
+                                         "uid",       "id",          "title",
+                                         "paper_url", "decision",    "eventtype",
+                                         "authors",   "author_name", "author_institution",
+                                         NULL };
+static const char *const meta_keys[] = { "title",       "authors",     "given_name",
+                                         "family_name", "institution", NULL };
+_Static_assert(NSC_ARRAY_SIZE(feed_keys) == CRAWLER__FEED_N + 1, "feed_keys and the enum differ");
+_Static_assert(NSC_ARRAY_SIZE(meta_keys) == CRAWLER__META_N + 1, "meta_keys and the enum differ");
 
 static int load_index(struct crawler__index_sel *ix, const char *file, const struct ynode *m)
 {
@@ -417,6 +428,59 @@ static int load_years(struct crawler_profile *prof, const char *file, const stru
     return 0;
 }
 
+/*
+ * A map of JSON field names ("feed", "metadata") into 'names': every key of
+ * 'keys' is required and its value a non-empty scalar, so the site's field
+ * names are all in the profile and none is a default in C.
+ */
+static int load_fields(char **names, const char *file, const struct ynode *m,
+                       const char *const *keys, const char *what)
+{
+    if (want(file, m, Y_MAP, what) < 0 || check_keys(file, m, keys, what) < 0)
+        return NSC_EPARSE;
+    for (size_t i = 0; keys[i]; i++) {
+        const char *v;
+
+        if (get_scalar(&v, file, m, keys[i], 1, what) < 0)
+            return NSC_EPARSE;
+        if (!*v) {
+            const struct ynode *y = ymap_get(m, keys[i]);
+
+            return perr(file, y->line, y->col, "'%s' in '%s' is empty", keys[i], what);
+        }
+        names[i] = xstrdup(v);
+    }
+    return 0;
+}
+
+/* The "feed" and "metadata" maps; each is required when a year lists its source. */
+static int load_json_fields(struct crawler_profile *prof, const char *file,
+                            const struct ynode *root)
+{
+    unsigned any = 0;
+    const struct ynode *v;
+
+    for (size_t i = 0; i < prof->nyears; i++)
+        any |= prof->years[i].sources;
+    if ((v = ymap_get(root, "feed"))) {
+        if (load_fields(prof->feed, file, v, feed_keys, "feed") < 0)
+            return NSC_EPARSE;
+        prof->has_feed = 1;
+    } else if (any & CRAWLER_SRC_VIRTUAL) {
+        return perr(file, root->line, root->col,
+                    "the profile lacks the key 'feed' (a year lists the source 'virtual')");
+    }
+    if ((v = ymap_get(root, "metadata"))) {
+        if (load_fields(prof->meta, file, v, meta_keys, "metadata") < 0)
+            return NSC_EPARSE;
+        prof->has_meta = 1;
+    } else if (any & CRAWLER_SRC_METADATA) {
+        return perr(file, root->line, root->col,
+                    "the profile lacks the key 'metadata' (a year lists the source 'metadata')");
+    }
+    return 0;
+}
+
 /* Check that every {placeholder} of a URL template is known. */
 static int check_template(const struct crawler_profile *prof, const char *file,
                           const struct ynode *v)
@@ -518,7 +582,7 @@ static int load_tree(struct crawler_profile *prof, const char *file, const struc
         return perr(file, v->line, v->col, "'id_pattern' needs one (group) for the id");
     if (!(v = ymap_get(root, "years")))
         return perr(file, root->line, root->col, "the profile lacks the key 'years'");
-    if (load_years(prof, file, v) < 0)
+    if (load_years(prof, file, v) < 0 || load_json_fields(prof, file, root) < 0)
         return NSC_EPARSE;
     if (!(v = ymap_get(root, "eras")))
         return perr(file, root->line, root->col, "the profile lacks the key 'eras'");
@@ -610,6 +674,10 @@ void crawler_profile_free(struct crawler_profile *prof)
         regfree(prof->id_re);
         free(prof->id_re);
     }
+    for (size_t i = 0; i < CRAWLER__FEED_N; i++)
+        free(prof->feed[i]);
+    for (size_t i = 0; i < CRAWLER__META_N; i++)
+        free(prof->meta[i]);
     free(prof->years);
     free(prof->site);
     free(prof->file);

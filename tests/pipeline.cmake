@@ -14,7 +14,8 @@ add_test(NAME cli_crawl_2025_full
 set_tests_properties(cli_crawl_2025_full PROPERTIES ENVIRONMENT "${NSC_TEST_ENV}"
   LABELS "cli;crawl" TIMEOUT 900)
 foreach(t crawl_template crawl_rerun crawl_resume crawl_faults crawl_args crawl_rules reclassify
-    crawl_limits crawl_hostile crawl_feed crawl_5xx crawl_kill9 crawl_faults_full crawl_worker)
+    crawl_limits crawl_hostile crawl_feed crawl_feed_fields crawl_5xx crawl_kill9 crawl_faults_full
+    crawl_worker)
   nsc_cli_test(cli_${t} ${t}.sh)
   set_tests_properties(cli_${t} PROPERTIES LABELS "cli;crawl" TIMEOUT 120)
 endforeach()

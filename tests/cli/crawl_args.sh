@@ -1,5 +1,6 @@
 # crawl_args.sh - the command line of `nipscope crawl`: usage errors (site
-# URLs other than http and https among them), a bad policy, --max-papers (the first N papers by id, as the truth lists them)
+# URLs other than http and https among them), a year the profile has no
+# proceedings for, a bad policy, --max-papers (the first N papers by id, as the truth lists them)
 # and the plain log lines when stderr is not a terminal.
 . "$NSC_SOURCE_DIR/tests/cli/crawl_lib.sh"
 
@@ -23,6 +24,17 @@ for u in "--proceedings-url file:///etc" "--virtual-url ftp://127.0.0.1/x" \
         "$1: '$2' is not an http:// or https:// URL" "$(cat "$TMP/err")"
     check "nothing was created for it" no "$([ -e "$TMP/scheme" ] && echo yes || echo no)"
 done
+# A year the site profile lists no proceedings for: refused, naming the profile file.
+"$NIPSCOPE" crawl --rules "$CRAWL_RULES" --year 2018 --out "$TMP/y2018" >/dev/null 2>"$TMP/err"
+check "a year without proceedings is refused (exit 65)" 65 $?
+check_contains "it names the profile file" \
+    "the site profile $CRAWL_RULES/sites/neurips.yaml has no proceedings for 2018" "$(cat "$TMP/err")"
+cp "$CRAWL_RULES/sites/neurips.yaml" "$TMP/site.yaml"
+"$NIPSCOPE" crawl --rules "$CRAWL_RULES" --profile "$TMP/site.yaml" --year 2018 --out "$TMP/y2018" \
+    >/dev/null 2>"$TMP/err"
+check_contains "--profile: it names that file" \
+    "the site profile $TMP/site.yaml has no proceedings for 2018" "$(cat "$TMP/err")"
+check "nothing was created for it" no "$([ -e "$TMP/y2018" ] && echo yes || echo no)"
 
 crawl_mock --years 2024 --papers 120
 crawl_run --year 2024 --out "$TMP/p" --policy nosuch >/dev/null 2>"$TMP/err"

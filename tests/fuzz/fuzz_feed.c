@@ -1,9 +1,11 @@
 /*
- * fuzz_feed.c - libFuzzer target: any bytes as a virtual-site feed; when it
- * parses, join it to a small fixed set of papers.
+ * fuzz_feed.c - libFuzzer target: any bytes as a virtual-site feed, its
+ * fields named by the real profile; when it parses, join it to a small
+ * fixed set of papers.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crawler.h"
@@ -12,11 +14,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static struct crawler_profile *prof;
     struct crawler_paper papers[2];
     struct crawler_join_stats st;
     struct crawler_feed f;
 
-    if (crawler_parse_feed(&f, "fuzz://feed", (const char *)data, size, (size_t)1 << 20) < 0)
+    if (!prof && crawler_profile_load(&prof, NSC_SOURCE_DIR "/rules/sites/neurips.yaml") < 0)
+        abort();
+    if (crawler_parse_feed(&f, prof, "fuzz://feed", (const char *)data, size, (size_t)1 << 20) < 0)
         return 0;
     memset(papers, 0, sizeof(papers));
     for (int i = 0; i < 2; i++) {

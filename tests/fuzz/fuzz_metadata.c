@@ -1,9 +1,10 @@
 /*
- * fuzz_metadata.c - libFuzzer target: any bytes as a -Metadata.json; when
- * it parses, apply it to a small paper.
+ * fuzz_metadata.c - libFuzzer target: any bytes as a -Metadata.json, its
+ * fields named by the real profile; when it parses, apply it to a small paper.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "crawler.h"
 
@@ -11,11 +12,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static struct crawler_profile *prof;
     struct crawler_paper p = { 0 };
     struct crawler_metadata md;
     size_t left;
 
-    if (crawler_parse_metadata(&md, "fuzz://md", (const char *)data, size) < 0)
+    if (!prof && crawler_profile_load(&prof, NSC_SOURCE_DIR "/rules/sites/neurips.yaml") < 0)
+        abort();
+    if (crawler_parse_metadata(&md, prof, "fuzz://md", (const char *)data, size) < 0)
         return 0;
     p.authors = xcalloc(2, sizeof(*p.authors));
     p.authors[0].name = xstrdup("Ada Lovelace");

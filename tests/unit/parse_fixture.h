@@ -39,4 +39,39 @@ static void load(struct buf *b, const char *name)
     free(path);
 }
 
+/*
+ * 's' with every 'from' replaced by 'to', which must occur at least once: a
+ * new string.  For edits of a profile copy or a fixture (inline: not every
+ * test program uses it).
+ */
+static inline char *text_replace(const char *s, const char *from, const char *to)
+{
+    struct buf b = BUF_INIT;
+    const char *hit;
+    int found = 0;
+
+    while ((hit = strstr(s, from))) {
+        buf_append(&b, s, (size_t)(hit - s));
+        buf_puts(&b, to);
+        s = hit + strlen(from);
+        found = 1;
+    }
+    buf_puts(&b, s);
+    if (!found)
+        fail_msg("'%s' is not in the text", from);
+    return buf_detach(&b, NULL);
+}
+
+/* The shipped profile's text with every 'from' replaced by 'to'. */
+static inline char *profile_edited(const char *from, const char *to)
+{
+    struct buf b = BUF_INIT;
+    char *r;
+
+    assert_int_equal(nsc_file_read(&b, PROFILE, (size_t)1 << 20), 0);
+    r = text_replace(buf_cstr(&b), from, to);
+    buf_release(&b);
+    return r;
+}
+
 #endif

@@ -752,6 +752,76 @@ static void profile_inline_errors(void **state)
     }
 }
 
+/* The 1-based line of the first 'needle' in 'text'. */
+static int line_of(const char *text, const char *needle)
+{
+    const char *hit = strstr(text, needle);
+    int line = 1;
+
+    assert_non_null(hit);
+    for (const char *p = text; p < hit; p++)
+        line += *p == '\n';
+    return line;
+}
+
+/*
+ * Parse 'yaml' (an edit of the shipped profile) as "e.yaml": it must fail
+ * with "e.yaml:<line of 'at'>:<col>: <msg>" exactly.
+ */
+static void expect_edit_error(const char *yaml, const char *at, int col, const char *msg)
+{
+    struct crawler_profile *p = (struct crawler_profile *)1;
+    char *want = xasprintf("e.yaml:%d:%d: %s", line_of(yaml, at), col, msg);
+
+    assert_int_equal(crawler_profile_parse(&p, "e.yaml", yaml, strlen(yaml)), NSC_EPARSE);
+    assert_null(p);
+    assert_string_equal(nsc_error_last(), want);
+    free(want);
+}
+
+/* Issue 3: the JSON field names ("feed", "metadata") are checked as
+ * strictly as the selectors: missing, unknown, mistyped or empty. */
+static void profile_json_field_errors(void **state)
+{
+    char *y, *cut;
+    const char *feed, *after;
+
+    (void)state;
+    y = profile_edited("  uid: uid\n", "");
+    expect_edit_error(y, "  results: results\n", 3, "'feed' lacks the key 'uid'");
+    free(y);
+    y = profile_edited("  eventtype: eventtype\n", "  event_type: eventtype\n");
+    expect_edit_error(y, "  event_type:", 3, "unknown key 'event_type' in 'feed'");
+    free(y);
+    y = profile_edited("  title: name\n", "  title: [name]\n");
+    expect_edit_error(y, "  title: [name]", 10, "'title' must be a scalar, not a list");
+    free(y);
+    y = profile_edited("  author_name: fullname\n", "  author_name: \"\"\n");
+    expect_edit_error(y, "  author_name:", 16, "'author_name' in 'feed' is empty");
+    free(y);
+    y = profile_edited("  family_name: family_name\n", "");
+    expect_edit_error(y, "  title: title\n", 3, "'metadata' lacks the key 'family_name'");
+    free(y);
+    y = profile_edited("  institution: institution\n", "  institution: institution\n  award: x\n");
+    expect_edit_error(y, "  award:", 3, "unknown key 'award' in 'metadata'");
+    free(y);
+    y = profile_edited("\nmetadata:\n  title: title\n  authors: authors\n  given_name: given_name\n"
+                       "  family_name: family_name\n  institution: institution\n",
+                       "\nmetadata: [title]\n");
+    expect_edit_error(y, "metadata: [title]", 11, "'metadata' must be a mapping, not a list");
+    free(y);
+    /* the whole "feed" map gone while years list 'virtual' */
+    y = profile_edited("\nfeed:\n", "\nfeed:\n");
+    feed = strstr(y, "\nfeed:\n");
+    after = strstr(y, "\n\n# JSON field names of a paper's");
+    assert_true(feed && after && feed < after);
+    cut = xasprintf("%.*s%s", (int)(feed - y), y, after);
+    expect_edit_error(cut, "site: neurips\n", 1,
+                      "the profile lacks the key 'feed' (a year lists the source 'virtual')");
+    free(cut);
+    free(y);
+}
+
 /* A profile edit (not C) is what adapts the parser to new markup. */
 static void profile_edit_changes_selectors(void **state)
 {
@@ -830,6 +900,7 @@ int main(void)
         cmocka_unit_test(profile_set_host_for_mock),
         cmocka_unit_test(profile_errors_have_file_line_col),
         cmocka_unit_test(profile_inline_errors),
+        cmocka_unit_test(profile_json_field_errors),
         cmocka_unit_test(profile_edit_changes_selectors),
         cmocka_unit_test(paper_sources_replace),
     };

@@ -19,23 +19,13 @@
 #include <cmocka.h>
 
 #include "crawler.h"
+#include "parse_fixture.h"
 
-#define PROFILE NSC_SOURCE_DIR "/rules/sites/neurips.yaml"
-#define MOCK    "http://127.0.0.1:8080"
 #define FEEDURL MOCK "/static/virtual/data/neurips-2024-orals-posters.json"
-
-static void load(struct buf *b, const char *name)
-{
-    char *path = xasprintf("%s/%s", NSC_FIXTURES_DIR, name);
-
-    buf_init(b);
-    assert_int_equal(nsc_file_read(b, path, (size_t)64 << 20), 0);
-    free(path);
-}
 
 static int parse_feed_str(struct crawler_feed *f, const char *json)
 {
-    return crawler_parse_feed(f, "mem://feed", json, strlen(json), CRAWLER_MAX_FEED);
+    return crawler_parse_feed(f, prof, "mem://feed", json, strlen(json), CRAWLER_MAX_FEED);
 }
 
 /* ---- Metadata.json ---- */
@@ -47,7 +37,7 @@ static void metadata_authors(void **state)
 
     (void)state;
     load(&b, "json/metadata_2020.json");
-    assert_int_equal(crawler_parse_metadata(&md, "u", b.ptr, b.len), 0);
+    assert_int_equal(crawler_parse_metadata(&md, prof, "u", b.ptr, b.len), 0);
     assert_string_equal(md.title, "Gradient Flows on Graphs");
     assert_int_equal(md.nauthors, 6);
     assert_string_equal(md.authors[0].given_name, "Ada");
@@ -71,15 +61,19 @@ static void metadata_errors(void **state)
     const char *broken = "{\"authors\":\n[}";
 
     (void)state;
-    assert_int_equal(crawler_parse_metadata(&md, "m.json", badtype, strlen(badtype)), NSC_EPARSE);
+    assert_int_equal(crawler_parse_metadata(&md, prof, "m.json", badtype, strlen(badtype)),
+                     NSC_EPARSE);
     assert_string_equal(nsc_error_last(), "'m.json': authors[1]: 'institution' is not a string");
     assert_int_equal(md.nauthors, 0);
-    assert_int_equal(crawler_parse_metadata(&md, "m.json", noauth, strlen(noauth)), NSC_EPARSE);
+    assert_int_equal(crawler_parse_metadata(&md, prof, "m.json", noauth, strlen(noauth)),
+                     NSC_EPARSE);
     assert_string_equal(nsc_error_last(), "'m.json': 'authors' is missing");
-    assert_int_equal(crawler_parse_metadata(&md, "m.json", broken, strlen(broken)), NSC_EPARSE);
+    assert_int_equal(crawler_parse_metadata(&md, prof, "m.json", broken, strlen(broken)),
+                     NSC_EPARSE);
     assert_non_null(strstr(nsc_error_last(), "'m.json':2:"));
-    assert_int_equal(crawler_parse_metadata(&md, "m.json", "[]", 2), NSC_EPARSE);
-    assert_int_equal(crawler_parse_metadata(&md, "m.json", "{}", CRAWLER_MAX_JSON + 1), NSC_ELIMIT);
+    assert_int_equal(crawler_parse_metadata(&md, prof, "m.json", "[]", 2), NSC_EPARSE);
+    assert_int_equal(crawler_parse_metadata(&md, prof, "m.json", "{}", CRAWLER_MAX_JSON + 1),
+                     NSC_ELIMIT);
 }
 
 /* Index authors get Metadata.json institutions by position. */
@@ -99,7 +93,7 @@ static void metadata_apply_positional(void **state)
     p.authors[1].name = xstrdup("Anonymous Person");
     p.authors[2].name = xstrdup("Alan Turing");
     p.nauthors = 3;
-    assert_int_equal(crawler_parse_metadata(&md, "md-url", json, strlen(json)), 0);
+    assert_int_equal(crawler_parse_metadata(&md, prof, "md-url", json, strlen(json)), 0);
     crawler_apply_metadata(&p, &md, "md-url", &left);
     assert_string_equal(p.authors[0].affiliation, "Oxford");
     assert_string_equal(p.authors[0].aff_source, "metadata");
@@ -128,7 +122,7 @@ static void metadata_apply_by_name(void **state)
     p.authors[1].name = xstrdup("C Three");
     p.authors[2].name = xstrdup("B. Two");
     p.nauthors = 3;
-    assert_int_equal(crawler_parse_metadata(&md, "u", json, strlen(json)), 0);
+    assert_int_equal(crawler_parse_metadata(&md, prof, "u", json, strlen(json)), 0);
     crawler_apply_metadata(&p, &md, "u", &left);
     assert_string_equal(p.authors[0].affiliation, "I-A");
     assert_null(p.authors[1].affiliation);
@@ -156,7 +150,7 @@ static void metadata_apply_escaped_and_blank(void **state)
     p.authors[0].name = xstrdup("Chenyue \"xdd44\" Dai");
     p.authors[1].name = xstrdup("O O'Neil");
     p.nauthors = 2;
-    assert_int_equal(crawler_parse_metadata(&md, "u", json, strlen(json)), 0);
+    assert_int_equal(crawler_parse_metadata(&md, prof, "u", json, strlen(json)), 0);
     assert_string_equal(md.authors[0].family_name, "\"xdd44\" Dai");
     crawler_apply_metadata(&p, &md, "u", &left);
     assert_string_equal(p.authors[0].affiliation, "Peking University");
@@ -175,7 +169,7 @@ static void feed_parse_fixture(void **state)
 
     (void)state;
     load(&b, "json/feed_2024.json");
-    assert_int_equal(crawler_parse_feed(&f, FEEDURL, b.ptr, b.len, CRAWLER_MAX_FEED), 0);
+    assert_int_equal(crawler_parse_feed(&f, prof, FEEDURL, b.ptr, b.len, CRAWLER_MAX_FEED), 0);
     assert_int_equal(f.count, 6);
     assert_null(f.next);
     assert_int_equal(f.nrecords, 4); /* 5 results, one oral duplicate dropped */
@@ -214,7 +208,7 @@ static void feed_wrong_types_and_missing_fields(void **state)
 
     (void)state;
     load(&b, "json/feed_badtype.json");
-    assert_int_equal(crawler_parse_feed(&f, "bad.json", b.ptr, b.len, CRAWLER_MAX_FEED),
+    assert_int_equal(crawler_parse_feed(&f, prof, "bad.json", b.ptr, b.len, CRAWLER_MAX_FEED),
                      NSC_EPARSE);
     assert_string_equal(nsc_error_last(),
                         "'bad.json': record results[1]: 'authors' is not an array");
@@ -273,22 +267,22 @@ static void feed_caps(void **state)
     FILE *fp;
 
     (void)state;
-    assert_int_equal(crawler_parse_feed(&f, "m", json, strlen(json), 10), NSC_ELIMIT);
+    assert_int_equal(crawler_parse_feed(&f, prof, "m", json, strlen(json), 10), NSC_ELIMIT);
     fd = mkstemp(path);
     assert_true(fd >= 0);
     fp = fdopen(fd, "w");
     fputs(json, fp);
     fclose(fp);
     /* the file form reads through the callback: under the cap, at it, over it */
-    assert_int_equal(crawler_parse_feed_file(&f, "u", path, 1000), 0);
+    assert_int_equal(crawler_parse_feed_file(&f, prof, "u", path, 1000), 0);
     assert_int_equal(f.count, 0);
     crawler_feed_release(&f);
-    assert_int_equal(crawler_parse_feed_file(&f, "u", path, strlen(json)), 0);
+    assert_int_equal(crawler_parse_feed_file(&f, prof, "u", path, strlen(json)), 0);
     crawler_feed_release(&f);
-    assert_int_equal(crawler_parse_feed_file(&f, "u", path, strlen(json) - 1), NSC_ELIMIT);
+    assert_int_equal(crawler_parse_feed_file(&f, prof, "u", path, strlen(json) - 1), NSC_ELIMIT);
     assert_non_null(strstr(nsc_error_last(), "over the"));
     unlink(path);
-    assert_int_equal(crawler_parse_feed_file(&f, "u", path, 1000), NSC_ENOTFOUND);
+    assert_int_equal(crawler_parse_feed_file(&f, prof, "u", path, 1000), NSC_ENOTFOUND);
 }
 
 /* An endless feed (a FIFO fed forever with valid JSON) fails at the cap
@@ -322,7 +316,8 @@ static void feed_file_endless_is_capped(void **state)
             ;
         _exit(0);
     }
-    assert_int_equal(crawler_parse_feed_file(&f, "endless", path, (size_t)1 << 20), NSC_ELIMIT);
+    assert_int_equal(crawler_parse_feed_file(&f, prof, "endless", path, (size_t)1 << 20),
+                     NSC_ELIMIT);
     assert_non_null(strstr(nsc_error_last(), "over the 1048576 byte cap"));
     assert_int_equal(waitpid(pid, &st, 0), pid);
     unlink(path);
@@ -335,8 +330,9 @@ static void feed_file_fixture(void **state)
     struct crawler_feed f;
 
     (void)state;
-    assert_int_equal(
-        crawler_parse_feed_file(&f, FEEDURL, NSC_FIXTURES_DIR "/json/feed_2024.json", 1 << 20), 0);
+    assert_int_equal(crawler_parse_feed_file(&f, prof, FEEDURL,
+                                             NSC_FIXTURES_DIR "/json/feed_2024.json", 1 << 20),
+                     0);
     assert_int_equal(f.nrecords, 4);
     assert_int_equal(f.duplicates, 1);
     crawler_feed_release(&f);
@@ -371,8 +367,8 @@ static void feed_streamed_in_order(void **state)
     struct crawler_feed f;
 
     (void)state;
-    assert_int_equal(crawler_parse_feed_each(&f, "mem://feed", json, strlen(json), CRAWLER_MAX_FEED,
-                                             see_record, &s),
+    assert_int_equal(crawler_parse_feed_each(&f, prof, "mem://feed", json, strlen(json),
+                                             CRAWLER_MAX_FEED, see_record, &s),
                      0);
     assert_int_equal(s.n, 3);
     assert_string_equal(s.uids[0], "a");
@@ -388,8 +384,8 @@ static void feed_streamed_in_order(void **state)
     /* the sink's error stops the parse there */
     memset(&s, 0, sizeof(s));
     s.stop_at = 2;
-    assert_int_equal(crawler_parse_feed_each(&f, "mem://feed", json, strlen(json), CRAWLER_MAX_FEED,
-                                             see_record, &s),
+    assert_int_equal(crawler_parse_feed_each(&f, prof, "mem://feed", json, strlen(json),
+                                             CRAWLER_MAX_FEED, see_record, &s),
                      NSC_EINVAL);
     assert_string_equal(nsc_error_last(), "sink stops at 2");
     assert_int_equal(s.n, 2);
@@ -448,8 +444,8 @@ static void feed_file_window_matches_memory(void **state)
     assert_true(fd >= 0);
     assert_int_equal(write(fd, j.ptr, j.len), (ssize_t)j.len);
     close(fd);
-    assert_int_equal(crawler_parse_feed(&fm, "u", j.ptr, j.len, CRAWLER_MAX_FEED), 0);
-    assert_int_equal(crawler_parse_feed_file(&ff, "u", path, CRAWLER_MAX_FEED), 0);
+    assert_int_equal(crawler_parse_feed(&fm, prof, "u", j.ptr, j.len, CRAWLER_MAX_FEED), 0);
+    assert_int_equal(crawler_parse_feed_file(&ff, prof, "u", path, CRAWLER_MAX_FEED), 0);
     assert_int_equal(fm.nrecords, 1400); /* uids repeat after 1400 */
     assert_int_equal(fm.duplicates, 100);
     assert_int_equal(ff.nrecords, fm.nrecords);
@@ -476,33 +472,160 @@ static void feed_file_window_matches_memory(void **state)
     assert_true(fd >= 0);
     assert_int_equal(write(fd, j.ptr, j.len), (ssize_t)j.len);
     close(fd);
-    assert_int_equal(crawler_parse_feed(&fm, "u", j.ptr, j.len, CRAWLER_MAX_FEED), NSC_EPARSE);
+    assert_int_equal(crawler_parse_feed(&fm, prof, "u", j.ptr, j.len, CRAWLER_MAX_FEED),
+                     NSC_EPARSE);
     errm = xstrdup(nsc_error_last());
     assert_non_null(strstr(errm, "'u':1202:"));
-    assert_int_equal(crawler_parse_feed_file(&ff, "u", path, CRAWLER_MAX_FEED), NSC_EPARSE);
+    assert_int_equal(crawler_parse_feed_file(&ff, prof, "u", path, CRAWLER_MAX_FEED), NSC_EPARSE);
     assert_string_equal(nsc_error_last(), errm);
     free(errm);
     unlink(path);
     buf_release(&j);
 }
 
+/*
+ * Issue 3: the feed's field names are the profile's.  The site renames
+ * "results", "uid" and an author's "institution"; the same edit in a copy of
+ * the profile gives the same records and affiliations as before, and the
+ * shipped names no longer fit.
+ */
+static void feed_fields_follow_profile(void **state)
+{
+    char *yaml = profile_edited("\n  results: results\n", "\n  results: papers\n");
+    char *y2 = text_replace(yaml, "\n  uid: uid\n", "\n  uid: event_uid\n");
+    char *y3 = text_replace(y2, "\n  author_institution: institution\n",
+                            "\n  author_institution: affiliation\n");
+    struct crawler_profile *renamed;
+    struct crawler_feed f, g;
+    struct buf b;
+    char *j1, *j2, *json;
+
+    (void)state;
+    assert_int_equal(crawler_profile_parse(&renamed, "renamed.yaml", y3, strlen(y3)), 0);
+    load(&b, "json/feed_2024.json");
+    j1 = text_replace(buf_cstr(&b), "\"results\":", "\"papers\":");
+    j2 = text_replace(j1, "\"uid\":", "\"event_uid\":");
+    json = text_replace(j2, "\"institution\":", "\"affiliation\":");
+    assert_int_equal(crawler_parse_feed(&f, prof, FEEDURL, b.ptr, b.len, CRAWLER_MAX_FEED), 0);
+    assert_int_equal(crawler_parse_feed(&g, renamed, FEEDURL, json, strlen(json), CRAWLER_MAX_FEED),
+                     0);
+    /* the values read off the fixture by hand, as in feed_parse_fixture */
+    assert_int_equal(g.nrecords, 4);
+    assert_int_equal(g.duplicates, 1);
+    assert_int_equal(g.count, 6);
+    assert_string_equal(g.records[0].uid, "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+    assert_non_null(g.records[0].authors[0].institution); /* a clean failure, not a crash */
+    assert_string_equal(g.records[0].authors[0].institution, "Texas A&M University");
+    assert_string_equal(g.records[2].authors[1].institution,
+                        "Mohammed VI Polytechnic University & Inria");
+    assert_null(g.records[1].authors[0].institution);
+    /* and every record and affiliation equals the shipped names' parse */
+    assert_int_equal(g.nrecords, f.nrecords);
+    for (size_t i = 0; i < f.nrecords; i++) {
+        assert_string_equal(g.records[i].uid, f.records[i].uid);
+        assert_int_equal(g.records[i].nauthors, f.records[i].nauthors);
+        for (size_t k = 0; k < f.records[i].nauthors; k++) {
+            const char *a = f.records[i].authors[k].institution;
+            const char *c = g.records[i].authors[k].institution;
+
+            assert_string_equal(g.records[i].authors[k].fullname, f.records[i].authors[k].fullname);
+            if (a || c)
+                assert_string_equal(c ? c : "(null)", a ? a : "(null)");
+        }
+    }
+    crawler_feed_release(&f);
+    crawler_feed_release(&g);
+    /* the renamed feed under the shipped names, and the old one under the new */
+    assert_int_equal(crawler_parse_feed(&f, prof, "new.json", json, strlen(json), CRAWLER_MAX_FEED),
+                     NSC_EPARSE);
+    assert_string_equal(nsc_error_last(), "'new.json': 'results' is missing");
+    assert_int_equal(crawler_parse_feed(&f, renamed, "old.json", b.ptr, b.len, CRAWLER_MAX_FEED),
+                     NSC_EPARSE);
+    assert_string_equal(nsc_error_last(), "'old.json': 'papers' is missing");
+    free(j2);
+    j2 = text_replace(json, "\"papers\":", "\"results\":"); /* only the uid, institution renamed */
+    assert_int_equal(crawler_parse_feed(&f, prof, "new.json", j2, strlen(j2), CRAWLER_MAX_FEED),
+                     NSC_EPARSE);
+    assert_string_equal(nsc_error_last(), "'new.json': record results[0]: missing 'uid'");
+    crawler_profile_free(renamed);
+    buf_release(&b);
+    free(json);
+    free(j2);
+    free(j1);
+    free(y3);
+    free(y2);
+    free(yaml);
+}
+
+/* The same for a Metadata.json: its "institution" renamed in both. */
+static void metadata_fields_follow_profile(void **state)
+{
+    char *yaml = profile_edited("\n  institution: institution\n", "\n  institution: affil\n");
+    struct crawler_profile *renamed;
+    struct crawler_metadata md;
+    struct buf b;
+    char *json;
+
+    (void)state;
+    assert_int_equal(crawler_profile_parse(&renamed, "renamed.yaml", yaml, strlen(yaml)), 0);
+    load(&b, "json/metadata_2020.json");
+    json = text_replace(buf_cstr(&b), "\"institution\":", "\"affil\":");
+    assert_int_equal(crawler_parse_metadata(&md, renamed, "u", json, strlen(json)), 0);
+    assert_int_equal(md.nauthors, 6); /* as metadata_authors, read off the fixture */
+    assert_non_null(md.authors[0].institution);
+    assert_string_equal(md.authors[0].institution, "UC Berkeley & covariant.ai");
+    assert_string_equal(md.authors[2].institution, "Adobe Research");
+    assert_null(md.authors[3].institution);
+    crawler_metadata_release(&md);
+    /* under the shipped names the renamed field is not read */
+    assert_int_equal(crawler_parse_metadata(&md, prof, "u", json, strlen(json)), 0);
+    assert_null(md.authors[0].institution);
+    crawler_metadata_release(&md);
+    crawler_profile_free(renamed);
+    buf_release(&b);
+    free(json);
+    free(yaml);
+}
+
+/* A profile with no virtual or metadata year may leave the names out;
+ * the parsers then refuse rather than guess names. */
+static void json_fields_absent_refused(void **state)
+{
+    const char *yaml = "site: x\nhosts: {h: http://a}\nurls: {u: \"{h}/{year}\"}\n"
+                       "id_pattern: \"(x)\"\nyears: {2020: [proceedings]}\n"
+                       "eras:\n  - name: e\n    abstract: {marker: \"//p\", title: \"//p\"}\n";
+    struct crawler_profile *p;
+    struct crawler_metadata md;
+    struct crawler_feed f;
+
+    (void)state;
+    assert_int_equal(crawler_profile_parse(&p, "x.yaml", yaml, strlen(yaml)), 0);
+    assert_int_equal(crawler_parse_feed(&f, p, "u", "{\"results\":[]}", 14, CRAWLER_MAX_FEED),
+                     NSC_EINVAL);
+    assert_string_equal(nsc_error_last(), "'u': the site profile x.yaml has no 'feed' field names");
+    assert_int_equal(crawler_parse_feed_file(&f, p, "u", "/nonexistent", CRAWLER_MAX_FEED),
+                     NSC_EINVAL);
+    assert_int_equal(crawler_parse_metadata(&md, p, "m", "{}", 2), NSC_EINVAL);
+    assert_string_equal(nsc_error_last(),
+                        "'m': the site profile x.yaml has no 'metadata' field names");
+    crawler_profile_free(p);
+}
+
 /* ---- join ---- */
 
-static void index_2024(struct crawler_profile **prof, struct crawler_year_index *ix)
+static void index_2024(struct crawler_year_index *ix)
 {
     struct buf b;
 
-    assert_int_equal(crawler_profile_load(prof, PROFILE), 0);
     load(&b, "html/index_2024.html");
     /* the mock's host, while the feed says https://proceedings.neurips.cc */
     assert_int_equal(
-        crawler_parse_year_index(ix, *prof, MOCK "/paper_files/paper/2024", 2024, b.ptr, b.len), 0);
+        crawler_parse_year_index(ix, prof, MOCK "/paper_files/paper/2024", 2024, b.ptr, b.len), 0);
     buf_release(&b);
 }
 
 static void join_by_url_and_title(void **state)
 {
-    struct crawler_profile *prof;
     struct crawler_year_index ix;
     struct crawler_join_stats st;
     struct crawler_feed f;
@@ -510,9 +633,9 @@ static void join_by_url_and_title(void **state)
     struct crawler_paper *p;
 
     (void)state;
-    index_2024(&prof, &ix);
+    index_2024(&ix);
     load(&b, "json/feed_2024.json");
-    assert_int_equal(crawler_parse_feed(&f, FEEDURL, b.ptr, b.len, CRAWLER_MAX_FEED), 0);
+    assert_int_equal(crawler_parse_feed(&f, prof, FEEDURL, b.ptr, b.len, CRAWLER_MAX_FEED), 0);
     crawler_join_feed(&st, ix.papers, ix.npapers, &f);
     assert_int_equal(st.by_url, 1);
     assert_int_equal(st.by_title, 2);
@@ -543,13 +666,11 @@ static void join_by_url_and_title(void **state)
     crawler_feed_release(&f);
     buf_release(&b);
     crawler_year_index_release(&ix);
-    crawler_profile_free(prof);
 }
 
 /* Same title, other authors: not the same paper, nothing is copied. */
 static void join_never_crosses_papers(void **state)
 {
-    struct crawler_profile *prof;
     struct crawler_year_index ix;
     struct crawler_join_stats st;
     struct crawler_feed f;
@@ -561,7 +682,7 @@ static void join_never_crosses_papers(void **state)
         "\"authors\":[{\"fullname\":\"Dmitri Ivanov\",\"institution\":\"Wrong Place\"}]}]}";
 
     (void)state;
-    index_2024(&prof, &ix);
+    index_2024(&ix);
     assert_int_equal(parse_feed_str(&f, json), 0);
     crawler_join_feed(&st, ix.papers, ix.npapers, &f);
     assert_int_equal(st.by_url + st.by_title, 0);
@@ -572,7 +693,6 @@ static void join_never_crosses_papers(void **state)
             assert_null(ix.papers[i].authors[j].affiliation);
     crawler_feed_release(&f);
     crawler_year_index_release(&ix);
-    crawler_profile_free(prof);
 }
 
 /* Two papers with one title key: the record is ambiguous and joins neither. */
@@ -674,7 +794,7 @@ static void feed_entities_decoded_once(void **state)
         buf_putc(&b, '&');
     buf_puts(&b, ";\",\"authors\":[]}]}");
     t0 = nsc_now_ms();
-    assert_int_equal(crawler_parse_feed(&f, "amp", b.ptr, b.len, CRAWLER_MAX_FEED), 0);
+    assert_int_equal(crawler_parse_feed(&f, prof, "amp", b.ptr, b.len, CRAWLER_MAX_FEED), 0);
     assert_int_equal(strlen(f.records[0].name), 4000001);
     assert_true(nsc_now_ms() - t0 < 20000);
     crawler_feed_release(&f);
@@ -715,6 +835,9 @@ int main(void)
         cmocka_unit_test(feed_streamed_in_order),
         cmocka_unit_test(feed_errors_say_where),
         cmocka_unit_test(feed_file_window_matches_memory),
+        cmocka_unit_test(feed_fields_follow_profile),
+        cmocka_unit_test(metadata_fields_follow_profile),
+        cmocka_unit_test(json_fields_absent_refused),
         cmocka_unit_test(join_by_url_and_title),
         cmocka_unit_test(join_never_crosses_papers),
         cmocka_unit_test(join_ambiguous_title),
@@ -724,5 +847,5 @@ int main(void)
         cmocka_unit_test(normalise_key_folds),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

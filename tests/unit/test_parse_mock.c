@@ -167,7 +167,7 @@ static void check_year(int year)
 
             assert_non_null(p->metadata_url);
             fetch(&b, p->metadata_url);
-            if (crawler_parse_metadata(&md, p->metadata_url, b.ptr, b.len) < 0)
+            if (crawler_parse_metadata(&md, prof, p->metadata_url, b.ptr, b.len) < 0)
                 fail_msg("%s", nsc_error_last());
             crawler_apply_metadata(p, &md, p->metadata_url, NULL);
             crawler_metadata_release(&md);
@@ -182,7 +182,7 @@ static void check_year(int year)
 
         assert_int_equal(crawler_profile_url(&u, prof, "feed", year, NULL), 0);
         fetch(&b, u);
-        if (crawler_parse_feed(&feed, u, b.ptr, b.len, CRAWLER_MAX_FEED) < 0)
+        if (crawler_parse_feed(&feed, prof, u, b.ptr, b.len, CRAWLER_MAX_FEED) < 0)
             fail_msg("%s", nsc_error_last());
         crawler_join_feed(&st, papers, n, &feed);
         free(u);
