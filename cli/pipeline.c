@@ -7,6 +7,7 @@
  * commits every record whose sources are all in.
  */
 #include "pipeline.h"
+#include "report.h"
 
 #include "classify.h"
 #include "common.h"
@@ -1768,17 +1769,23 @@ static void print_report(struct pipeline *pl, const json_t *s, FILE *f)
     const json_t *aff = json_object_get(s, "affiliations");
     const json_t *us_cn = json_object_get(s, "us_cn");
     const json_t *join = json_object_get(s, "join");
+    const json_t *inc = json_object_get(s, "incomplete");
     const json_t *hl = json_object_get(us_cn, pl->policy->name);
     struct buf def = BUF_INIT;
     json_int_t papers = geti(s, "papers");
 
     fprintf(f, "NeurIPS %d: %" JSON_INTEGER_FORMAT " papers in %s\n", pl->cfg->year, papers,
             store_records_path(pl->st));
-    if (json_object_get(s, "incomplete"))
-        fprintf(f,
-                "INCOMPLETE: %zu of the %zu papers listed are missing; the counts below "
-                "leave them out\n",
-                pl->nitems - pl->done, pl->nitems);
+    /* From the summary, not this run's counts: reclassify keeps the last
+     * crawl's marker and lists no paper itself. */
+    if (json_is_object(inc)) {
+        struct buf note = BUF_INIT;
+
+        report_incomplete_note(&note, pl->cfg->year, (long long)geti(inc, "papers_listed"),
+                               (long long)geti(inc, "papers_missing"));
+        fputs(buf_cstr(&note), f);
+        buf_release(&note);
+    }
     fprintf(f,
             "authors placed in a country: all of them in %" JSON_INTEGER_FORMAT
             " papers, some in %" JSON_INTEGER_FORMAT ", none in %" JSON_INTEGER_FORMAT "\n",
