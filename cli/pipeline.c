@@ -7,6 +7,7 @@
  * commits every record whose sources are all in.
  */
 #include "pipeline.h"
+#include "report.h"
 
 #include "classify.h"
 #include "common.h"
@@ -67,6 +68,7 @@ struct fulltext {
 struct item {
     struct crawler_paper paper; /* index, then abstract page, then metadata */
     unsigned flags;
+    int fail_err;        /* with I_FAILED: the NSC_E* kind of the failure */
     struct fulltext *ft; /* --fulltext only */
 };
 
@@ -754,7 +756,7 @@ static void tally_add(struct tally *t, const json_t *rec, const struct placement
 
 /* ---- full text (--fulltext) -------------------------------------------- */
 
-static void item_failed(struct pipeline *pl, size_t i, const char *what);
+static void item_failed(struct pipeline *pl, size_t i, const char *what, int err);
 
 static void fulltext_free(struct fulltext *ft, size_t nauthors)
 {
@@ -894,7 +896,7 @@ static void on_pdf(struct pipeline *pl, size_t i, struct crawler_fetch_result *r
          * network, a 5xx) is retried by the next run. */
         if (err != NSC_ENOTFOUND && err != NSC_ELIMIT) {
             nsc_error_set(err, "%s", res->errmsg);
-            item_failed(pl, i, "PDF");
+            item_failed(pl, i, "PDF", err);
             return;
         }
         it->ft->error = xstrdup(res->errmsg);
@@ -961,7 +963,7 @@ static void try_finish(struct pipeline *pl, size_t i)
             it->flags |= I_PDF_ASKED;
             err = queue_capped(pl, JOB_PDF, i, it->paper.pdf_url, CRAWLER_MAX_PDF);
             if (err < 0)
-                item_failed(pl, i, "PDF");
+                item_failed(pl, i, "PDF", err);
             return;
         } else {
             return;
@@ -1041,6 +1043,7 @@ static void queue_more(struct pipeline *pl)
         paper_copy(&it->paper, &pl->skel[i], 1);
         if (!it->paper.abstract_url) {
             it->flags |= I_FAILED;
+            it->fail_err = NSC_ENOTFOUND;
             pl->failed++;
             log_warn("crawl: paper %s has no abstract URL", it->paper.id);
             continue;
@@ -1048,6 +1051,7 @@ static void queue_more(struct pipeline *pl)
         err = queue(pl, JOB_ABSTRACT, i, it->paper.abstract_url);
         if (err < 0) {
             it->flags |= I_FAILED;
+            it->fail_err = err;
             pl->failed++;
             log_warn("crawl: %s", nsc_error_last());
         }
@@ -1203,9 +1207,11 @@ static void on_feed(struct pipeline *pl, struct crawler_fetch_result *res, const
     try_join(pl);
 }
 
-static void item_failed(struct pipeline *pl, size_t i, const char *what)
+/* Mark item 'i' failed with 'err' (its kind, for the closing message). */
+static void item_failed(struct pipeline *pl, size_t i, const char *what, int err)
 {
     pl->items[i].flags |= I_FAILED;
+    pl->items[i].fail_err = err;
     if (pl->items[i].flags & I_RECHECK) {
         /* The stored record stays: the year is no less complete than before. */
         pl->kept++;
@@ -1229,7 +1235,7 @@ static void on_abstract(struct pipeline *pl, size_t i, struct crawler_fetch_resu
     err = crawler_sandbox_parse_abstract(pl->sandbox, &it->paper, res->url, buf_cstr(body),
                                          body->len);
     if (err < 0) {
-        item_failed(pl, i, "abstract page");
+        item_failed(pl, i, "abstract page", err);
         /* A parser that keeps crashing would fail every page: stop. */
         if (crawler_sandbox_broken(pl->sandbox))
             fail(pl, err);
@@ -1253,7 +1259,7 @@ static void on_abstract(struct pipeline *pl, size_t i, struct crawler_fetch_resu
             err = queue(pl, JOB_METADATA, i, murl);
         free(murl);
         if (err < 0)
-            item_failed(pl, i, "metadata");
+            item_failed(pl, i, "metadata", err);
         return;
     }
     try_finish(pl, i);
@@ -1308,7 +1314,7 @@ static void on_metadata(struct pipeline *pl, size_t i, struct crawler_fetch_resu
 
     err = crawler_parse_metadata(&md, pl->prof, res->url, buf_cstr(body), body->len);
     if (err < 0) {
-        item_failed(pl, i, "metadata");
+        item_failed(pl, i, "metadata", err);
         return;
     }
     for (size_t k = 0; k < md.nauthors; k++) {
@@ -1366,13 +1372,13 @@ static void on_done(struct crawler_fetch *f, struct crawler_fetch_result *res, v
         break;
     case JOB_ABSTRACT:
         if (err < 0)
-            item_failed(pl, job.item, "abstract page");
+            item_failed(pl, job.item, "abstract page", err);
         else
             on_abstract(pl, job.item, res, &body);
         break;
     case JOB_METADATA:
         if (err < 0)
-            item_failed(pl, job.item, "metadata");
+            item_failed(pl, job.item, "metadata", err);
         else
             on_metadata(pl, job.item, res, &body);
         break;
@@ -1768,17 +1774,23 @@ static void print_report(struct pipeline *pl, const json_t *s, FILE *f)
     const json_t *aff = json_object_get(s, "affiliations");
     const json_t *us_cn = json_object_get(s, "us_cn");
     const json_t *join = json_object_get(s, "join");
+    const json_t *inc = json_object_get(s, "incomplete");
     const json_t *hl = json_object_get(us_cn, pl->policy->name);
     struct buf def = BUF_INIT;
     json_int_t papers = geti(s, "papers");
 
     fprintf(f, "NeurIPS %d: %" JSON_INTEGER_FORMAT " papers in %s\n", pl->cfg->year, papers,
             store_records_path(pl->st));
-    if (json_object_get(s, "incomplete"))
-        fprintf(f,
-                "INCOMPLETE: %zu of the %zu papers listed are missing; the counts below "
-                "leave them out\n",
-                pl->nitems - pl->done, pl->nitems);
+    /* From the summary, not this run's counts: reclassify keeps the last
+     * crawl's marker and lists no paper itself. */
+    if (json_is_object(inc)) {
+        struct buf note = BUF_INIT;
+
+        report_incomplete_note(&note, pl->cfg->year, (long long)geti(inc, "papers_listed"),
+                               (long long)geti(inc, "papers_missing"));
+        fputs(buf_cstr(&note), f);
+        buf_release(&note);
+    }
     fprintf(f,
             "authors placed in a country: all of them in %" JSON_INTEGER_FORMAT
             " papers, some in %" JSON_INTEGER_FORMAT ", none in %" JSON_INTEGER_FORMAT "\n",
@@ -2007,6 +2019,46 @@ static int setup(struct pipeline *pl)
     return store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags | STORE_F_GROUP);
 }
 
+/*
+ * " (40: template not recognised)", or " (30: network error, 10: parse
+ * error)": the papers not finished grouped by the kind (NSC_E* code) of
+ * their failure, most first, so a cause they all share shows at once.
+ * Papers unfinished without a failure of their own count as "not finished".
+ */
+static void describe_failures(struct buf *b, const struct pipeline *pl)
+{
+    enum { KINDS = -NSC_ECRASH + 1 };
+    size_t n[KINDS] = { 0 }, sum = 0, left = pl->nitems - pl->done;
+    const char *sep = " (";
+
+    for (size_t i = 0; i < pl->nitems; i++) {
+        const struct item *it = &pl->items[i];
+        int k = -it->fail_err;
+
+        if (!(it->flags & I_FAILED) || (it->flags & I_RECHECK))
+            continue;
+        n[k > 0 && k < KINDS ? k : -NSC_ERR]++;
+        sum++;
+    }
+    for (;;) {
+        int best = 0;
+
+        for (int k = 1; k < KINDS; k++) {
+            if (n[k] > n[best])
+                best = k;
+        }
+        if (!n[best])
+            break;
+        buf_appendf(b, "%s%zu: %s", sep, n[best], nsc_strerror(-best));
+        n[best] = 0;
+        sep = ", ";
+    }
+    if (left > sum)
+        buf_appendf(b, "%s%zu: not finished", sep, left - sum);
+    if (left)
+        buf_puts(b, ")");
+}
+
 /* A records file we created and never wrote to would look like an empty year. */
 static void drop_empty_records(struct pipeline *pl)
 {
@@ -2135,10 +2187,14 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
                             "crawl is incomplete; run the same command again to resume",
                             pl->feed_url, pl->nitems - pl->done);
     } else if (pl->done < pl->nitems) {
+        struct buf why = BUF_INIT;
+
+        describe_failures(&why, pl);
         err = nsc_error_set(NSC_ENET,
-                            "%zu of %zu papers failed: the crawl is incomplete; run the same "
+                            "%zu of %zu papers failed: the crawl is incomplete%s; run the same "
                             "command again to retry them",
-                            pl->nitems - pl->done, pl->nitems);
+                            pl->nitems - pl->done, pl->nitems, buf_cstr(&why));
+        buf_release(&why);
     }
 out:
     active_fetch = NULL;

@@ -58,6 +58,7 @@ struct year_row {
     size_t papers;
     struct pair_count c;
     long long summary_papers;
+    long long listed, missing; /* the summary's "incomplete", or -1 */
 };
 
 struct report {
@@ -362,6 +363,8 @@ static int compute(struct report *r, const struct report_data *d, const struct r
         yr->year = d->years[y].year;
         yr->papers = d->years[y].n_papers;
         yr->summary_papers = d->years[y].summary_papers;
+        yr->listed = d->years[y].summary_listed;
+        yr->missing = d->years[y].summary_missing;
         for (size_t i = 0; i < d->years[y].n_papers; i++) {
             const struct report_paper *p = &d->years[y].papers[i];
 
@@ -415,6 +418,23 @@ static void years_label(struct buf *b, const struct report *r)
         buf_appendf(b, "%s%d", y ? ", " : "", r->years[y].year);
 }
 
+void report_incomplete_note(struct buf *b, int year, long long listed, long long missing)
+{
+    buf_appendf(b,
+                "INCOMPLETE: NeurIPS %d: %lld of the %lld papers listed are missing; the counts "
+                "below leave them out\n",
+                year, missing, listed);
+}
+
+/* The warning line of every year whose summary says it is incomplete. */
+static void incomplete_notes(struct buf *b, const struct report *r)
+{
+    for (size_t y = 0; y < r->n_years; y++) {
+        if (r->years[y].missing >= 0)
+            report_incomplete_note(b, r->years[y].year, r->years[y].listed, r->years[y].missing);
+    }
+}
+
 /* ---- text -------------------------------------------------------------- */
 
 static void definition(struct buf *b, const struct report *r)
@@ -445,6 +465,7 @@ static void render_text(struct buf *b, const struct report *r)
     buf_puts(b, "NeurIPS papers ");
     years_label(b, r);
     buf_appendf(b, ": %zu papers, policy %s\n\n", r->papers, r->pol->name);
+    incomplete_notes(b, r);
     buf_appendf(b, "Headline: %zu of %zu papers (", r->head.both, r->papers);
     share(b, r->head.both, r->papers);
     buf_appendf(b, ") have authors in both %s and %s.\n", r->b[0]->name, r->b[1]->name);
@@ -576,6 +597,16 @@ static void render_json(struct buf *b, const struct report *r)
     json_object_set_new(root, "years", a);
     json_object_set_new(root, "policy", json_string(r->pol->name));
     json_object_set_new(root, "papers", jsize(r->papers));
+    /* The years the crawl left incomplete: [] when every year is whole. */
+    a = json_array();
+    for (size_t y = 0; y < r->n_years; y++) {
+        if (r->years[y].missing < 0)
+            continue;
+        json_array_append_new(a, json_pack("{s:i, s:I, s:I}", "year", r->years[y].year,
+                                           "papers_listed", (json_int_t)r->years[y].listed,
+                                           "papers_missing", (json_int_t)r->years[y].missing));
+    }
+    json_object_set_new(root, "incomplete", a);
 
     o = json_object();
     a = json_array();
@@ -735,6 +766,15 @@ static void render_csv(struct buf *b, const struct report *r)
 
     buf_puts(b, "table,year,policy,key,subkey,value\n");
     csv_row(b, "papers", "all", "", "papers", "", r->papers);
+    for (size_t y = 0; y < r->n_years; y++) {
+        char year[16];
+
+        if (r->years[y].missing < 0)
+            continue;
+        snprintf(year, sizeof(year), "%d", r->years[y].year);
+        csv_row(b, "incomplete", year, "", "papers_listed", "", (size_t)r->years[y].listed);
+        csv_row(b, "incomplete", year, "", "papers_missing", "", (size_t)r->years[y].missing);
+    }
     csv_row(b, "headline", "all", pn, r->b[0]->name, "", r->head.first);
     csv_row(b, "headline", "all", pn, r->b[1]->name, "", r->head.second);
     csv_row(b, "headline", "all", pn, "both", "", r->head.both);
@@ -922,6 +962,19 @@ static void render_html(struct buf *b, const struct report *r)
     buf_puts(b, "</h1>\n");
     buf_reset(&t);
 
+    incomplete_notes(&t, r);
+    if (t.len) {
+        /* One paragraph per line of the notes (plain ASCII: no escaping). */
+        buf_puts(b, "<p style=\"border:2px solid #c0504d;padding:0.4em\"><strong>");
+        for (size_t i = 0; i < t.len; i++) {
+            if (t.ptr[i] == '\n')
+                buf_puts(b, i + 1 < t.len ? "<br/>\n" : "");
+            else
+                buf_putc(b, t.ptr[i]);
+        }
+        buf_puts(b, "</strong></p>\n");
+        buf_reset(&t);
+    }
     buf_appendf(b, "<p><strong>%zu of %zu papers (", r->head.both, r->papers);
     share(b, r->head.both, r->papers);
     buf_puts(b, ") have authors in both ");

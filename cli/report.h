@@ -56,6 +56,9 @@ struct report_year {
     size_t n_papers;
     struct report_paper *papers; /* sorted by id, one per id (the last line wins) */
     long long summary_papers;    /* the summary's "papers", or -1 without a summary */
+    /* The summary's "incomplete" counts (the crawl ended with papers
+     * missing), or -1 when it has no such key. */
+    long long summary_listed, summary_missing;
 };
 
 struct report_data {
@@ -81,6 +84,13 @@ struct report_ctx {
     const struct classify_policy *policy; /* the headline's policy */
     const struct mention_models *models;  /* NULL: mentions by model id, no roll-up */
 };
+
+/*
+ * The warning for a year whose crawl ended incomplete, as one text line:
+ * `crawl` prints it under its own report, `report` above the headline, so a
+ * share over the papers that arrived is never taken for the whole year's.
+ */
+void report_incomplete_note(struct buf *b, int year, long long listed, long long missing);
 
 /* Append 's' to 'b' as one CSV field (RFC 4180: quoted, with '"' doubled,
  * when it holds a comma, a quote or a line break). */

@@ -259,14 +259,16 @@ static int read_paper(struct report_paper *p, json_t *rec)
     return 0;
 }
 
+/* The summary's paper count and its "incomplete" marker, when there is a
+ * summary: the report counts the records, but must say what they lack. */
 static int read_summary(struct report_year *y, const char *dir)
 {
     char *path = xasprintf("%s/neurips-%d.summary.json", dir, y->year);
     json_error_t jerr;
-    json_t *s;
+    json_t *s, *inc;
     int err = 0;
 
-    y->summary_papers = -1;
+    y->summary_papers = y->summary_listed = y->summary_missing = -1;
     if (access(path, F_OK) != 0)
         goto out;
     s = json_load_file(path, 0, &jerr);
@@ -276,6 +278,24 @@ static int read_summary(struct report_year *y, const char *dir)
     }
     if (json_is_integer(json_object_get(s, "papers")))
         y->summary_papers = (long long)json_integer_value(json_object_get(s, "papers"));
+    inc = json_object_get(s, "incomplete");
+    if (inc) {
+        json_t *listed = json_object_get(inc, "papers_listed");
+        json_t *missing = json_object_get(inc, "papers_missing");
+
+        if (!json_is_integer(listed) || !json_is_integer(missing) ||
+            json_integer_value(missing) < 0 ||
+            json_integer_value(missing) > json_integer_value(listed)) {
+            err = nsc_error_set(NSC_EPARSE,
+                                "%s: \"incomplete\" is not {\"papers_listed\": N, "
+                                "\"papers_missing\": M} with 0 <= M <= N",
+                                path);
+            json_decref(s);
+            goto out;
+        }
+        y->summary_listed = (long long)json_integer_value(listed);
+        y->summary_missing = (long long)json_integer_value(missing);
+    }
     json_decref(s);
 out:
     free(path);

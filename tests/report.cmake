@@ -9,6 +9,7 @@ nsc_cli_test(cli_report_explain report_explain.sh)
 nsc_cli_test(cli_report_policy report_policy.sh)
 nsc_cli_test(cli_report_years report_years.sh)
 nsc_cli_test(cli_report_bad report_bad.sh)
+nsc_cli_test(cli_report_incomplete report_incomplete.sh)
 
 # report_load.c is part of the executable, so the unit test compiles it in.
 pkg_check_modules(NSC_REPORT_JANSSON REQUIRED IMPORTED_TARGET jansson)

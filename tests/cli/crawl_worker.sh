@@ -27,8 +27,8 @@ crawl_one_fault() {
     check "$kind: one warning names the page and the fault" 1 \
         "$(grep -c "abstract page: $MOCK_URL/paper_files/paper/2024/hash/$id-Abstract-Conference.html: $want; page skipped" "$TMP/err.txt")"
     check "$kind: no other parser failure" 1 "$(grep -c 'parser' "$TMP/err.txt")"
-    check_contains "$kind: the run says one paper failed" \
-        "1 of 60 papers failed: the crawl is incomplete; run the same command again to retry them" \
+    check_contains "$kind: the run says one paper failed, and why" \
+        "1 of 60 papers failed: the crawl is incomplete (1: worker process failed); run the same command again to retry them" \
         "$(cat "$TMP/err.txt")"
     cmp=$(crawl_compare 2024 "$out")
     check "$kind: every paper but that one written" "no: 1 missing, 0 extra" \

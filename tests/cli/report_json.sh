@@ -9,7 +9,7 @@ cmp -s "$TMP/a.json" "$TMP/b.json"
 check "byte-identical twice" 0 $?
 
 get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$TMP/a.json" "$1"; }
-check "top-level keys in order" "['schema', 'years', 'policy', 'papers', 'headline', 'policies', 'country_pairs', 'countries', 'mentions', 'trend']" "$(get 'list(d)')"
+check "top-level keys in order" "['schema', 'years', 'policy', 'papers', 'incomplete', 'headline', 'policies', 'country_pairs', 'countries', 'mentions', 'trend']" "$(get 'list(d)')"
 check "headline keys in order" "['blocs', 'multinational', 'first', 'second', 'both', 'both_permille', 'undecided', 'affiliations']" "$(get 'list(d["headline"])')"
 check "papers" 6 "$(get 'd["papers"]')"
 check "headline both" 2 "$(get 'd["headline"]["both"]')"

@@ -50,18 +50,71 @@ out=$("$NIPSCOPE" rules check bad-missing-countries 2>&1)
 check "a set without countries.yaml exits 66" 66 $?
 check_contains "the missing file is named" "bad-missing-countries/countries.yaml" "$out"
 
+# The fixture set's models.yaml and sites/x.yaml are junk on purpose (the
+# classifier's loader must ignore them): rules check, which also loads
+# models.yaml, reports it.  The classifier files alone are checked on a copy.
 out=$("$NIPSCOPE" rules check good 2>&1)
+check "the fixture's junk models.yaml exits 65" 65 $?
+check_contains "the fixture's junk models.yaml is reported" "good/models.yaml:3:1: did not find expected ',' or ']'" "$out"
+mkdir -p "$TMP/good"
+cp good/*.yaml "$TMP/good/"
+rm "$TMP/good/models.yaml"
+out=$("$NIPSCOPE" rules check "$TMP/good" 2>&1)
 check "the good set passes" 0 $?
 check_contains "summary counts" "good: ok: 7 countries, 13 places, 21 institutions, 2 branches, 6 domains, 3 blocs, 2 policies, 3 abbreviations" "$out"
 check_contains "summary gives the version" "version test-1" "$out"
 hash=$(printf '%s' "$out" | sed -n 's/.*hash \([0-9a-f]*\);.*/\1/p')
 check "hash is 16 hex digits" 16 "${#hash}"
-cp -r good "$TMP/copy"
+cp -r "$TMP/good" "$TMP/copy"
 echo "# changed" >>"$TMP/copy/places.yaml"
 out2=$("$NIPSCOPE" rules check "$TMP/copy" 2>&1)
 hash2=$(printf '%s' "$out2" | sed -n 's/.*hash \([0-9a-f]*\);.*/\1/p')
 [ "$hash" != "$hash2" ]
 check "changing a byte changes the hash" 0 $?
+
+# The rest of a rules directory: models.yaml (the mention scanner's) and the
+# site profile sites/neurips.yaml are checked with the loaders the crawl uses,
+# so what `crawl` would refuse is not called "ok" here.  Positions by hand:
+# the appended line is one past the copied file's last line.
+mkdir -p "$TMP/r"
+cp -R "$NSC_RULES_DIR"/. "$TMP/r/"
+out=$("$NIPSCOPE" rules check "$TMP/r" 2>&1)
+check "the shipped rules directory passes" 0 $?
+check_contains "the summary counts the models" "models" "$out"
+check_contains "the summary names the site profile" "sites/neurips.yaml" "$out"
+
+# rules_dir_case NAME FILE APPEND EXPECTED: FILE (relative) with APPEND added
+# at its end exits 65 and says EXPECTED at file:line:col.
+rules_dir_case() {
+    rm -rf "$TMP/c"
+    cp -R "$TMP/r" "$TMP/c"
+    printf '%s' "$3" >>"$TMP/c/$2"
+    out=$("$NIPSCOPE" rules check "$TMP/c" 2>&1)
+    rc=$?
+    check "$1: exits 65" 65 "$rc"
+    check_contains "$1: says where and what" "$4" "$out"
+    check "$1: not called ok" "" "$(printf '%s\n' "$out" | grep ': ok: ')"
+}
+nm=$(($(wc -l <"$TMP/r/models.yaml") + 1))
+rules_dir_case "models.yaml: a second document" models.yaml '---
+x: 1
+' "$TMP/c/models.yaml:$nm:1: only one YAML document is allowed"
+ns=$(($(wc -l <"$TMP/r/sites/neurips.yaml") + 1))
+rules_dir_case "site profile: an unknown key" sites/neurips.yaml 'colour: blue
+' "$TMP/c/sites/neurips.yaml:$ns:1: unknown key 'colour'"
+# libyaml stops at the end of the file, the line after the appended one.
+rules_dir_case "site profile: broken YAML" sites/neurips.yaml 'x: [
+' "$TMP/c/sites/neurips.yaml:$((ns + 1)):1: did not find expected node content"
+# Both broken at once: both reported, and counted.
+rm -rf "$TMP/c"
+cp -R "$TMP/r" "$TMP/c"
+printf -- '---\nx: 1\n' >>"$TMP/c/models.yaml"
+printf 'colour: blue\n' >>"$TMP/c/sites/neurips.yaml"
+out=$("$NIPSCOPE" rules check "$TMP/c" 2>&1)
+check "two files broken: exits 65" 65 $?
+check_contains "two files broken: the models error" "$TMP/c/models.yaml:$nm:1:" "$out"
+check_contains "two files broken: the profile error" "$TMP/c/sites/neurips.yaml:$ns:1:" "$out"
+check_contains "two files broken: counted" "2 errors in $TMP/c" "$out"
 
 "$NIPSCOPE" rules frob >/dev/null 2>&1
 check "unknown rules subcommand is a usage error" 64 $?

@@ -455,8 +455,24 @@ class Site:
         isbn = {2022: "9781713871088", 2023: "9781713899921", 2024: "9798331314385"}[y]
         return self.index_new(y, ps, "", EDITORS[y], isbn=isbn)
 
+    def abstract_changed(self, p):
+        """--mode changed-abstract: the same facts in markup no era of the
+        profile recognises (no div.paper-detail, no h4 "Abstract", no
+        container-fluid), as a site redesign would give."""
+        return ('<!doctype html>\n<html lang="en"><head><title>%s</title>\n'
+                '<meta name="citation_title" content="%s"></head><body>\n'
+                '<main class="pp-v3"><article class="pp-paper" data-year="%d">\n'
+                '<h2 class="pp-heading">%s</h2>\n<div class="pp-people">%s</div>\n'
+                '<h3 class="pp-label">Summary</h3>\n<div class="pp-summary">%s</div>\n'
+                '<nav class="pp-files"><a data-ref="%s">PDF</a></nav>\n'
+                '</article></main></body></html>\n'
+                % (esc(p.title), esc(p.title, True), p.year, esc(p.title), self.authors_text(p),
+                   esc(p.abstract), self.pdf_path(p)))
+
     def abstract_page(self, p):
         """Abstract page, current template for every year (SOURCES.md §1.3)."""
+        if self.mode == "changed-abstract":
+            return self.abstract_changed(p)
         y = p.year
         metas = ['    <meta name="citation_title" content="%s">\n' % esc(p.title, True)]
         for i in range(len(p.authors)):
@@ -1186,7 +1202,8 @@ def parse_args(argv):
     ap.add_argument("--fault-robots", action="store_true", help="let --fault hit /robots.txt too")
     ap.add_argument("--slow-ms", type=int, default=2000, help="delay of the 'slow' fault (default 2000)")
     ap.add_argument("--delay-ms", type=int, default=0, help="delay added to every response")
-    ap.add_argument("--mode", choices=("5xx", "changed-template"), help="whole-site failure modes")
+    ap.add_argument("--mode", choices=("5xx", "changed-template", "changed-abstract"),
+                    help="whole-site failure modes")
     ap.add_argument("--outage-after", type=int, default=0, metavar="N",
                     help="after N requests, answer everything as --mode 5xx does (an outage mid-crawl)")
     ap.add_argument("--robots-disallow", action="append", metavar="PATH", help="add a Disallow line (repeatable)")

@@ -116,7 +116,39 @@ static void last_line_of_an_id_wins_and_years_are_found(void **state)
     assert_string_equal(d.years[1].papers[1].title, "new");
     assert_int_equal(d.years[1].papers[1].line, 3);
     assert_int_equal(d.years[1].summary_papers, 7);
+    assert_int_equal(d.years[1].summary_listed, -1);
+    assert_int_equal(d.years[1].summary_missing, -1);
     report_data_release(&d);
+}
+
+/* A summary's "incomplete" marker is read; a malformed one is refused with
+ * the summary's path, not taken for a complete year. */
+static void incomplete_summary_is_read(void **state)
+{
+    struct report_data d;
+    char *want;
+
+    (void)state;
+    write_file("neurips-2019.jsonl", "{\"id\":\"a\"}\n");
+    write_file("neurips-2019.summary.json",
+               "{\"papers\": 1, \"incomplete\": {\"papers_listed\": 5, \"papers_missing\": 4}}\n");
+    assert_int_equal(report_load(&d, dir, (int[]){ 2019 }, 1), 0);
+    assert_int_equal(d.years[0].summary_listed, 5);
+    assert_int_equal(d.years[0].summary_missing, 4);
+    report_data_release(&d);
+
+    write_file("neurips-2019.summary.json",
+               "{\"papers\": 1, \"incomplete\": {\"papers_listed\": 5, \"papers_missing\": 6}}\n");
+    assert_int_equal(report_load(&d, dir, (int[]){ 2019 }, 1), NSC_EPARSE);
+    want = xasprintf("%s/neurips-2019.summary.json: \"incomplete\" is not", dir);
+    assert_non_null(strstr(nsc_error_last(), want));
+    free(want);
+    write_file("neurips-2019.summary.json", "{\"papers\": 1, \"incomplete\": true}\n");
+    assert_int_equal(report_load(&d, dir, (int[]){ 2019 }, 1), NSC_EPARSE);
+    /* Gone again: other tests list every year in the directory. */
+    want = xasprintf("%s/neurips-2019.jsonl", dir);
+    unlink(want);
+    free(want);
 }
 
 static void malformed_lines_name_file_and_line(void **state)
@@ -152,6 +184,7 @@ int main(void)
         cmocka_unit_test(multinational_modes_from_either_policy),
         cmocka_unit_test(last_line_of_an_id_wins_and_years_are_found),
         cmocka_unit_test(malformed_lines_name_file_and_line),
+        cmocka_unit_test(incomplete_summary_is_read),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
