@@ -71,6 +71,8 @@ struct dconf {
     struct pipeline_config pc;
     char *ua;
     char *rules_dir;
+    char *rules_origin; /* "FILE:LINE:COL: rules" or NULL (config_origin()) */
+    char *out_origin;
     struct classify_rules *rules; /* loaded and checked once, used by every crawl */
     int years[CONFIG_MAX_YEARS];  /* resolved, ascending */
     size_t n_years;
@@ -118,6 +120,8 @@ static void dconf_release(struct dconf *c)
         config_release(&c->file);
     free(c->ua);
     free(c->rules_dir);
+    free(c->rules_origin);
+    free(c->out_origin);
     classify_rules_free(c->rules);
     memset(c, 0, sizeof(*c));
 }
@@ -140,8 +144,10 @@ static int resolve_years(struct dconf *c)
     int err;
 
     err = crawler_profile_load(&prof, path);
-    if (err < 0)
+    if (err < 0) {
+        err = config_blame(err, c->rules_origin);
         goto out;
+    }
     gmtime_r(&now, &tm);
     if (c->file.last_n) {
         for (int y = tm.tm_year + 1900; y >= CONFIG_YEAR_MIN && c->n_years < c->file.last_n; y--) {
@@ -190,7 +196,10 @@ static int dconf_load(struct dconf *c, const char *path, unsigned store_flags)
     if (err < 0)
         goto out;
     c->rules_dir = xstrdup(c->file.rules_dir ? c->file.rules_dir : cmd_default_rules_dir());
+    c->rules_origin = config_origin(&c->file, "rules");
+    c->out_origin = config_origin(&c->file, "out");
     err = classify_rules_load(&c->rules, c->rules_dir, NULL);
+    err = config_blame(err, c->rules_origin);
     if (err == 0)
         err = config_check_policies(&c->file, c->rules);
     if (err < 0)
@@ -201,6 +210,8 @@ static int dconf_load(struct dconf *c, const char *path, unsigned store_flags)
     pipeline_config_init(&c->pc);
     c->pc.rules_dir = c->rules_dir;
     c->pc.rules = c->rules;
+    c->pc.rules_origin = c->rules_origin;
+    c->pc.out_origin = c->out_origin;
     cmd_crawl_apply_config(&c->pc, &c->file, &c->ua);
     c->pc.policy = c->file.n_policies ? c->file.policies[0] : NULL;
     c->pc.recheck = 1;
@@ -316,7 +327,7 @@ static int open_state(struct daemon *d)
         return 0;
     err = store_state_open(&ss, dir, d->store_flags);
     if (err < 0)
-        return err;
+        return config_blame(err, d->cur.out_origin);
     store_state_free(d->ss);
     free(d->ss_dir);
     d->ss = ss;

@@ -7,6 +7,7 @@
  * commits every record whose sources are all in.
  */
 #include "pipeline.h"
+#include "config.h"
 
 #include "classify.h"
 #include "common.h"
@@ -1900,7 +1901,7 @@ static int load_rules(struct pipeline *pl)
     else
         err = classify_rules_load(&pl->rules, cfg->rules_dir, NULL);
     if (err < 0)
-        return err;
+        return config_blame(err, cfg->rules_origin);
     profile = xasprintf("%s/models.yaml", cfg->rules_dir);
     err = mention_models_load(&pl->models, profile, NULL);
     free(profile);
@@ -1910,7 +1911,7 @@ static int load_rules(struct pipeline *pl)
         err = 0;
     }
     if (err < 0)
-        return err;
+        return config_blame(err, cfg->rules_origin);
     pl->policy = classify_policy_find(pl->rules, cfg->policy);
     if (!pl->policy)
         return nsc_error_set(NSC_EINVAL, "no policy '%s' in the rules in '%s'", cfg->policy,
@@ -1967,7 +1968,7 @@ static int setup(struct pipeline *pl)
     err = crawler_profile_load(&pl->prof, profile);
     free(profile);
     if (err < 0)
-        return err;
+        return config_blame(err, cfg->profile_path ? NULL : cfg->rules_origin);
     err = crawler_profile_set_host(pl->prof, "proceedings", cfg->proceedings_url);
     if (err == 0)
         err = crawler_profile_set_host(pl->prof, "virtual", cfg->virtual_url);
@@ -2001,7 +2002,8 @@ static int setup(struct pipeline *pl)
         if (err < 0)
             return err;
     }
-    return store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags | STORE_F_GROUP);
+    err = store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags | STORE_F_GROUP);
+    return config_blame(err, cfg->out_origin);
 }
 
 /* A records file we created and never wrote to would look like an empty year. */
@@ -2204,8 +2206,10 @@ int pipeline_reclassify(const struct pipeline_config *cfg, FILE *report)
         goto out;
     }
     err = store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags | STORE_F_GROUP);
-    if (err < 0)
+    if (err < 0) {
+        err = config_blame(err, cfg->out_origin);
         goto out;
+    }
     err = write_outputs(pl, nsc_wall_s(), report);
 out:
     free(path);

@@ -281,6 +281,7 @@ def run_startup(tmp, url, notify, notify_path):
        "a bad value: exit 65, FILE:LINE:COL, with the journald <3> prefix under JOURNAL_STREAM",
        "%d %r" % (r.returncode, r.stderr))
     run_bad_year(tmp, env)
+    run_bad_paths(tmp, env)
     last = os.path.join(tmp, "last.yaml")
     with open(last, "w") as f:
         f.write("years: {last: 2}\nout: %s\nrules: %s\nsites: {proceedings: \"%s\", virtual: \"%s\"}\n"
@@ -303,6 +304,28 @@ def run_bad_year(tmp, env):
     r = subprocess.run([NIPSCOPE, "daemon", "--config", path], env=env, capture_output=True, text=True)
     ok(r.returncode == 65 and re.search(r"error: daemon: %s:4:5: years: .*2099" % re.escape(path), r.stderr),
        "a year the site profile lacks: exit 65, FILE:LINE:COL of that year", "%d %r" % (r.returncode, r.stderr))
+
+
+def run_bad_paths(tmp, env):
+    """A 'rules' or 'out' path that cannot be opened or created is a bad value:
+    the message starts with FILE:LINE:COL of that value and the key, the exit
+    status is the one of the failure (66 cannot open, 74 cannot create)."""
+    path = os.path.join(tmp, "badrules.yaml")
+    norules = os.path.join(tmp, "no-such-rules")
+    with open(path, "w") as f:
+        f.write("years: [2019]\nrules: %s\n" % norules)  # the value: line 2, column 8
+    r = subprocess.run([NIPSCOPE, "daemon", "--config", path], env=env, capture_output=True, text=True)
+    ok(r.returncode == 66 and re.search(r"error: daemon: %s:2:8: rules: cannot open '%s/"
+                                        % (re.escape(path), re.escape(norules)), r.stderr),
+       "rules: a missing directory: exit 66, FILE:LINE:COL of the value", "%d %r" % (r.returncode, r.stderr))
+    path = os.path.join(tmp, "badout.yaml")
+    with open(path, "w") as f:
+        f.write("rules: %s\nyears: [2019]\nout:   /proc/nipscope-no\n" % RULES)  # line 3, column 8
+    r = subprocess.run([NIPSCOPE, "daemon", "--config", path], env=env, capture_output=True, text=True)
+    ok(r.returncode == 74 and re.search(r"error: daemon: %s:3:8: out: cannot create '/proc/nipscope-no'"
+                                        % re.escape(path), r.stderr),
+       "out: a directory that cannot be created: exit 74, FILE:LINE:COL of the value",
+       "%d %r" % (r.returncode, r.stderr))
 
 
 def run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons):
