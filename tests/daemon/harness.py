@@ -328,6 +328,38 @@ def run_bad_paths(tmp, env):
        "%d %r" % (r.returncode, r.stderr))
 
 
+def profile_years():
+    """The years rules/sites/neurips.yaml lists with proceedings, read here
+    with a regex over its 'years:' block, not through nipscope."""
+    with open(os.path.join(RULES, "sites", "neurips.yaml"), encoding="utf-8") as f:
+        text = f.read()
+    block = re.search(r"^years:\n((?:[ \t]+.*\n|\n)+)", text, re.M).group(1)
+    return sorted(int(y) for y, srcs in re.findall(r"^\s+(\d{4}):\s*\[([^\]]*)\]", block, re.M)
+                  if "proceedings" in srcs)
+
+
+def run_status_never(tmp, out):
+    """`nipscope status --config` lists every configured year, a year never
+    crawled as 'never', for an explicit list and for "years: {last: N}" alike
+    (N resolved through the site profile, as the daemon does).  The store has
+    crawled 2019 only."""
+    now = time.gmtime().tm_year
+    listed = [y for y in profile_years() if y <= now]
+    want = listed[-7:]  # "last: 7": the 7 most recent the profile lists
+    forms = [("explicit", "years: [2019, 2020]", [2020]),
+             ("last", "years: {last: 7}", [y for y in want if y != 2019])]
+    for name, line, never in forms:
+        path = os.path.join(tmp, "status-%s.yaml" % name)
+        with open(path, "w") as f:
+            f.write("%s\nout: %s\nrules: %s\n" % (line, out, RULES))
+        st = subprocess.run([NIPSCOPE, "status", "--config", path], capture_output=True, text=True)
+        got = sorted(int(y) for y in re.findall(r"^(\d{4}) +never\b", st.stdout, re.M))
+        ok(st.returncode == 0 and got == never and never
+           and re.search(r"^2019 +\d{4}-\d\d-\d\dT", st.stdout, re.M),
+           "status with '%s': 2019 crawled, the years never crawled listed as never %r" % (line, never),
+           "%d got %r\n%s%s" % (st.returncode, got, st.stdout, st.stderr))
+
+
 def run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons):
     n19 = len(truth19)
     p, t0 = start_daemon(tmp, conf, notify_path, "main")
@@ -444,6 +476,7 @@ def run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons):
        and re.search(r"^2019 +\d{4}-\d\d-\d\dT", st.stdout, re.M),
        "nipscope status shows the daemon's state and pid and when 2019 was crawled",
        st.stdout + st.stderr)
+    run_status_never(tmp, out)
 
     # ---- SIGHUP: a good config ---------------------------------------------------
     write_config(conf, url, out, [2019, 2020], interval="1h")
