@@ -137,7 +137,10 @@ sleep 8
     res FAIL "watchdog kept it alive" "pid $pid -> $(prop MainPID), $(prop ActiveState), $(prop Result)"
 
 # Reload: ExecReload sends SIGHUP; the daemon answers RELOADING=1 ... READY=1.
-sed -i 's/^interval: 1h/interval: 2h/' /etc/nipscope/nipscope.yaml
+# ActiveState is "active" again whether or not the daemon reloaded at all, so
+# the proof is the changed file in force: the journal's "reloaded ...: years
+# 2019, 2020" (only the new file has 2020) and the new year crawled after it.
+sed -i 's/^interval: 1h/interval: 2h/; s/^years: \[2019\]/years: [2019, 2020]/' /etc/nipscope/nipscope.yaml
 # systemctl returns once ExecReload's kill has; the daemon's RELOADING=1 may
 # reach systemd after that ("reloading" until its READY=1), so wait for it.
 systemctl reload nipscope.service
@@ -146,6 +149,26 @@ i=0
 while [ "$(prop ActiveState)" != active ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 [ $rc -eq 0 ] && [ "$(prop ActiveState)" = active ] && [ "$(prop MainPID)" = "$pid" ] &&
     res OK "systemctl reload: active again, same pid" || res FAIL "reload" "rc $rc, $(prop ActiveState)"
+i=0
+until journalctl -u nipscope.service --no-pager -o cat |
+    grep -q "daemon: reloaded '/etc/nipscope/nipscope.yaml': years 2019, 2020$" || [ $i -ge 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+[ $i -lt 100 ] && res OK "the reload put the changed file in force (journal: reloaded ...: years 2019, 2020)" ||
+    res FAIL "reload in force" "$(journalctl -u nipscope.service --no-pager -o cat | tail -3)"
+# The new year is due at once: the daemon re-crawls 2020 (crawl@ wrote it)
+# in the shared store.
+i=0
+until journalctl -u nipscope.service --no-pager -o cat | grep -q "daemon: 2020 is up to date" ||
+    [ $i -ge 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+[ $i -lt 600 ] && res OK "after the reload the daemon crawls the new year 2020 in the shared store" ||
+    res FAIL "2020 after reload" "$(prop StatusText); $(journalctl -u nipscope.service --no-pager -o cat | tail -3)"
+got20=$(wc -l </var/lib/nipscope/neurips-2020.jsonl 2>/dev/null)
+[ "$got20" = "$want20" ] || res FAIL "2020 records after the daemon's re-crawl" "got '$got20', want $want20"
 sleep 1
 journalctl -u nipscope.service --no-pager -o short-monotonic >"$OUT/journal.txt" 2>&1
 grep -q "every 3600s" "$OUT/journal.txt" && grep -q "daemon: reloaded" "$OUT/journal.txt" &&
