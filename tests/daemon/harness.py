@@ -26,6 +26,9 @@ against the mock site (tests/mock/mocksite.py) with a small config, and checks:
              truth exactly once, pages fetched once (the rest 304)
   slowreload a reload of rules that take longer than WATCHDOG_USEC to load:
              the watchdog pings go on meanwhile
+  badrules   SIGHUP after the rules broke: the log names the rules file's
+             FILE:LINE:COL and keeps the configuration in force; the daemon
+             runs on and exits 0 on SIGTERM
 
 Every expected value comes from the mock's truth files or from the edit this
 harness makes, never from nipscope's output.  Prints TAP; exit 1 on a failure.
@@ -247,6 +250,7 @@ def main():
         run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons)
         run_stop(tmp, notify, notify_path, daemons)
         run_slow_reload(tmp, url, notify, notify_path, daemons)
+        run_bad_rules(tmp, url, notify, notify_path, daemons)
     finally:
         for p in daemons:
             if p.poll() is None:
@@ -673,6 +677,46 @@ def run_slow_reload(tmp, url, notify, notify_path, daemons):
        "%d pings, gaps %s" % (len(pings), ["%.2f" % g for g in gaps]))
     p.send_signal(signal.SIGTERM)
     ok(p.wait(30) == 0, "slow reload: and stops with exit 0")
+
+
+
+def run_bad_rules(tmp, url, notify, notify_path, daemons):
+    """SIGHUP after the rules the config names were broken (an unclosed
+    "countries: [" appended to countries.yaml of a copy): the reload fails
+    with the rules file's FILE:LINE:COL, the configuration in force stays,
+    the daemon keeps running and stops with exit 0."""
+    rules = os.path.join(tmp, "rules-broken")
+    shutil.copytree(RULES, rules)
+    conf = os.path.join(tmp, "nipscope4.yaml")
+    write_config(conf, url, os.path.join(tmp, "out4"), [2019], rules=rules)
+    p, t0 = start_daemon(tmp, conf, notify_path, "badrules")
+    daemons.append(p)
+    ready = notify.wait(lambda m: m[1] == "READY" and m[2] == "1", 30, since=t0)
+    if not ok(ready is not None, "bad rules: the daemon with the intact copy is ready",
+              daemon_log(tmp, "badrules")[-1500:]):
+        return
+    countries = os.path.join(rules, "countries.yaml")
+    with open(countries, encoding="utf-8") as f:
+        n_lines = f.read().count("\n")
+    with open(countries, "a", encoding="utf-8") as f:
+        f.write("countries: [\n")  # line n_lines + 1: the error is there or after it
+    t_hup = time.monotonic()
+    p.send_signal(signal.SIGHUP)
+    rd = notify.wait(lambda m: m[1] == "READY" and m[2] == "1", 30, since=t_hup)
+    log = daemon_log(tmp, "badrules")
+    m = re.search(r"daemon: reload: %s:(\d+):(\d+): .*; the configuration in force stays$" % re.escape(countries),
+                  log, re.M)
+    ok(rd is not None and m is not None and int(m.group(1)) > n_lines,
+       "bad rules: SIGHUP logs countries.yaml:LINE:COL (past its %d intact lines) and "
+       "'the configuration in force stays'" % n_lines, log[-1500:])
+    time.sleep(1.0)
+    ok(p.poll() is None, "bad rules: the daemon keeps running after the failed reload", log[-800:])
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(30)
+    except subprocess.TimeoutExpired:
+        rc = None
+    ok(rc == 0, "bad rules: SIGTERM: exit 0", "exit %r" % rc)
 
 
 if __name__ == "__main__":
