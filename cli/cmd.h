@@ -8,6 +8,8 @@
 #ifndef NSC_CLI_CMD_H
 #define NSC_CLI_CMD_H
 
+#include <stddef.h>
+
 /* Exit statuses, after sysexits(3). */
 enum {
     EXIT_OK = 0,
@@ -47,5 +49,17 @@ struct config;
  * NULL, and cfg->user_agent points at it.  cmd_crawl.c; the daemon uses it too.
  */
 void cmd_crawl_apply_config(struct pipeline_config *cfg, const struct config *file, char **ua);
+
+/*
+ * The years 'file' asks for, as the daemon keeps them: an explicit list as
+ * given, each checked against the site profile <rules_dir>/sites/neurips.yaml
+ * ("FILE:LINE:COL: years: ..." for one it lacks); "last: N" as the N most
+ * recent years up to this one that the profile lists.  Fills years[] (room
+ * for CONFIG_MAX_YEARS) in ascending order and *n; no year at all is
+ * NSC_EINVAL.  A profile that cannot be read is prefixed with 'rules_origin'
+ * (config_blame()).  cmd_daemon.c; `nipscope status` uses it too.
+ */
+int cmd_daemon_years(int *years, size_t *n, const struct config *file, const char *rules_dir,
+                     const char *rules_origin);
 
 #endif

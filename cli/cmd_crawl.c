@@ -233,7 +233,7 @@ int cmd_crawl(int argc, char **argv)
     struct config file;
     struct sigaction sa, old_int, old_term;
     const char *config_path = NULL;
-    char *ua = NULL;
+    char *ua = NULL, *rules_origin = NULL, *out_origin = NULL;
     size_t n = 0; /* parse_size leaves it unset on error, and it is copied before the check */
     char *end;
     int c, check = 0, err = 0, ret;
@@ -380,6 +380,12 @@ int cmd_crawl(int argc, char **argv)
 
         if (file.n_policies) {
             err = classify_rules_load(&rules, cfg.rules_dir, NULL);
+            if (err < 0 && cfg.rules_dir == file.rules_dir) {
+                char *origin = config_origin(&file, "rules");
+
+                err = config_blame(err, origin);
+                free(origin);
+            }
             if (err == 0)
                 err = config_check_policies(&file, rules);
             classify_rules_free(rules);
@@ -404,6 +410,11 @@ int cmd_crawl(int argc, char **argv)
         goto out;
     }
 
+    /* A value of the file that no option overrode: its failure names the file's line. */
+    if (config_path && cfg.rules_dir == file.rules_dir)
+        cfg.rules_origin = rules_origin = config_origin(&file, "rules");
+    if (config_path && cfg.out_dir == file.out_dir)
+        cfg.out_origin = out_origin = config_origin(&file, "out");
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -417,6 +428,8 @@ int cmd_crawl(int argc, char **argv)
     ret = err < 0 ? cmd_fail(err) : EXIT_OK;
 out:
     free(ua);
+    free(rules_origin);
+    free(out_origin);
     config_release(&file);
     return ret;
 }

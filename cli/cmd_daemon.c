@@ -71,6 +71,8 @@ struct dconf {
     struct pipeline_config pc;
     char *ua;
     char *rules_dir;
+    char *rules_origin; /* "FILE:LINE:COL: rules" or NULL (config_origin()) */
+    char *out_origin;
     struct classify_rules *rules; /* loaded and checked once, used by every crawl */
     int years[CONFIG_MAX_YEARS];  /* resolved, ascending */
     size_t n_years;
@@ -118,6 +120,8 @@ static void dconf_release(struct dconf *c)
         config_release(&c->file);
     free(c->ua);
     free(c->rules_dir);
+    free(c->rules_origin);
+    free(c->out_origin);
     classify_rules_free(c->rules);
     memset(c, 0, sizeof(*c));
 }
@@ -129,46 +133,49 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The years the file asks for, checked against the site profile: an explicit
- * list as given, "last: N" as the N most recent years the profile lists. */
-static int resolve_years(struct dconf *c)
+int cmd_daemon_years(int *years, size_t *n_years, const struct config *file, const char *rules_dir,
+                     const char *rules_origin)
 {
     struct crawler_profile *prof = NULL;
-    char *path = xasprintf("%s/sites/neurips.yaml", c->rules_dir);
+    char *path = xasprintf("%s/sites/neurips.yaml", rules_dir);
     time_t now = time(NULL);
     struct tm tm;
+    size_t n = 0;
     int err;
 
     err = crawler_profile_load(&prof, path);
-    if (err < 0)
+    if (err < 0) {
+        err = config_blame(err, rules_origin);
         goto out;
+    }
     gmtime_r(&now, &tm);
-    if (c->file.last_n) {
-        for (int y = tm.tm_year + 1900; y >= CONFIG_YEAR_MIN && c->n_years < c->file.last_n; y--) {
+    if (file->last_n) {
+        for (int y = tm.tm_year + 1900; y >= CONFIG_YEAR_MIN && n < file->last_n; y--) {
             if (crawler_profile_year_sources(prof, y) & CRAWLER_SRC_PROCEEDINGS)
-                c->years[c->n_years++] = y;
+                years[n++] = y;
         }
     } else {
-        for (size_t i = 0; i < c->file.n_years; i++) {
-            int y = c->file.years[i];
+        for (size_t i = 0; i < file->n_years; i++) {
+            int y = file->years[i];
 
             if (!(crawler_profile_year_sources(prof, y) & CRAWLER_SRC_PROCEEDINGS)) {
-                err = nsc_error_set(
-                    NSC_EINVAL, "%s:%zu:%zu: years: the site profile %s has no year %d",
-                    c->file.path, c->file.year_line[i], c->file.year_col[i], path, y);
+                err = nsc_error_set(NSC_EINVAL,
+                                    "%s:%zu:%zu: years: the site profile %s has no year %d",
+                                    file->path, file->year_line[i], file->year_col[i], path, y);
                 goto out;
             }
-            c->years[c->n_years++] = y;
+            years[n++] = y;
         }
     }
-    if (c->n_years == 0) {
+    if (n == 0) {
         err = nsc_error_set(NSC_EINVAL,
                             "%s: no years to keep crawled: give 'years: [2024]' or "
                             "'years: {last: 2}'",
-                            c->file.path);
+                            file->path);
         goto out;
     }
-    qsort(c->years, c->n_years, sizeof(c->years[0]), cmp_int);
+    qsort(years, n, sizeof(years[0]), cmp_int);
+    *n_years = n;
 out:
     crawler_profile_free(prof);
     free(path);
@@ -190,17 +197,22 @@ static int dconf_load(struct dconf *c, const char *path, unsigned store_flags)
     if (err < 0)
         goto out;
     c->rules_dir = xstrdup(c->file.rules_dir ? c->file.rules_dir : cmd_default_rules_dir());
+    c->rules_origin = config_origin(&c->file, "rules");
+    c->out_origin = config_origin(&c->file, "out");
     err = classify_rules_load(&c->rules, c->rules_dir, NULL);
+    err = config_blame(err, c->rules_origin);
     if (err == 0)
         err = config_check_policies(&c->file, c->rules);
     if (err < 0)
         goto out;
-    err = resolve_years(c);
+    err = cmd_daemon_years(c->years, &c->n_years, &c->file, c->rules_dir, c->rules_origin);
     if (err < 0)
         goto out;
     pipeline_config_init(&c->pc);
     c->pc.rules_dir = c->rules_dir;
     c->pc.rules = c->rules;
+    c->pc.rules_origin = c->rules_origin;
+    c->pc.out_origin = c->out_origin;
     cmd_crawl_apply_config(&c->pc, &c->file, &c->ua);
     c->pc.policy = c->file.n_policies ? c->file.policies[0] : NULL;
     c->pc.recheck = 1;
@@ -316,7 +328,7 @@ static int open_state(struct daemon *d)
         return 0;
     err = store_state_open(&ss, dir, d->store_flags);
     if (err < 0)
-        return err;
+        return config_blame(err, d->cur.out_origin);
     store_state_free(d->ss);
     free(d->ss_dir);
     d->ss = ss;

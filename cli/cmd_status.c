@@ -75,7 +75,8 @@ static void print_daemon(struct store_state *ss)
     store_service_release(&sv);
 }
 
-static void print_years(const struct store_year_runs *v, size_t n, const struct config *file)
+/* Every year crawled, then the configured years ('want', n_want) never crawled. */
+static void print_years(const struct store_year_runs *v, size_t n, const int *want, size_t n_want)
 {
     char done[32], started[32];
 
@@ -87,14 +88,13 @@ static void print_years(const struct store_year_runs *v, size_t n, const struct 
         printf("%-6d %-22s %-12s %-22s %10lld %8lld\n", v[i].year, done, v[i].last.state, started,
                (long long)v[i].finished, (long long)v[i].last.papers);
     }
-    /* Configured years nothing has crawled yet. */
-    for (size_t k = 0; file && k < file->n_years; k++) {
+    for (size_t k = 0; k < n_want; k++) {
         int seen = 0;
 
         for (size_t i = 0; i < n; i++)
-            seen |= v[i].year == file->years[k];
+            seen |= v[i].year == want[k];
         if (!seen)
-            printf("%-6d %-22s %-12s %-22s %10d %8d\n", file->years[k], "never", "-", "-", 0, 0);
+            printf("%-6d %-22s %-12s %-22s %10d %8d\n", want[k], "never", "-", "-", 0, 0);
     }
 }
 
@@ -110,8 +110,9 @@ int cmd_status(int argc, char **argv)
     struct store_state *ss = NULL;
     struct store_year_runs *years = NULL;
     const char *config_path = NULL, *dir = NULL;
-    size_t n = 0;
-    int c, err, ret = EXIT_OK, have_file = 0;
+    int want[CONFIG_MAX_YEARS];
+    size_t n = 0, n_want = 0;
+    int c, err, ret = EXIT_OK;
 
     config_init(&file);
     optind = 1;
@@ -142,7 +143,17 @@ int cmd_status(int argc, char **argv)
             ret = cmd_fail(err);
             goto out;
         }
-        have_file = 1;
+        /* The years as the daemon resolves them ("last: N" through the site
+         * profile).  Status still shows the store when the profile cannot be
+         * read: it says why and lists the explicit years only. */
+        err = cmd_daemon_years(want, &n_want, &file,
+                               file.rules_dir ? file.rules_dir : cmd_default_rules_dir(), NULL);
+        if (err < 0) {
+            fprintf(stderr, "nipscope status: the configured years: %s\n", nsc_error_last());
+            nsc_error_clear();
+            n_want = file.n_years;
+            memcpy(want, file.years, n_want * sizeof(want[0]));
+        }
         if (!dir)
             dir = file.out_dir;
     }
@@ -157,7 +168,7 @@ int cmd_status(int argc, char **argv)
     }
     printf("store: %s\n", dir);
     print_daemon(ss);
-    print_years(years, n, have_file ? &file : NULL);
+    print_years(years, n, want, n_want);
     if (fflush(stdout) != 0)
         ret = EXIT_IOERR;
 out:

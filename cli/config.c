@@ -363,14 +363,28 @@ static int k_policies(struct loader *ld, const yaml_node_t *val, const char *key
     return load_policies(ld, val);
 }
 
+/* 'out' and 'rules' keep where they stand: a path that cannot be opened is
+ * found out only later, by the store or the classifier (config_origin()). */
 static int k_out(struct loader *ld, const yaml_node_t *val, const char *key)
 {
-    return get_string(ld, val, key, &ld->cfg->out_dir);
+    int err = get_string(ld, val, key, &ld->cfg->out_dir);
+
+    if (err == 0) {
+        ld->cfg->out_line = val->start_mark.line + 1;
+        ld->cfg->out_col = val->start_mark.column + 1;
+    }
+    return err;
 }
 
 static int k_rules(struct loader *ld, const yaml_node_t *val, const char *key)
 {
-    return get_string(ld, val, key, &ld->cfg->rules_dir);
+    int err = get_string(ld, val, key, &ld->cfg->rules_dir);
+
+    if (err == 0) {
+        ld->cfg->rules_line = val->start_mark.line + 1;
+        ld->cfg->rules_col = val->start_mark.column + 1;
+    }
+    return err;
 }
 
 static int k_interval(struct loader *ld, const yaml_node_t *val, const char *key)
@@ -732,6 +746,29 @@ int config_check_policies(const struct config *cfg, const struct classify_rules 
                                  cfg->policy_col[i], cfg->policies[i]);
     }
     return 0;
+}
+
+char *config_origin(const struct config *cfg, const char *key)
+{
+    size_t line = 0, col = 0;
+
+    if (!strcmp(key, "out") && cfg->out_dir) {
+        line = cfg->out_line;
+        col = cfg->out_col;
+    } else if (!strcmp(key, "rules") && cfg->rules_dir) {
+        line = cfg->rules_line;
+        col = cfg->rules_col;
+    }
+    if (!line || !cfg->path)
+        return NULL;
+    return xasprintf("%s:%zu:%zu: %s", cfg->path, line, col, key);
+}
+
+int config_blame(int err, const char *origin)
+{
+    if (origin && (err == NSC_ENOTFOUND || err == NSC_EIO))
+        return nsc_error_prefix(err, "%s", origin);
+    return err;
 }
 
 /*

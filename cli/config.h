@@ -23,12 +23,14 @@ struct config {
     size_t n_years;
     size_t year_line[CONFIG_MAX_YEARS]; /* where each explicit year stands, from 1 */
     size_t year_col[CONFIG_MAX_YEARS];
-    unsigned last_n;      /* "years: {last: N}"; 0 when years are explicit */
-    char *out_dir;        /* NULL: "." */
-    char *rules_dir;      /* NULL: the installed rules */
-    unsigned interval_s;  /* re-crawl interval in seconds */
-    double rate;          /* request starts per second per host; 0 = no limit */
-    unsigned concurrency; /* transfers at once per host */
+    unsigned last_n;              /* "years: {last: N}"; 0 when years are explicit */
+    char *out_dir;                /* NULL: "." */
+    char *rules_dir;              /* NULL: the installed rules */
+    size_t out_line, out_col;     /* where the 'out' value stands, from 1; 0: not in the file */
+    size_t rules_line, rules_col; /* the same for 'rules' */
+    unsigned interval_s;          /* re-crawl interval in seconds */
+    double rate;                  /* request starts per second per host; 0 = no limit */
+    unsigned concurrency;         /* transfers at once per host */
     unsigned connect_timeout_s;
     unsigned timeout_s;
     size_t max_body;          /* bytes */
@@ -99,6 +101,22 @@ struct classify_rules;
  * or NSC_EINVAL with "FILE:LINE:COL: policies: no policy 'x' in the rules".
  */
 int config_check_policies(const struct config *cfg, const struct classify_rules *rules);
+
+/*
+ * "FILE:LINE:COL: key" for the value of 'key' ("out" or "rules") as the file
+ * last loaded gave it, allocated; NULL when the file did not give it.  A
+ * caller that cannot open or create what the value names prefixes its
+ * message with this (config_blame()), so the message says where to fix it.
+ */
+char *config_origin(const struct config *cfg, const char *key);
+
+/*
+ * When 'err' is NSC_ENOTFOUND or NSC_EIO (the path cannot be opened, read
+ * or created) and 'origin' is not NULL, prefix the current message with
+ * "ORIGIN: ".  Other errors (a rules file's own FILE:LINE:COL, a lock) are
+ * left as they are.  Returns 'err'.
+ */
+int config_blame(int err, const char *origin);
 
 /* Print the settings as "key: value" lines (YAML a `config_load` reads back). */
 void config_print(const struct config *cfg, FILE *f);

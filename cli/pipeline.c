@@ -7,6 +7,7 @@
  * commits every record whose sources are all in.
  */
 #include "pipeline.h"
+#include "config.h"
 #include "report.h"
 
 #include "classify.h"
@@ -1912,7 +1913,7 @@ static int load_rules(struct pipeline *pl)
     else
         err = classify_rules_load(&pl->rules, cfg->rules_dir, NULL);
     if (err < 0)
-        return err;
+        return config_blame(err, cfg->rules_origin);
     profile = xasprintf("%s/models.yaml", cfg->rules_dir);
     err = mention_models_load(&pl->models, profile, NULL);
     free(profile);
@@ -1922,7 +1923,7 @@ static int load_rules(struct pipeline *pl)
         err = 0;
     }
     if (err < 0)
-        return err;
+        return config_blame(err, cfg->rules_origin);
     pl->policy = classify_policy_find(pl->rules, cfg->policy);
     if (!pl->policy)
         return nsc_error_set(NSC_EINVAL, "no policy '%s' in the rules in '%s'", cfg->policy,
@@ -1977,12 +1978,15 @@ static int setup(struct pipeline *pl)
     profile = cfg->profile_path ? xstrdup(cfg->profile_path)
                                 : xasprintf("%s/sites/neurips.yaml", cfg->rules_dir);
     err = crawler_profile_load(&pl->prof, profile);
-    if (err == 0) {
-        pl->sources = crawler_profile_year_sources(pl->prof, cfg->year);
-        if (!(pl->sources & CRAWLER_SRC_PROCEEDINGS))
-            err = nsc_error_set(NSC_EINVAL, "the site profile %s has no proceedings for %d",
-                                profile, cfg->year);
+    if (err < 0) {
+        free(profile);
+        return config_blame(err, cfg->profile_path ? NULL : cfg->rules_origin);
     }
+    /* the year, not the rules path, is at fault here: no blame */
+    pl->sources = crawler_profile_year_sources(pl->prof, cfg->year);
+    if (!(pl->sources & CRAWLER_SRC_PROCEEDINGS))
+        err = nsc_error_set(NSC_EINVAL, "the site profile %s has no proceedings for %d", profile,
+                            cfg->year);
     free(profile);
     if (err < 0)
         return err;
@@ -2016,7 +2020,8 @@ static int setup(struct pipeline *pl)
         if (err < 0)
             return err;
     }
-    return store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags | STORE_F_GROUP);
+    err = store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags | STORE_F_GROUP);
+    return config_blame(err, cfg->out_origin);
 }
 
 /*
@@ -2263,8 +2268,10 @@ int pipeline_reclassify(const struct pipeline_config *cfg, FILE *report)
         goto out;
     }
     err = store_open(&pl->st, cfg->out_dir, cfg->year, cfg->store_flags | STORE_F_GROUP);
-    if (err < 0)
+    if (err < 0) {
+        err = config_blame(err, cfg->out_origin);
         goto out;
+    }
     err = write_outputs(pl, nsc_wall_s(), report);
 out:
     free(path);

@@ -98,6 +98,11 @@ struct pipeline_config {
     void *tick_payload;
     int fulltext; /* also fetch each PDF: mentions in its text, affiliations it fills */
     int keep_pdf; /* with fulltext: keep each PDF under <out_dir>/pdf/<year>/ */
+    /* Where rules_dir and out_dir were configured ("FILE:LINE:COL: rules",
+     * config_origin()), or NULL: a message that the rules or the store
+     * directory cannot be opened or created starts with it. */
+    const char *rules_origin;
+    const char *out_origin;
 };
 
 /* Defaults: out ".", the real sites, 1 request/s, 2 per host, every paper,

@@ -95,4 +95,26 @@ check "--check: known policies pass" 0 $?
 "$NIPSCOPE" crawl --year 2024 --config "$TMP/missing.yaml" >/dev/null 2>&1
 check "a missing file: exit 66" 66 $?
 
+# A path the file gives that cannot be opened or created is a bad value too:
+# the message names the key's FILE:LINE:COL (the value starts at column 8 of
+# line 2 for 'rules: ', column 6 for 'out: '), the exit status is unchanged.
+printf 'years: [2024]\nrules: %s/no-such-rules\n' "$TMP" >"$TMP/norules.yaml"
+"$NIPSCOPE" crawl --year 2024 --config "$TMP/norules.yaml" --out "$TMP/nr" >/dev/null 2>"$TMP/err"
+check "rules: a missing directory: exit 66" 66 $?
+check_contains "it names FILE:LINE:COL of the 'rules' value" \
+    "nipscope: $TMP/norules.yaml:2:8: rules: cannot open '$TMP/no-such-rules/" "$(cat "$TMP/err")"
+"$NIPSCOPE" crawl --year 2024 --config "$TMP/norules.yaml" --rules "$CRAWL_RULES" --out "$TMP/nr" \
+    --proceedings-url "$MOCK_URL" --virtual-url "$MOCK_URL" --max-papers 1 >/dev/null 2>"$TMP/err"
+check "--rules on the command line overrides the file's bad one" 0 $?
+printf 'years: [2024]\nout: /proc/nipscope-no\n' >"$TMP/noout.yaml"
+"$NIPSCOPE" crawl --year 2024 --config "$TMP/noout.yaml" --rules "$CRAWL_RULES" \
+    --proceedings-url "$MOCK_URL" --virtual-url "$MOCK_URL" >/dev/null 2>"$TMP/err"
+check "out: a directory that cannot be created: exit 74" 74 $?
+check_contains "it names FILE:LINE:COL of the 'out' value" \
+    "nipscope: $TMP/noout.yaml:2:6: out: cannot create" "$(cat "$TMP/err")"
+"$NIPSCOPE" crawl --year 2024 --config "$TMP/noout.yaml" --rules "$CRAWL_RULES" --out /proc/nipscope-no \
+    --proceedings-url "$MOCK_URL" --virtual-url "$MOCK_URL" >/dev/null 2>"$TMP/err"
+check "an --out on the command line is not blamed on the file" \
+    "nipscope: cannot create directory '/proc/nipscope-no': No such file or directory" "$(cat "$TMP/err")"
+
 finish

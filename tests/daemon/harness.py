@@ -26,6 +26,9 @@ against the mock site (tests/mock/mocksite.py) with a small config, and checks:
              truth exactly once, pages fetched once (the rest 304)
   slowreload a reload of rules that take longer than WATCHDOG_USEC to load:
              the watchdog pings go on meanwhile
+  badrules   SIGHUP after the rules broke: the log names the rules file's
+             FILE:LINE:COL and keeps the configuration in force; the daemon
+             runs on and exits 0 on SIGTERM
 
 Every expected value comes from the mock's truth files or from the edit this
 harness makes, never from nipscope's output.  Prints TAP; exit 1 on a failure.
@@ -247,6 +250,7 @@ def main():
         run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons)
         run_stop(tmp, notify, notify_path, daemons)
         run_slow_reload(tmp, url, notify, notify_path, daemons)
+        run_bad_rules(tmp, url, notify, notify_path, daemons)
     finally:
         for p in daemons:
             if p.poll() is None:
@@ -281,6 +285,7 @@ def run_startup(tmp, url, notify, notify_path):
        "a bad value: exit 65, FILE:LINE:COL, with the journald <3> prefix under JOURNAL_STREAM",
        "%d %r" % (r.returncode, r.stderr))
     run_bad_year(tmp, env)
+    run_bad_paths(tmp, env)
     last = os.path.join(tmp, "last.yaml")
     with open(last, "w") as f:
         f.write("years: {last: 2}\nout: %s\nrules: %s\nsites: {proceedings: \"%s\", virtual: \"%s\"}\n"
@@ -303,6 +308,60 @@ def run_bad_year(tmp, env):
     r = subprocess.run([NIPSCOPE, "daemon", "--config", path], env=env, capture_output=True, text=True)
     ok(r.returncode == 65 and re.search(r"error: daemon: %s:4:5: years: .*2099" % re.escape(path), r.stderr),
        "a year the site profile lacks: exit 65, FILE:LINE:COL of that year", "%d %r" % (r.returncode, r.stderr))
+
+
+def run_bad_paths(tmp, env):
+    """A 'rules' or 'out' path that cannot be opened or created is a bad value:
+    the message starts with FILE:LINE:COL of that value and the key, the exit
+    status is the one of the failure (66 cannot open, 74 cannot create)."""
+    path = os.path.join(tmp, "badrules.yaml")
+    norules = os.path.join(tmp, "no-such-rules")
+    with open(path, "w") as f:
+        f.write("years: [2019]\nrules: %s\n" % norules)  # the value: line 2, column 8
+    r = subprocess.run([NIPSCOPE, "daemon", "--config", path], env=env, capture_output=True, text=True)
+    ok(r.returncode == 66 and re.search(r"error: daemon: %s:2:8: rules: cannot open '%s/"
+                                        % (re.escape(path), re.escape(norules)), r.stderr),
+       "rules: a missing directory: exit 66, FILE:LINE:COL of the value", "%d %r" % (r.returncode, r.stderr))
+    path = os.path.join(tmp, "badout.yaml")
+    with open(path, "w") as f:
+        f.write("rules: %s\nyears: [2019]\nout:   /proc/nipscope-no\n" % RULES)  # line 3, column 8
+    r = subprocess.run([NIPSCOPE, "daemon", "--config", path], env=env, capture_output=True, text=True)
+    ok(r.returncode == 74 and re.search(r"error: daemon: %s:3:8: out: cannot create '/proc/nipscope-no'"
+                                        % re.escape(path), r.stderr),
+       "out: a directory that cannot be created: exit 74, FILE:LINE:COL of the value",
+       "%d %r" % (r.returncode, r.stderr))
+
+
+def profile_years():
+    """The years rules/sites/neurips.yaml lists with proceedings, read here
+    with a regex over its 'years:' block, not through nipscope."""
+    with open(os.path.join(RULES, "sites", "neurips.yaml"), encoding="utf-8") as f:
+        text = f.read()
+    block = re.search(r"^years:\n((?:[ \t]+.*\n|\n)+)", text, re.M).group(1)
+    return sorted(int(y) for y, srcs in re.findall(r"^\s+(\d{4}):\s*\[([^\]]*)\]", block, re.M)
+                  if "proceedings" in srcs)
+
+
+def run_status_never(tmp, out):
+    """`nipscope status --config` lists every configured year, a year never
+    crawled as 'never', for an explicit list and for "years: {last: N}" alike
+    (N resolved through the site profile, as the daemon does).  The store has
+    crawled 2019 only."""
+    now = time.gmtime().tm_year
+    listed = [y for y in profile_years() if y <= now]
+    want = listed[-7:]  # "last: 7": the 7 most recent the profile lists
+    forms = [("explicit", "years: [2019, 2020]", [2020]),
+             ("last", "years: {last: 7}", [y for y in want if y != 2019])]
+    for name, line, never in forms:
+        path = os.path.join(tmp, "status-%s.yaml" % name)
+        with open(path, "w") as f:
+            f.write("%s\nout: %s\nrules: %s\n" % (line, out, RULES))
+        st = subprocess.run([NIPSCOPE, "status", "--config", path], capture_output=True, text=True)
+        got = sorted(int(y) for y in re.findall(r"^(\d{4}) +never\b", st.stdout, re.M))
+        ok(st.returncode == 0 and got == never and never
+           and re.search(r"^2019 +\d{4}-\d\d-\d\dT", st.stdout, re.M),
+           "status with '%s': 2019 crawled, the years never crawled listed as never %r" % (line, never),
+           "%d got %r\n%s%s" % (st.returncode, got, st.stdout, st.stderr))
 
 
 def run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons):
@@ -421,6 +480,7 @@ def run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons):
        and re.search(r"^2019 +\d{4}-\d\d-\d\dT", st.stdout, re.M),
        "nipscope status shows the daemon's state and pid and when 2019 was crawled",
        st.stdout + st.stderr)
+    run_status_never(tmp, out)
 
     # ---- SIGHUP: a good config ---------------------------------------------------
     write_config(conf, url, out, [2019, 2020], interval="1h")
@@ -617,6 +677,46 @@ def run_slow_reload(tmp, url, notify, notify_path, daemons):
        "%d pings, gaps %s" % (len(pings), ["%.2f" % g for g in gaps]))
     p.send_signal(signal.SIGTERM)
     ok(p.wait(30) == 0, "slow reload: and stops with exit 0")
+
+
+
+def run_bad_rules(tmp, url, notify, notify_path, daemons):
+    """SIGHUP after the rules the config names were broken (an unclosed
+    "countries: [" appended to countries.yaml of a copy): the reload fails
+    with the rules file's FILE:LINE:COL, the configuration in force stays,
+    the daemon keeps running and stops with exit 0."""
+    rules = os.path.join(tmp, "rules-broken")
+    shutil.copytree(RULES, rules)
+    conf = os.path.join(tmp, "nipscope4.yaml")
+    write_config(conf, url, os.path.join(tmp, "out4"), [2019], rules=rules)
+    p, t0 = start_daemon(tmp, conf, notify_path, "badrules")
+    daemons.append(p)
+    ready = notify.wait(lambda m: m[1] == "READY" and m[2] == "1", 30, since=t0)
+    if not ok(ready is not None, "bad rules: the daemon with the intact copy is ready",
+              daemon_log(tmp, "badrules")[-1500:]):
+        return
+    countries = os.path.join(rules, "countries.yaml")
+    with open(countries, encoding="utf-8") as f:
+        n_lines = f.read().count("\n")
+    with open(countries, "a", encoding="utf-8") as f:
+        f.write("countries: [\n")  # line n_lines + 1: the error is there or after it
+    t_hup = time.monotonic()
+    p.send_signal(signal.SIGHUP)
+    rd = notify.wait(lambda m: m[1] == "READY" and m[2] == "1", 30, since=t_hup)
+    log = daemon_log(tmp, "badrules")
+    m = re.search(r"daemon: reload: %s:(\d+):(\d+): .*; the configuration in force stays$" % re.escape(countries),
+                  log, re.M)
+    ok(rd is not None and m is not None and int(m.group(1)) > n_lines,
+       "bad rules: SIGHUP logs countries.yaml:LINE:COL (past its %d intact lines) and "
+       "'the configuration in force stays'" % n_lines, log[-1500:])
+    time.sleep(1.0)
+    ok(p.poll() is None, "bad rules: the daemon keeps running after the failed reload", log[-800:])
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(30)
+    except subprocess.TimeoutExpired:
+        rc = None
+    ok(rc == 0, "bad rules: SIGTERM: exit 0", "exit %r" % rc)
 
 
 if __name__ == "__main__":
