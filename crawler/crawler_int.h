@@ -47,6 +47,16 @@ void crawler__robots_free(struct crawler_robots *r);
  */
 long crawler__retry_after_s(const char *value, int64_t now);
 
+/*
+ * fetch.c: 1 if the engine refuses to connect to 'addr' (a struct in_addr
+ * for AF_INET, a struct in6_addr for AF_INET6, network order) when the
+ * URL's host is not itself local: loopback, private, link-local, CGNAT,
+ * unspecified, multicast, IPv6 site-local, and the IPv6 forms that embed
+ * such an IPv4 address (mapped, translated, NAT64, 6to4).  Any other family
+ * is refused too.
+ */
+int crawler__addr_private(int family, const void *addr);
+
 /* ==== end of fetch ========================================================= */
 
 /* ==== parse ================================================================ */

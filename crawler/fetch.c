@@ -172,16 +172,39 @@ static int ipv4_private(const unsigned char *a)
            (a[0] == 192 && a[1] == 168) || a[0] >= 224;
 }
 
+/* 1 for loopback, unspecified, unique-local, link-local, site-local
+ * (fec0::/10, deprecated but still routed inside some networks) and
+ * multicast, and for the forms that carry an IPv4 address: IPv4-mapped
+ * ::ffff:0:0/96, IPv4-translated ::ffff:0:0:0/96, NAT64 64:ff9b::/96 and
+ * 6to4 2002::/16 are judged by the
+ * IPv4 address they embed (a NAT64 or 6to4 gateway would forward to it);
+ * IPv4-compatible ::/96 (deprecated, never routed) and the local-use NAT64
+ * prefix 64:ff9b:1::/48 (RFC 8215: inside one network) are refused whole. */
 static int ipv6_private(const unsigned char *a)
 {
     static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
-    static const unsigned char zero[15] = { 0 };
+    static const unsigned char translated[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0, 0 };
+    static const unsigned char nat64[12] = { 0, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0 };
+    static const unsigned char nat64_local[6] = { 0, 0x64, 0xFF, 0x9B, 0, 1 };
+    static const unsigned char zero[12] = { 0 };
 
-    if (memcmp(a, mapped, 12) == 0)
+    if (memcmp(a, mapped, 12) == 0 || memcmp(a, translated, 12) == 0 || memcmp(a, nat64, 12) == 0)
         return ipv4_private(a + 12);
-    if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
+    if (a[0] == 0x20 && a[1] == 0x02)
+        return ipv4_private(a + 2);
+    if (memcmp(a, zero, 12) == 0 || memcmp(a, nat64_local, 6) == 0)
         return 1;
-    return (a[0] & 0xFE) == 0xFC || (a[0] == 0xFE && (a[1] & 0xC0) == 0x80) || a[0] == 0xFF;
+    return (a[0] & 0xFE) == 0xFC || (a[0] == 0xFE && (a[1] & 0x80) == 0x80) || a[0] == 0xFF;
+}
+
+/* The refusal rule for one address, for the unit tests. */
+int crawler__addr_private(int family, const void *addr)
+{
+    if (family == AF_INET)
+        return ipv4_private(addr);
+    if (family == AF_INET6)
+        return ipv6_private(addr);
+    return 1;
 }
 
 static int sockaddr_private(const struct sockaddr *sa)

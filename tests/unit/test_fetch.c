@@ -29,7 +29,7 @@
 
 #include <cmocka.h>
 
-#include "crawler.h"
+#include "crawler_int.h"
 
 /* ---- the server --------------------------------------------------------- */
 
@@ -953,7 +953,8 @@ static void private_address_refused(void **state)
 }
 
 /* Every private, loopback, link-local, CGNAT, unspecified and multicast
- * range, IPv4 and IPv6 (IPv4-mapped too), that a public-looking name may
+ * range, IPv4 and IPv6 (IPv4-mapped, IPv4-translated, NAT64, 6to4 and
+ * site-local too), that a public-looking name may
  * resolve to: never connected to (the refusal comes before connect(), so
  * no network is needed). */
 static void private_ranges_refused(void **state)
@@ -975,6 +976,12 @@ static void private_ranges_refused(void **state)
         "[ff02::1]",
         "[::ffff:127.0.0.1]",
         "[::ffff:10.0.0.1]",
+        "[64:ff9b::a00:1]",     /* NAT64 of 10.0.0.1 */
+        "[64:ff9b::7f00:1]",    /* NAT64 of 127.0.0.1 */
+        "[2002:a00:1::1]",      /* 6to4 of 10.0.0.1 */
+        "[2002:c0a8:101::1]",   /* 6to4 of 192.168.1.1 */
+        "[fec0::1]",            /* site-local */
+        "[::ffff:0:a9fe:a9fe]", /* IPv4-translated 169.254.169.254 */
     };
     const char *resolve[NSC_ARRAY_SIZE(addrs) + 1] = { NULL };
     char *pins[NSC_ARRAY_SIZE(addrs)];
@@ -1013,6 +1020,57 @@ static void private_ranges_refused(void **state)
             fail_msg("%s (%s): %d '%s'", host, addrs[i], g->err, g->errmsg);
     }
     results_release(&r);
+}
+
+/* The address rule itself, both ways: every IPv6 form that embeds an IPv4
+ * address is judged by that address, so the same forms around a public
+ * address are not refused. */
+static void private_address_rule(void **state)
+{
+    static const struct {
+        const char *a;
+        int priv;
+    } cases[] = {
+        { "10.1.2.3", 1 },
+        { "8.8.8.8", 0 },
+        { "::1", 1 },
+        { "::", 1 },
+        { "::10.0.0.1", 1 },       /* IPv4-compatible, deprecated */
+        { "::8.8.8.8", 1 },        /* ... refused whatever it embeds */
+        { "::ffff:127.0.0.1", 1 }, /* IPv4-mapped */
+        { "::ffff:8.8.8.8", 0 },
+        { "::ffff:0:10.0.0.1", 1 }, /* IPv4-translated */
+        { "::ffff:0:8.8.8.8", 0 },
+        { "64:ff9b::10.0.0.1", 1 }, /* NAT64 */
+        { "64:ff9b::127.0.0.1", 1 },
+        { "64:ff9b::169.254.169.254", 1 },
+        { "64:ff9b::8.8.8.8", 0 },
+        { "64:ff9b:1::8.8.8.8", 1 }, /* local-use NAT64 prefix */
+        { "2002:a00:1::1", 1 },      /* 6to4 of 10.0.0.1 */
+        { "2002:7f00:1::", 1 },      /* 6to4 of 127.0.0.1 */
+        { "2002:c0a8:101:5::1", 1 }, /* 6to4 of 192.168.1.1 */
+        { "2002:808:808::1", 0 },    /* 6to4 of 8.8.8.8 */
+        { "fec0::1", 1 },            /* site-local */
+        { "feff:ffff::1", 1 },
+        { "fe80::1", 1 },
+        { "fc00::1", 1 },
+        { "ff02::1", 1 },
+        { "2001:db8::1", 0 },
+        { "2606:4700::1111", 0 },
+        { "fe7f::1", 0 }, /* just below fe80::/10 */
+    };
+    unsigned char a[16];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NSC_ARRAY_SIZE(cases); i++) {
+        int fam = strchr(cases[i].a, ':') ? AF_INET6 : AF_INET;
+
+        assert_int_equal(inet_pton(fam, cases[i].a, a), 1);
+        if (crawler__addr_private(fam, a) != cases[i].priv)
+            fail_msg("%s: %d, expected %d", cases[i].a, !cases[i].priv, cases[i].priv);
+    }
+    assert_int_equal(crawler__addr_private(AF_UNIX, a), 1);
 }
 
 static int progress_calls;
@@ -1507,6 +1565,7 @@ int main(void)
         cmocka_unit_test_teardown(stop_from_signal_aborts_after_grace, teardown),
         cmocka_unit_test_teardown(private_address_refused, teardown),
         cmocka_unit_test_teardown(private_ranges_refused, teardown),
+        cmocka_unit_test(private_address_rule),
         cmocka_unit_test_teardown(progress_and_host_stats, teardown),
         cmocka_unit_test_teardown(robots_cached_then_refetched, teardown),
         cmocka_unit_test_teardown(callback_queues_more, teardown),
