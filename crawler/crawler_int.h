@@ -57,6 +57,15 @@ long crawler__retry_after_s(const char *value, int64_t now);
  */
 int crawler__addr_private(int family, const void *addr);
 
+/*
+ * fetch.c: the wait before retry number 'tries' (1 = the first retry):
+ * d = min(base * 2^(tries-1), cap), then a jitter drawn from 'r' (a uniform
+ * 64-bit random value) picks a wait uniformly in [floor(d/2), 2*floor(d/2)],
+ * so within [d/2, d]: half of d at least, all of it at most.  d <= 1 is
+ * returned as is.  base and cap are >= 0 (crawler_fetch_new checks).
+ */
+long crawler__backoff_ms(long base, long cap, unsigned tries, uint64_t r);
+
 /* ==== end of fetch ========================================================= */
 
 /* ==== parse ================================================================ */

@@ -142,20 +142,25 @@ static uint64_t rng_next(struct crawler_fetch *f)
     return z ^ (z >> 31);
 }
 
-/* Exponential backoff for attempt 'tries' (1 = first retry), with jitter:
- * a uniform delay between half and all of base * 2^(tries-1). */
-static long backoff_ms(struct crawler_fetch *f, unsigned tries)
+/* Exponential backoff, pure so that its bounds can be tested (contract in
+ * crawler_int.h).  The doubling stops at the cap before it can overflow. */
+long crawler__backoff_ms(long base, long cap, unsigned tries, uint64_t r)
 {
-    long d = f->cfg.backoff_base_ms;
+    long d = base < cap ? base : cap;
     unsigned i;
 
-    for (i = 1; i < tries && d < f->cfg.backoff_max_ms; i++)
-        d *= 2;
-    if (d > f->cfg.backoff_max_ms)
-        d = f->cfg.backoff_max_ms;
+    for (i = 1; i < tries && d < cap; i++)
+        d = d > cap / 2 ? cap : d * 2;
     if (d <= 1)
         return d;
-    return d / 2 + (long)(rng_next(f) % (uint64_t)(d / 2 + 1));
+    return d / 2 + (long)(r % (uint64_t)(d / 2 + 1));
+}
+
+/* The engine's backoff for attempt 'tries', drawing the jitter from its
+ * seeded generator. */
+static long backoff_ms(struct crawler_fetch *f, unsigned tries)
+{
+    return crawler__backoff_ms(f->cfg.backoff_base_ms, f->cfg.backoff_max_ms, tries, rng_next(f));
 }
 
 static void lower(char *s)

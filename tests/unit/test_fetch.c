@@ -11,6 +11,7 @@
  * exactly: the delay it imposes starts only once the answer is in.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -782,6 +783,62 @@ static void backoff_grows_exponentially(void **state)
     }
     results_release(&r);
     server_stop(&srv);
+}
+
+/* A splitmix64 step: the test's own random values for the jitter. */
+static uint64_t test_rand(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* The jitter: for each attempt, 2,000 draws stay within [d/2, d] of the
+ * attempt's d = min(base * 2^(k-1), cap), are not all equal, and cover
+ * both ends of that range (the lowest tenth and the highest tenth); the
+ * extremes of the random value give exactly the bounds; a cap near
+ * LONG_MAX does not overflow the doubling. */
+static void backoff_jitter_within_bounds(void **state)
+{
+    static const long want_d[] = { 300, 600, 1200, 2400, 4800, 9600, 10000, 10000 };
+    uint64_t rs = 7;
+    unsigned k;
+    int i;
+
+    (void)state;
+    for (k = 1; k <= NSC_ARRAY_SIZE(want_d); k++) {
+        long d = want_d[k - 1], lo = LONG_MAX, hi = -1, first = -1;
+        int differ = 0;
+
+        for (i = 0; i < 2000; i++) {
+            long w = crawler__backoff_ms(300, 10000, k, test_rand(&rs));
+
+            if (w < d / 2 || w > d)
+                fail_msg("retry %u: wait %ld outside [%ld, %ld]", k, w, d / 2, d);
+            if (first < 0)
+                first = w;
+            differ |= w != first;
+            lo = w < lo ? w : lo;
+            hi = w > hi ? w : hi;
+        }
+        if (!differ || lo > d / 2 + d / 10 || hi < d - d / 10)
+            fail_msg("retry %u: waits %ld..%ld over 2000 draws, want spread over [%ld, %ld]", k, lo,
+                     hi, d / 2, d);
+        assert_int_equal(crawler__backoff_ms(300, 10000, k, 0), d / 2);
+        assert_int_equal(crawler__backoff_ms(300, 10000, k, (uint64_t)(d / 2)), d / 2 * 2);
+    }
+    /* a base above the cap is capped; tiny delays stay as they are */
+    assert_int_equal(crawler__backoff_ms(5000, 1000, 1, 0), 500);
+    assert_int_equal(crawler__backoff_ms(1, 100, 1, 12345), 1);
+    assert_int_equal(crawler__backoff_ms(0, 100, 3, 12345), 0);
+    /* 2^70 times the base would overflow a long: the cap holds */
+    for (i = 0; i < 100; i++) {
+        long w = crawler__backoff_ms(LONG_MAX / 3, LONG_MAX, 70, test_rand(&rs));
+
+        assert_true(w >= LONG_MAX / 2 && w <= LONG_MAX);
+    }
 }
 
 /*
@@ -1556,6 +1613,7 @@ int main(void)
         cmocka_unit_test_teardown(robots_status, teardown),
         cmocka_unit_test_teardown(three_attempts_then_failure, teardown),
         cmocka_unit_test_teardown(backoff_grows_exponentially, teardown),
+        cmocka_unit_test(backoff_jitter_within_bounds),
         cmocka_unit_test_teardown(failing_host_given_up, teardown),
         cmocka_unit_test_teardown(non_http_scheme_refused, teardown),
         cmocka_unit_test_teardown(bad_config_refused, teardown),
