@@ -66,6 +66,16 @@ int crawler__addr_private(int family, const void *addr);
  */
 long crawler__backoff_ms(long base, long cap, unsigned tries, uint64_t r);
 
+/*
+ * fetch.c: 0 if the engine follows a redirect from URL 'from' to URL 'to',
+ * else NSC_EINVAL with a message naming both: 'to' is not http(s), or goes
+ * from https to http, or its origin ("scheme://host:port", the port always
+ * written) is neither in 'allowed' (NULL-terminated, in that form) nor the
+ * https upgrade (port 80 to 443, same host) of an http origin in it.  With
+ * 'allowed' NULL, only the origin of 'from' and its https upgrade are.
+ */
+int crawler__redirect_check(const char *const *allowed, const char *from, const char *to);
+
 /* ==== end of fetch ========================================================= */
 
 /* ==== parse ================================================================ */

@@ -307,21 +307,91 @@ out:
     return err;
 }
 
-static int host_allowed(const struct crawler_fetch *f, const char *name)
+/* The origin key "scheme://host:port" of split URL 'p', the form the
+ * allow-list is kept in and hosts are keyed by. */
+static char *origin_key(const struct url_parts *p)
 {
-    size_t i;
+    return xasprintf("%s://%s:%ld", p->scheme, p->host, p->port);
+}
 
-    if (!f->allowed)
+/* 1 if 'to' is the https upgrade of 'from': the same host, http on its
+ * default port to https on its default port. */
+static int is_upgrade(const char *from_scheme, const char *from_host, long from_port,
+                      const struct url_parts *to)
+{
+    return strcmp(from_scheme, "http") == 0 && from_port == 80 &&
+           strcmp(to->scheme, "https") == 0 && to->port == 443 && strcmp(from_host, to->host) == 0;
+}
+
+/* 1 if 'p' is on an allowed origin (NULL allows all), or is the https
+ * upgrade of one. */
+static int origin_allowed(const char *const *allowed, const struct url_parts *p)
+{
+    char *key;
+    size_t i;
+    int ok = 0;
+
+    if (!allowed)
         return 1;
-    for (i = 0; f->allowed[i]; i++)
-        if (nsc_strcasecmp(f->allowed[i], name) == 0)
-            return 1;
-    return 0;
+    key = origin_key(p);
+    for (i = 0; allowed[i] && !ok; i++)
+        ok = strcmp(allowed[i], key) == 0;
+    free(key);
+    if (!ok && strcmp(p->scheme, "https") == 0 && p->port == 443) {
+        key = xasprintf("http://%s:80", p->host);
+        for (i = 0; allowed[i] && !ok; i++)
+            ok = strcmp(allowed[i], key) == 0;
+        free(key);
+    }
+    return ok;
+}
+
+/* Whether a redirect from 'from' to 'to' may be followed (the rule is in
+ * crawler_int.h): 0, or NSC_EINVAL naming both URLs and the reason. */
+static int redirect_check(const char *const *allowed, const char *from, const struct url_parts *to)
+{
+    struct url_parts fp;
+    int err = url_split(&fp, from);
+
+    if (err < 0)
+        return err;
+    if (strcmp(fp.scheme, "https") == 0 && strcmp(to->scheme, "http") == 0)
+        err = nsc_error_set(NSC_EINVAL,
+                            "'%s': redirect to '%s' refused: it would downgrade https to http",
+                            from, to->url);
+    else if (allowed ? !origin_allowed(allowed, to)
+                     : !((strcmp(fp.scheme, to->scheme) == 0 && strcmp(fp.host, to->host) == 0 &&
+                          fp.port == to->port) ||
+                         is_upgrade(fp.scheme, fp.host, fp.port, to)))
+        err = nsc_error_set(NSC_EINVAL,
+                            "'%s': redirect to '%s' refused: origin %s://%s:%ld is not an allowed "
+                            "site",
+                            from, to->url, to->scheme, to->host, to->port);
+    url_parts_release(&fp);
+    return err;
+}
+
+/* The redirect rule on two URL strings, for the unit tests. */
+int crawler__redirect_check(const char *const *allowed, const char *from, const char *to)
+{
+    struct url_parts tp;
+    char *why;
+    int err = url_split(&tp, to);
+
+    if (err < 0) {
+        why = xstrdup(nsc_error_last());
+        err = nsc_error_set(NSC_EINVAL, "'%s': redirect to '%s' refused: %s", from, to, why);
+        free(why);
+        return err;
+    }
+    err = redirect_check(allowed, from, &tp);
+    url_parts_release(&tp);
+    return err;
 }
 
 static struct host *host_get(struct crawler_fetch *f, const struct url_parts *p)
 {
-    char *key = xasprintf("%s://%s:%ld", p->scheme, p->host, p->port);
+    char *key = origin_key(p);
     struct host *h;
     size_t i;
 
@@ -783,7 +853,7 @@ static void robots_done(struct crawler_fetch *f, struct job *j, CURLcode rc)
         struct url_parts p;
 
         if (j->r_location && url_split(&p, j->r_location) == 0) {
-            if (host_allowed(f, p.host) && (f->allowed || strcmp(p.host, h->name) == 0)) {
+            if (redirect_check((const char *const *)f->allowed, j->url, &p) == 0) {
                 free(j->url);
                 j->url = xstrdup(p.url);
                 j->host = host_get(f, &p);
@@ -850,9 +920,8 @@ static void follow_redirect(struct crawler_fetch *f, struct job *j)
                nsc_error_last());
         return;
     }
-    if (!host_allowed(f, p.host) || (!f->allowed && strcmp(p.host, j->host->name) != 0)) {
-        finish(f, j, NSC_EINVAL, "'%s': redirect to '%s' refused: host '%s' is not an allowed site",
-               j->url, p.url, p.host);
+    if (redirect_check((const char *const *)f->allowed, j->url, &p) < 0) {
+        finish(f, j, NSC_EINVAL, "%s", nsc_error_last());
         url_parts_release(&p);
         return;
     }
@@ -1290,14 +1359,26 @@ int crawler_fetch_new(struct crawler_fetch **out, const struct crawler_fetch_con
     }
     f->ca_file = cfg->ca_file ? xstrdup(cfg->ca_file) : NULL;
     f->cfg.ca_file = f->ca_file;
-    if (cfg->allowed_hosts) {
-        for (n = 0; cfg->allowed_hosts[n]; n++)
+    if (cfg->allowed_origins) {
+        for (n = 0; cfg->allowed_origins[n]; n++)
             ;
         f->allowed = xcalloc(n + 1, sizeof(*f->allowed));
-        for (i = 0; i < n; i++)
-            f->allowed[i] = xstrdup(cfg->allowed_hosts[i]);
+        for (i = 0; i < n; i++) {
+            struct url_parts p;
+
+            err = url_split(&p, cfg->allowed_origins[i]);
+            if (err < 0) {
+                char *why = xstrdup(nsc_error_last());
+
+                err = nsc_error_set(NSC_EINVAL, "fetch configuration: allowed origin: %s", why);
+                free(why);
+                goto out;
+            }
+            f->allowed[i] = origin_key(&p);
+            url_parts_release(&p);
+        }
     }
-    f->cfg.allowed_hosts = (const char *const *)f->allowed;
+    f->cfg.allowed_origins = (const char *const *)f->allowed;
     for (i = 0; cfg->resolve && cfg->resolve[i]; i++)
         f->resolve = curl_slist_append(f->resolve, cfg->resolve[i]);
     f->cfg.resolve = NULL; /* only f->resolve is used after this */
@@ -1334,8 +1415,9 @@ int crawler_fetch_add(struct crawler_fetch *f, const struct crawler_fetch_reques
     err = url_split(&p, req->url);
     if (err < 0)
         return err;
-    if (!host_allowed(f, p.host)) {
-        err = nsc_error_set(NSC_EINVAL, "'%s': host '%s' is not an allowed site", req->url, p.host);
+    if (!origin_allowed((const char *const *)f->allowed, &p)) {
+        err = nsc_error_set(NSC_EINVAL, "'%s': origin %s://%s:%ld is not an allowed site", req->url,
+                            p.scheme, p.host, p.port);
         url_parts_release(&p);
         return err;
     }

@@ -550,24 +550,34 @@ static void conditional_get_not_modified(void **state)
     server_stop(&srv);
 }
 
-/* Redirects: followed on an allowed host, refused to a foreign host or to
- * another scheme, and at most 5. */
+/* Redirects: followed on an allowed origin, refused to a foreign host, to
+ * the same host on another port, or to another scheme, and at most 5. */
 static void redirects_checked(void **state)
 {
-    static const char *const allowed[] = { "127.0.0.1", NULL };
-    static const char *const paths[] = { "/redirect?to=/page/r",
-                                         "/redirect?to=http://example.com/x",
-                                         "/redirect?to=ftp://127.0.0.1/x", "/loop/0", NULL };
+    const char *allowed[] = { NULL, NULL };
+    const char *paths[] = { "/redirect?to=/page/r",
+                            "/redirect?to=http://example.com/x",
+                            "/redirect?to=ftp://127.0.0.1/x",
+                            "/loop/0",
+                            NULL,
+                            NULL };
     struct crawler_fetch_config cfg;
     struct results r = { 0 };
     struct logline l[32];
     const struct got *g;
+    char *origin, *other, *other_path, *from;
     size_t n;
 
     (void)state;
     server_start(&srv, NULL);
+    origin = url(&srv, "");
+    allowed[0] = origin;
+    /* never contacted: the redirect to it is refused */
+    other = xasprintf("http://127.0.0.1:%d/page/r", srv.port == 65535 ? 1 : srv.port + 1);
+    other_path = xasprintf("/redirect?to=%s", other);
+    paths[4] = other_path;
     fast_config(&cfg);
-    cfg.allowed_hosts = allowed;
+    cfg.allowed_origins = allowed;
     run(&cfg, &srv, paths, &r, NULL);
     n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
 
@@ -586,14 +596,80 @@ static void redirects_checked(void **state)
     assert_int_equal(g->err, NSC_EINVAL);
     assert_non_null(strstr(g->errmsg, "ftp://127.0.0.1/x"));
 
+    /* the same host on another port is another origin */
+    g = find(&r, other_path);
+    from = url(&srv, other_path);
+    assert_int_equal(g->err, NSC_EINVAL);
+    if (!strstr(g->errmsg, from) || !strstr(g->errmsg, other) ||
+        !strstr(g->errmsg, "not an allowed site"))
+        fail_msg("message '%s' should name '%s' and '%s'", g->errmsg, from, other);
+
     g = find(&r, "/loop/0");
     assert_int_equal(g->err, NSC_ELIMIT);
     assert_non_null(strstr(g->errmsg, "/loop/0"));
     /* the first request and 5 redirects, no more */
     assert_int_equal(count_path(l, n, "/loop/"), 6);
     assert_int_equal(count_path(l, n, "/page/r"), 1);
+    free(from);
+    free(other_path);
+    free(other);
+    free(origin);
     results_release(&r);
     server_stop(&srv);
+}
+
+/* The redirect rule itself (crawler__redirect_check), for what the test
+ * server cannot show without TLS: https never goes down to http, even to an
+ * allowed origin; http on port 80 may go up to https on 443 of the same
+ * host; any other change of scheme, host or port is refused. */
+static void redirect_rule(void **state)
+{
+    static const char *const allowed[] = { "http://127.0.0.1:8080", "https://a.example:443",
+                                           "http://a.example:80", "http://b.example:80", NULL };
+    static const struct {
+        int listed; /* 1: 'allowed', 0: no allow-list */
+        const char *from, *to;
+        int ok;
+    } cases[] = {
+        { 1, "http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b", 1 },
+        { 1, "http://127.0.0.1:8080/a", "http://127.0.0.1:8081/b", 0 },
+        { 1, "http://127.0.0.1:8080/a", "https://127.0.0.1:8080/b", 0 },
+        { 1, "http://127.0.0.1:8080/a", "https://127.0.0.1/b", 0 },
+        { 1, "https://a.example/x", "http://a.example/y", 0 }, /* downgrade, though listed */
+        { 1, "https://a.example/x", "https://a.example:8443/y", 0 },
+        { 1, "https://a.example/x", "https://A.Example/y", 1 },
+        { 1, "http://b.example/x", "https://b.example/y", 1 }, /* upgrade */
+        { 1, "http://b.example/x", "https://b.example:8443/y", 0 },
+        { 1, "http://b.example/x", "http://b.example:8080/y", 0 },
+        { 1, "http://b.example/x", "ftp://b.example/y", 0 },
+        { 1, "http://b.example/x", "http://c.example/y", 0 },
+        { 1, "http://b.example/x", "https://a.example/y", 1 },
+        { 0, "http://h.example/a", "http://h.example/b", 1 },
+        { 0, "http://h.example/a", "http://h.example:81/b", 0 },
+        { 0, "http://h.example/a", "https://h.example/b", 1 },
+        { 0, "https://h.example/a", "http://h.example/b", 0 },
+        { 0, "https://h.example/a", "https://h.example:8443/b", 0 },
+        { 0, "http://h.example:8080/a", "https://h.example:8080/b", 0 },
+        { 0, "http://h.example/a", "http://g.example/b", 0 },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NSC_ARRAY_SIZE(cases); i++) {
+        int err =
+            crawler__redirect_check(cases[i].listed ? allowed : NULL, cases[i].from, cases[i].to);
+
+        if (err != (cases[i].ok ? 0 : NSC_EINVAL))
+            fail_msg("%s -> %s: %d, expected %s", cases[i].from, cases[i].to, err,
+                     cases[i].ok ? "followed" : "refused");
+        if (!cases[i].ok &&
+            (!strstr(nsc_error_last(), cases[i].from) || !strstr(nsc_error_last(), "redirect to")))
+            fail_msg("%s -> %s: message '%s'", cases[i].from, cases[i].to, nsc_error_last());
+    }
+    assert_int_equal(crawler__redirect_check(allowed, "https://a.example/x", "http://a.example/y"),
+                     NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "downgrade https to http"));
+    assert_non_null(strstr(nsc_error_last(), "'http://a.example/y'"));
 }
 
 /* Responses over the cap fail with NSC_ELIMIT, with or without a length. */
@@ -912,10 +988,13 @@ static void failing_host_given_up(void **state)
     server_stop(&srv);
 }
 
-/* Only http and https URLs are queued; hosts off the allow-list neither. */
+/* Only http and https URLs are queued; origins off the allow-list neither,
+ * the same host on another port or scheme included; an allow-list entry
+ * that is not an http(s) URL fails the configuration. */
 static void non_http_scheme_refused(void **state)
 {
-    static const char *const allowed[] = { "127.0.0.1", NULL };
+    static const char *const allowed[] = { "http://127.0.0.1:8080/any/path", NULL };
+    static const char *const bad[] = { "127.0.0.1", NULL };
     struct crawler_fetch_config cfg;
     struct crawler_fetch_request rq = { 0 };
     struct crawler_fetch *f;
@@ -923,7 +1002,7 @@ static void non_http_scheme_refused(void **state)
 
     (void)state;
     fast_config(&cfg);
-    cfg.allowed_hosts = allowed;
+    cfg.allowed_origins = allowed;
     assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, &r), 0);
     rq.url = "ftp://127.0.0.1/file";
     assert_int_equal(crawler_fetch_add(f, &rq), NSC_EINVAL);
@@ -936,10 +1015,20 @@ static void non_http_scheme_refused(void **state)
     assert_non_null(strstr(nsc_error_last(), "example.com"));
     rq.url = "not a url";
     assert_int_equal(crawler_fetch_add(f, &rq), NSC_EINVAL);
+    rq.url = "http://127.0.0.1:8081/x";
+    assert_int_equal(crawler_fetch_add(f, &rq), NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "http://127.0.0.1:8081 is not an allowed site"));
+    rq.url = "https://127.0.0.1:8080/x";
+    assert_int_equal(crawler_fetch_add(f, &rq), NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "https://127.0.0.1:8080 is not"));
     /* nothing was queued, so the run ends at once with no callback */
     assert_int_equal(crawler_fetch_run(f), 0);
     assert_int_equal(r.n, 0);
     crawler_fetch_free(f);
+    cfg.allowed_origins = bad;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, &r), NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "allowed origin"));
+    assert_non_null(strstr(nsc_error_last(), "127.0.0.1"));
 }
 
 /* A stop reports the URLs not started and returns promptly. */
@@ -1181,7 +1270,7 @@ static void mock_site_contract(void **state)
 {
     static const char *const args[] = { "--port", "0",         "--years", "2024", "--papers",
                                         "5",      "--huge-mb", "1",       NULL };
-    static const char *const allowed[] = { "127.0.0.1", NULL };
+    const char *allowed[] = { NULL, NULL };
     static const char *const paths[] = { "/paper_files/paper/2024", "/__fault/redirect-foreign",
                                          "/__fault/redirect-loop", "/__fault/huge", NULL };
     struct crawler_fetch_config cfg;
@@ -1189,12 +1278,13 @@ static void mock_site_contract(void **state)
     struct crawler_fetch *f;
     struct results r = { 0 };
     const struct got *g;
-    char *etag, *u;
+    char *etag, *u, *origin;
 
     (void)state;
     server_start_script(&srv, source_path("tests/mock/mocksite.py"), args);
+    allowed[0] = origin = url(&srv, "/");
     fast_config(&cfg);
-    cfg.allowed_hosts = allowed;
+    cfg.allowed_origins = allowed;
     cfg.max_body = (size_t)256 * 1024;
     run(&cfg, &srv, paths, &r, NULL);
     g = find(&r, "/paper_files/paper/2024");
@@ -1223,6 +1313,7 @@ static void mock_site_contract(void **state)
     assert_int_equal(r.v[0].not_modified, 1);
     free(u);
     free(etag);
+    free(origin);
     results_release(&r);
 }
 
@@ -1608,6 +1699,7 @@ int main(void)
         cmocka_unit_test_teardown(retry_after_is_honoured, teardown),
         cmocka_unit_test_teardown(conditional_get_not_modified, teardown),
         cmocka_unit_test_teardown(redirects_checked, teardown),
+        cmocka_unit_test(redirect_rule),
         cmocka_unit_test_teardown(size_cap, teardown),
         cmocka_unit_test_teardown(per_request_size_cap, teardown),
         cmocka_unit_test_teardown(robots_status, teardown),
