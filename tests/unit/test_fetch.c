@@ -627,30 +627,30 @@ static void redirect_rule(void **state)
     static const char *const allowed[] = { "http://127.0.0.1:8080", "https://a.example:443",
                                            "http://a.example:80", "http://b.example:80", NULL };
     static const struct {
-        int listed; /* 1: 'allowed', 0: no allow-list */
         const char *from, *to;
+        int listed; /* 1: 'allowed', 0: no allow-list */
         int ok;
     } cases[] = {
-        { 1, "http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b", 1 },
-        { 1, "http://127.0.0.1:8080/a", "http://127.0.0.1:8081/b", 0 },
-        { 1, "http://127.0.0.1:8080/a", "https://127.0.0.1:8080/b", 0 },
-        { 1, "http://127.0.0.1:8080/a", "https://127.0.0.1/b", 0 },
-        { 1, "https://a.example/x", "http://a.example/y", 0 }, /* downgrade, though listed */
-        { 1, "https://a.example/x", "https://a.example:8443/y", 0 },
-        { 1, "https://a.example/x", "https://A.Example/y", 1 },
-        { 1, "http://b.example/x", "https://b.example/y", 1 }, /* upgrade */
-        { 1, "http://b.example/x", "https://b.example:8443/y", 0 },
-        { 1, "http://b.example/x", "http://b.example:8080/y", 0 },
-        { 1, "http://b.example/x", "ftp://b.example/y", 0 },
-        { 1, "http://b.example/x", "http://c.example/y", 0 },
-        { 1, "http://b.example/x", "https://a.example/y", 1 },
-        { 0, "http://h.example/a", "http://h.example/b", 1 },
-        { 0, "http://h.example/a", "http://h.example:81/b", 0 },
-        { 0, "http://h.example/a", "https://h.example/b", 1 },
-        { 0, "https://h.example/a", "http://h.example/b", 0 },
-        { 0, "https://h.example/a", "https://h.example:8443/b", 0 },
-        { 0, "http://h.example:8080/a", "https://h.example:8080/b", 0 },
-        { 0, "http://h.example/a", "http://g.example/b", 0 },
+        { "http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b", 1, 1 },
+        { "http://127.0.0.1:8080/a", "http://127.0.0.1:8081/b", 1, 0 },
+        { "http://127.0.0.1:8080/a", "https://127.0.0.1:8080/b", 1, 0 },
+        { "http://127.0.0.1:8080/a", "https://127.0.0.1/b", 1, 0 },
+        { "https://a.example/x", "http://a.example/y", 1, 0 }, /* downgrade, though listed */
+        { "https://a.example/x", "https://a.example:8443/y", 1, 0 },
+        { "https://a.example/x", "https://A.Example/y", 1, 1 },
+        { "http://b.example/x", "https://b.example/y", 1, 1 }, /* upgrade */
+        { "http://b.example/x", "https://b.example:8443/y", 1, 0 },
+        { "http://b.example/x", "http://b.example:8080/y", 1, 0 },
+        { "http://b.example/x", "ftp://b.example/y", 1, 0 },
+        { "http://b.example/x", "http://c.example/y", 1, 0 },
+        { "http://b.example/x", "https://a.example/y", 1, 1 },
+        { "http://h.example/a", "http://h.example/b", 0, 1 },
+        { "http://h.example/a", "http://h.example:81/b", 0, 0 },
+        { "http://h.example/a", "https://h.example/b", 0, 1 },
+        { "https://h.example/a", "http://h.example/b", 0, 0 },
+        { "https://h.example/a", "https://h.example:8443/b", 0, 0 },
+        { "http://h.example:8080/a", "https://h.example:8080/b", 0, 0 },
+        { "http://h.example/a", "http://g.example/b", 0, 0 },
     };
     size_t i;
 
