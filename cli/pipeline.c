@@ -1887,20 +1887,6 @@ out:
 
 /* ---- set-up ------------------------------------------------------------ */
 
-/* The host of 'url' ("https://h:1/x" -> "h"), newly allocated. */
-static char *url_host(const char *url)
-{
-    const char *p = strstr(url, "://"), *e;
-
-    p = p ? p + 3 : url;
-    if (*p == '[') {
-        e = strchr(p, ']');
-        return e ? xstrndup(p + 1, (size_t)(e - p - 1)) : xstrdup(p);
-    }
-    e = p + strcspn(p, ":/?#");
-    return xstrndup(p, (size_t)(e - p));
-}
-
 /* The rules, the model patterns and the policies, as 'cfg' names them. */
 static int load_rules(struct pipeline *pl)
 {
@@ -2093,7 +2079,7 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
     struct pipeline pl_, *pl = &pl_;
     struct crawler_fetch_config fc;
     struct crawler_fetch_stats fst;
-    const char *hosts[4] = { NULL, NULL, NULL, NULL };
+    const char *origins[4] = { NULL, NULL, NULL, NULL };
     int64_t run_id = 0;
     int64_t started = nsc_wall_s();
     int err, run_started = 0;
@@ -2110,16 +2096,17 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
         goto out;
     run_started = 1;
 
-    hosts[0] = url_host(cfg->proceedings_url);
-    hosts[1] = url_host(cfg->virtual_url);
-    if (pl->datasets_index_url)
-        hosts[2] = url_host(pl->datasets_index_url);
+    /* The engine follows links and redirects only to these origins (scheme,
+     * host and port; the https upgrade of an http one on port 80 too). */
+    origins[0] = cfg->proceedings_url;
+    origins[1] = cfg->virtual_url;
+    origins[2] = pl->datasets_index_url;
     crawler_fetch_config_init(&fc);
     fc.user_agent = cfg->user_agent;
     fc.rate = cfg->rate;
     fc.max_per_host = cfg->concurrency;
     fc.max_total = cfg->concurrency * 2;
-    fc.allowed_hosts = hosts;
+    fc.allowed_origins = origins;
     fc.progress_interval_ms = 250;
     fc.connect_timeout_ms = cfg->connect_timeout_ms;
     fc.timeout_ms = cfg->timeout_ms;
@@ -2215,9 +2202,6 @@ out:
         crawler_sandbox_stop(pl->sandbox);
         log_peak_rss();
     }
-    free((char *)hosts[0]);
-    free((char *)hosts[1]);
-    free((char *)hosts[2]);
     for (size_t i = 0; i < pl->nitems; i++) {
         fulltext_free(pl->items[i].ft, pl->items[i].paper.nauthors);
         crawler_paper_release(&pl->items[i].paper);

@@ -44,8 +44,9 @@
  *     robots.txt answers 5xx.
  *
  * Safety: only http and https; TLS is always verified (there is no switch);
- * redirects are followed by the engine, at most 'max_redirects', and only to
- * hosts on the allow-list; connections to loopback or private addresses are
+ * redirects are followed by the engine, at most 'max_redirects', only to
+ * origins (scheme, host and port) on the allow-list, and never from https
+ * to http; connections to loopback or private addresses are
  * refused unless the URL's host is itself local ("localhost" or a loopback or
  * private IP literal, as a test or mock site is).  Proxies named in the
  * environment (http_proxy, ...) are not used.
@@ -84,10 +85,15 @@ struct crawler_fetch_config {
     long progress_interval_ms; /* minimum gap between progress callbacks */
     int obey_robots;           /* 1 (default): fetch and obey robots.txt */
     long robots_ttl_s;         /* keep a host's robots.txt this long (1..86400) */
-    /* NULL-terminated allow-list of host names (no port), compared without
-     * case.  URLs and redirect targets on other hosts are refused.  NULL
-     * allows any host for queued URLs, and redirects only to the same host. */
-    const char *const *allowed_hosts;
+    /* NULL-terminated allow-list of origins, each given as an http(s) URL of
+     * which only the scheme, host (without case) and port count (the port
+     * defaults to the scheme's): "https://proceedings.neurips.cc".  URLs and
+     * redirect targets on other origins are refused, with one exception: an
+     * allowed http origin on port 80 also allows https on port 443 of the
+     * same host (the upgrade real sites redirect to).  NULL allows any
+     * origin for queued URLs, and redirects only to the same origin or its
+     * https upgrade.  A malformed entry fails crawler_fetch_new(). */
+    const char *const *allowed_origins;
     /* NULL-terminated "HOST:PORT:ADDRESS" entries that pin a host name to an
      * address, as curl's --resolve does (for a mirror, or a test).  The
      * private-address rule still applies: a pinned name that is not itself
@@ -135,7 +141,8 @@ struct crawler_fetch_request {
  *                  the engine's), too many redirects, or a
  *                  Retry-After longer than retry_after_max_s;
  *   NSC_EINVAL     robots.txt disallows the URL (robots_denied), a redirect
- *                  to another scheme or to a host off the allow-list, or a
+ *                  to a non-http(s) scheme, from https to http, or to an
+ *                  origin off the allow-list, or a
  *                  connection to a loopback or private address (for the URL
  *                  or for its host's robots.txt: then host_stopped too);
  *   NSC_ERR        the run was stopped before the URL was fetched (stopped).
@@ -208,7 +215,7 @@ void crawler_fetch_set_progress(struct crawler_fetch *f, crawler_fetch_progress_
 /*
  * Queue one URL.  May be called from the callbacks.  Returns 0 (the URL will
  * be reported once through 'done'), or NSC_EINVAL without queueing when the
- * URL does not parse, is not http/https, or its host is off the allow-list;
+ * URL does not parse, is not http/https, or its origin is off the allow-list;
  * the message names the URL.
  */
 int crawler_fetch_add(struct crawler_fetch *f, const struct crawler_fetch_request *req);

@@ -47,6 +47,35 @@ void crawler__robots_free(struct crawler_robots *r);
  */
 long crawler__retry_after_s(const char *value, int64_t now);
 
+/*
+ * fetch.c: 1 if the engine refuses to connect to 'addr' (a struct in_addr
+ * for AF_INET, a struct in6_addr for AF_INET6, network order) when the
+ * URL's host is not itself local: loopback, private, link-local, CGNAT,
+ * unspecified, multicast, IPv6 site-local, and the IPv6 forms that embed
+ * such an IPv4 address (mapped, translated, NAT64, 6to4).  Any other family
+ * is refused too.
+ */
+int crawler__addr_private(int family, const void *addr);
+
+/*
+ * fetch.c: the wait before retry number 'tries' (1 = the first retry):
+ * d = min(base * 2^(tries-1), cap), then a jitter drawn from 'r' (a uniform
+ * 64-bit random value) picks a wait uniformly in [floor(d/2), 2*floor(d/2)],
+ * so within [d/2, d]: half of d at least, all of it at most.  d <= 1 is
+ * returned as is.  base and cap are >= 0 (crawler_fetch_new checks).
+ */
+long crawler__backoff_ms(long base, long cap, unsigned tries, uint64_t r);
+
+/*
+ * fetch.c: 0 if the engine follows a redirect from URL 'from' to URL 'to',
+ * else NSC_EINVAL with a message naming both: 'to' is not http(s), or goes
+ * from https to http, or its origin ("scheme://host:port", the port always
+ * written) is neither in 'allowed' (NULL-terminated, in that form) nor the
+ * https upgrade (port 80 to 443, same host) of an http origin in it.  With
+ * 'allowed' NULL, only the origin of 'from' and its https upgrade are.
+ */
+int crawler__redirect_check(const char *const *allowed, const char *from, const char *to);
+
 /* ==== end of fetch ========================================================= */
 
 /* ==== parse ================================================================ */

@@ -142,20 +142,25 @@ static uint64_t rng_next(struct crawler_fetch *f)
     return z ^ (z >> 31);
 }
 
-/* Exponential backoff for attempt 'tries' (1 = first retry), with jitter:
- * a uniform delay between half and all of base * 2^(tries-1). */
-static long backoff_ms(struct crawler_fetch *f, unsigned tries)
+/* Exponential backoff, pure so that its bounds can be tested (contract in
+ * crawler_int.h).  The doubling stops at the cap before it can overflow. */
+long crawler__backoff_ms(long base, long cap, unsigned tries, uint64_t r)
 {
-    long d = f->cfg.backoff_base_ms;
+    long d = base < cap ? base : cap;
     unsigned i;
 
-    for (i = 1; i < tries && d < f->cfg.backoff_max_ms; i++)
-        d *= 2;
-    if (d > f->cfg.backoff_max_ms)
-        d = f->cfg.backoff_max_ms;
+    for (i = 1; i < tries && d < cap; i++)
+        d = d > cap / 2 ? cap : d * 2;
     if (d <= 1)
         return d;
-    return d / 2 + (long)(rng_next(f) % (uint64_t)(d / 2 + 1));
+    return d / 2 + (long)(r % (uint64_t)(d / 2 + 1));
+}
+
+/* The engine's backoff for attempt 'tries', drawing the jitter from its
+ * seeded generator. */
+static long backoff_ms(struct crawler_fetch *f, unsigned tries)
+{
+    return crawler__backoff_ms(f->cfg.backoff_base_ms, f->cfg.backoff_max_ms, tries, rng_next(f));
 }
 
 static void lower(char *s)
@@ -172,16 +177,39 @@ static int ipv4_private(const unsigned char *a)
            (a[0] == 192 && a[1] == 168) || a[0] >= 224;
 }
 
+/* 1 for loopback, unspecified, unique-local, link-local, site-local
+ * (fec0::/10, deprecated but still routed inside some networks) and
+ * multicast, and for the forms that carry an IPv4 address: IPv4-mapped
+ * ::ffff:0:0/96, IPv4-translated ::ffff:0:0:0/96, NAT64 64:ff9b::/96 and
+ * 6to4 2002::/16 are judged by the
+ * IPv4 address they embed (a NAT64 or 6to4 gateway would forward to it);
+ * IPv4-compatible ::/96 (deprecated, never routed) and the local-use NAT64
+ * prefix 64:ff9b:1::/48 (RFC 8215: inside one network) are refused whole. */
 static int ipv6_private(const unsigned char *a)
 {
     static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
-    static const unsigned char zero[15] = { 0 };
+    static const unsigned char translated[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0, 0 };
+    static const unsigned char nat64[12] = { 0, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0 };
+    static const unsigned char nat64_local[6] = { 0, 0x64, 0xFF, 0x9B, 0, 1 };
+    static const unsigned char zero[12] = { 0 };
 
-    if (memcmp(a, mapped, 12) == 0)
+    if (memcmp(a, mapped, 12) == 0 || memcmp(a, translated, 12) == 0 || memcmp(a, nat64, 12) == 0)
         return ipv4_private(a + 12);
-    if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
+    if (a[0] == 0x20 && a[1] == 0x02)
+        return ipv4_private(a + 2);
+    if (memcmp(a, zero, 12) == 0 || memcmp(a, nat64_local, 6) == 0)
         return 1;
-    return (a[0] & 0xFE) == 0xFC || (a[0] == 0xFE && (a[1] & 0xC0) == 0x80) || a[0] == 0xFF;
+    return (a[0] & 0xFE) == 0xFC || (a[0] == 0xFE && (a[1] & 0x80) == 0x80) || a[0] == 0xFF;
+}
+
+/* The refusal rule for one address, for the unit tests. */
+int crawler__addr_private(int family, const void *addr)
+{
+    if (family == AF_INET)
+        return ipv4_private(addr);
+    if (family == AF_INET6)
+        return ipv6_private(addr);
+    return 1;
 }
 
 static int sockaddr_private(const struct sockaddr *sa)
@@ -279,21 +307,91 @@ out:
     return err;
 }
 
-static int host_allowed(const struct crawler_fetch *f, const char *name)
+/* The origin key "scheme://host:port" of split URL 'p', the form the
+ * allow-list is kept in and hosts are keyed by. */
+static char *origin_key(const struct url_parts *p)
 {
-    size_t i;
+    return xasprintf("%s://%s:%ld", p->scheme, p->host, p->port);
+}
 
-    if (!f->allowed)
+/* 1 if 'to' is the https upgrade of 'from': the same host, http on its
+ * default port to https on its default port. */
+static int is_upgrade(const char *from_scheme, const char *from_host, long from_port,
+                      const struct url_parts *to)
+{
+    return strcmp(from_scheme, "http") == 0 && from_port == 80 &&
+           strcmp(to->scheme, "https") == 0 && to->port == 443 && strcmp(from_host, to->host) == 0;
+}
+
+/* 1 if 'p' is on an allowed origin (NULL allows all), or is the https
+ * upgrade of one. */
+static int origin_allowed(const char *const *allowed, const struct url_parts *p)
+{
+    char *key;
+    size_t i;
+    int ok = 0;
+
+    if (!allowed)
         return 1;
-    for (i = 0; f->allowed[i]; i++)
-        if (nsc_strcasecmp(f->allowed[i], name) == 0)
-            return 1;
-    return 0;
+    key = origin_key(p);
+    for (i = 0; allowed[i] && !ok; i++)
+        ok = strcmp(allowed[i], key) == 0;
+    free(key);
+    if (!ok && strcmp(p->scheme, "https") == 0 && p->port == 443) {
+        key = xasprintf("http://%s:80", p->host);
+        for (i = 0; allowed[i] && !ok; i++)
+            ok = strcmp(allowed[i], key) == 0;
+        free(key);
+    }
+    return ok;
+}
+
+/* Whether a redirect from 'from' to 'to' may be followed (the rule is in
+ * crawler_int.h): 0, or NSC_EINVAL naming both URLs and the reason. */
+static int redirect_check(const char *const *allowed, const char *from, const struct url_parts *to)
+{
+    struct url_parts fp;
+    int err = url_split(&fp, from);
+
+    if (err < 0)
+        return err;
+    if (strcmp(fp.scheme, "https") == 0 && strcmp(to->scheme, "http") == 0)
+        err = nsc_error_set(NSC_EINVAL,
+                            "'%s': redirect to '%s' refused: it would downgrade https to http",
+                            from, to->url);
+    else if (allowed ? !origin_allowed(allowed, to)
+                     : !((strcmp(fp.scheme, to->scheme) == 0 && strcmp(fp.host, to->host) == 0 &&
+                          fp.port == to->port) ||
+                         is_upgrade(fp.scheme, fp.host, fp.port, to)))
+        err = nsc_error_set(NSC_EINVAL,
+                            "'%s': redirect to '%s' refused: origin %s://%s:%ld is not an allowed "
+                            "site",
+                            from, to->url, to->scheme, to->host, to->port);
+    url_parts_release(&fp);
+    return err;
+}
+
+/* The redirect rule on two URL strings, for the unit tests. */
+int crawler__redirect_check(const char *const *allowed, const char *from, const char *to)
+{
+    struct url_parts tp;
+    char *why;
+    int err = url_split(&tp, to);
+
+    if (err < 0) {
+        why = xstrdup(nsc_error_last());
+        err = nsc_error_set(NSC_EINVAL, "'%s': redirect to '%s' refused: %s", from, to, why);
+        free(why);
+        return err;
+    }
+    err = redirect_check(allowed, from, &tp);
+    url_parts_release(&tp);
+    return err;
 }
 
 static struct host *host_get(struct crawler_fetch *f, const struct url_parts *p)
 {
-    char *key = xasprintf("%s://%s:%ld", p->scheme, p->host, p->port);
+    char *key = origin_key(p);
     struct host *h;
     size_t i;
 
@@ -755,7 +853,7 @@ static void robots_done(struct crawler_fetch *f, struct job *j, CURLcode rc)
         struct url_parts p;
 
         if (j->r_location && url_split(&p, j->r_location) == 0) {
-            if (host_allowed(f, p.host) && (f->allowed || strcmp(p.host, h->name) == 0)) {
+            if (redirect_check((const char *const *)f->allowed, j->url, &p) == 0) {
                 free(j->url);
                 j->url = xstrdup(p.url);
                 j->host = host_get(f, &p);
@@ -822,9 +920,8 @@ static void follow_redirect(struct crawler_fetch *f, struct job *j)
                nsc_error_last());
         return;
     }
-    if (!host_allowed(f, p.host) || (!f->allowed && strcmp(p.host, j->host->name) != 0)) {
-        finish(f, j, NSC_EINVAL, "'%s': redirect to '%s' refused: host '%s' is not an allowed site",
-               j->url, p.url, p.host);
+    if (redirect_check((const char *const *)f->allowed, j->url, &p) < 0) {
+        finish(f, j, NSC_EINVAL, "%s", nsc_error_last());
         url_parts_release(&p);
         return;
     }
@@ -1262,14 +1359,26 @@ int crawler_fetch_new(struct crawler_fetch **out, const struct crawler_fetch_con
     }
     f->ca_file = cfg->ca_file ? xstrdup(cfg->ca_file) : NULL;
     f->cfg.ca_file = f->ca_file;
-    if (cfg->allowed_hosts) {
-        for (n = 0; cfg->allowed_hosts[n]; n++)
+    if (cfg->allowed_origins) {
+        for (n = 0; cfg->allowed_origins[n]; n++)
             ;
         f->allowed = xcalloc(n + 1, sizeof(*f->allowed));
-        for (i = 0; i < n; i++)
-            f->allowed[i] = xstrdup(cfg->allowed_hosts[i]);
+        for (i = 0; i < n; i++) {
+            struct url_parts p;
+
+            err = url_split(&p, cfg->allowed_origins[i]);
+            if (err < 0) {
+                char *why = xstrdup(nsc_error_last());
+
+                err = nsc_error_set(NSC_EINVAL, "fetch configuration: allowed origin: %s", why);
+                free(why);
+                goto out;
+            }
+            f->allowed[i] = origin_key(&p);
+            url_parts_release(&p);
+        }
     }
-    f->cfg.allowed_hosts = (const char *const *)f->allowed;
+    f->cfg.allowed_origins = (const char *const *)f->allowed;
     for (i = 0; cfg->resolve && cfg->resolve[i]; i++)
         f->resolve = curl_slist_append(f->resolve, cfg->resolve[i]);
     f->cfg.resolve = NULL; /* only f->resolve is used after this */
@@ -1306,8 +1415,9 @@ int crawler_fetch_add(struct crawler_fetch *f, const struct crawler_fetch_reques
     err = url_split(&p, req->url);
     if (err < 0)
         return err;
-    if (!host_allowed(f, p.host)) {
-        err = nsc_error_set(NSC_EINVAL, "'%s': host '%s' is not an allowed site", req->url, p.host);
+    if (!origin_allowed((const char *const *)f->allowed, &p)) {
+        err = nsc_error_set(NSC_EINVAL, "'%s': origin %s://%s:%ld is not an allowed site", req->url,
+                            p.scheme, p.host, p.port);
         url_parts_release(&p);
         return err;
     }

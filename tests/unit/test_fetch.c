@@ -11,6 +11,7 @@
  * exactly: the delay it imposes starts only once the answer is in.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -29,7 +30,7 @@
 
 #include <cmocka.h>
 
-#include "crawler.h"
+#include "crawler_int.h"
 
 /* ---- the server --------------------------------------------------------- */
 
@@ -549,24 +550,34 @@ static void conditional_get_not_modified(void **state)
     server_stop(&srv);
 }
 
-/* Redirects: followed on an allowed host, refused to a foreign host or to
- * another scheme, and at most 5. */
+/* Redirects: followed on an allowed origin, refused to a foreign host, to
+ * the same host on another port, or to another scheme, and at most 5. */
 static void redirects_checked(void **state)
 {
-    static const char *const allowed[] = { "127.0.0.1", NULL };
-    static const char *const paths[] = { "/redirect?to=/page/r",
-                                         "/redirect?to=http://example.com/x",
-                                         "/redirect?to=ftp://127.0.0.1/x", "/loop/0", NULL };
+    const char *allowed[] = { NULL, NULL };
+    const char *paths[] = { "/redirect?to=/page/r",
+                            "/redirect?to=http://example.com/x",
+                            "/redirect?to=ftp://127.0.0.1/x",
+                            "/loop/0",
+                            NULL,
+                            NULL };
     struct crawler_fetch_config cfg;
     struct results r = { 0 };
     struct logline l[32];
     const struct got *g;
+    char *origin, *other, *other_path, *from;
     size_t n;
 
     (void)state;
     server_start(&srv, NULL);
+    origin = url(&srv, "");
+    allowed[0] = origin;
+    /* never contacted: the redirect to it is refused */
+    other = xasprintf("http://127.0.0.1:%d/page/r", srv.port == 65535 ? 1 : srv.port + 1);
+    other_path = xasprintf("/redirect?to=%s", other);
+    paths[4] = other_path;
     fast_config(&cfg);
-    cfg.allowed_hosts = allowed;
+    cfg.allowed_origins = allowed;
     run(&cfg, &srv, paths, &r, NULL);
     n = read_log(&srv, l, NSC_ARRAY_SIZE(l));
 
@@ -585,14 +596,80 @@ static void redirects_checked(void **state)
     assert_int_equal(g->err, NSC_EINVAL);
     assert_non_null(strstr(g->errmsg, "ftp://127.0.0.1/x"));
 
+    /* the same host on another port is another origin */
+    g = find(&r, other_path);
+    from = url(&srv, other_path);
+    assert_int_equal(g->err, NSC_EINVAL);
+    if (!strstr(g->errmsg, from) || !strstr(g->errmsg, other) ||
+        !strstr(g->errmsg, "not an allowed site"))
+        fail_msg("message '%s' should name '%s' and '%s'", g->errmsg, from, other);
+
     g = find(&r, "/loop/0");
     assert_int_equal(g->err, NSC_ELIMIT);
     assert_non_null(strstr(g->errmsg, "/loop/0"));
     /* the first request and 5 redirects, no more */
     assert_int_equal(count_path(l, n, "/loop/"), 6);
     assert_int_equal(count_path(l, n, "/page/r"), 1);
+    free(from);
+    free(other_path);
+    free(other);
+    free(origin);
     results_release(&r);
     server_stop(&srv);
+}
+
+/* The redirect rule itself (crawler__redirect_check), for what the test
+ * server cannot show without TLS: https never goes down to http, even to an
+ * allowed origin; http on port 80 may go up to https on 443 of the same
+ * host; any other change of scheme, host or port is refused. */
+static void redirect_rule(void **state)
+{
+    static const char *const allowed[] = { "http://127.0.0.1:8080", "https://a.example:443",
+                                           "http://a.example:80", "http://b.example:80", NULL };
+    static const struct {
+        const char *from, *to;
+        int listed; /* 1: 'allowed', 0: no allow-list */
+        int ok;
+    } cases[] = {
+        { "http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b", 1, 1 },
+        { "http://127.0.0.1:8080/a", "http://127.0.0.1:8081/b", 1, 0 },
+        { "http://127.0.0.1:8080/a", "https://127.0.0.1:8080/b", 1, 0 },
+        { "http://127.0.0.1:8080/a", "https://127.0.0.1/b", 1, 0 },
+        { "https://a.example/x", "http://a.example/y", 1, 0 }, /* downgrade, though listed */
+        { "https://a.example/x", "https://a.example:8443/y", 1, 0 },
+        { "https://a.example/x", "https://A.Example/y", 1, 1 },
+        { "http://b.example/x", "https://b.example/y", 1, 1 }, /* upgrade */
+        { "http://b.example/x", "https://b.example:8443/y", 1, 0 },
+        { "http://b.example/x", "http://b.example:8080/y", 1, 0 },
+        { "http://b.example/x", "ftp://b.example/y", 1, 0 },
+        { "http://b.example/x", "http://c.example/y", 1, 0 },
+        { "http://b.example/x", "https://a.example/y", 1, 1 },
+        { "http://h.example/a", "http://h.example/b", 0, 1 },
+        { "http://h.example/a", "http://h.example:81/b", 0, 0 },
+        { "http://h.example/a", "https://h.example/b", 0, 1 },
+        { "https://h.example/a", "http://h.example/b", 0, 0 },
+        { "https://h.example/a", "https://h.example:8443/b", 0, 0 },
+        { "http://h.example:8080/a", "https://h.example:8080/b", 0, 0 },
+        { "http://h.example/a", "http://g.example/b", 0, 0 },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NSC_ARRAY_SIZE(cases); i++) {
+        int err =
+            crawler__redirect_check(cases[i].listed ? allowed : NULL, cases[i].from, cases[i].to);
+
+        if (err != (cases[i].ok ? 0 : NSC_EINVAL))
+            fail_msg("%s -> %s: %d, expected %s", cases[i].from, cases[i].to, err,
+                     cases[i].ok ? "followed" : "refused");
+        if (!cases[i].ok &&
+            (!strstr(nsc_error_last(), cases[i].from) || !strstr(nsc_error_last(), "redirect to")))
+            fail_msg("%s -> %s: message '%s'", cases[i].from, cases[i].to, nsc_error_last());
+    }
+    assert_int_equal(crawler__redirect_check(allowed, "https://a.example/x", "http://a.example/y"),
+                     NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "downgrade https to http"));
+    assert_non_null(strstr(nsc_error_last(), "'http://a.example/y'"));
 }
 
 /* Responses over the cap fail with NSC_ELIMIT, with or without a length. */
@@ -784,6 +861,62 @@ static void backoff_grows_exponentially(void **state)
     server_stop(&srv);
 }
 
+/* A splitmix64 step: the test's own random values for the jitter. */
+static uint64_t test_rand(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* The jitter: for each attempt, 2,000 draws stay within [d/2, d] of the
+ * attempt's d = min(base * 2^(k-1), cap), are not all equal, and cover
+ * both ends of that range (the lowest tenth and the highest tenth); the
+ * extremes of the random value give exactly the bounds; a cap near
+ * LONG_MAX does not overflow the doubling. */
+static void backoff_jitter_within_bounds(void **state)
+{
+    static const long want_d[] = { 300, 600, 1200, 2400, 4800, 9600, 10000, 10000 };
+    uint64_t rs = 7;
+    unsigned k;
+    int i;
+
+    (void)state;
+    for (k = 1; k <= NSC_ARRAY_SIZE(want_d); k++) {
+        long d = want_d[k - 1], lo = LONG_MAX, hi = -1, first = -1;
+        int differ = 0;
+
+        for (i = 0; i < 2000; i++) {
+            long w = crawler__backoff_ms(300, 10000, k, test_rand(&rs));
+
+            if (w < d / 2 || w > d)
+                fail_msg("retry %u: wait %ld outside [%ld, %ld]", k, w, d / 2, d);
+            if (first < 0)
+                first = w;
+            differ |= w != first;
+            lo = w < lo ? w : lo;
+            hi = w > hi ? w : hi;
+        }
+        if (!differ || lo > d / 2 + d / 10 || hi < d - d / 10)
+            fail_msg("retry %u: waits %ld..%ld over 2000 draws, want spread over [%ld, %ld]", k, lo,
+                     hi, d / 2, d);
+        assert_int_equal(crawler__backoff_ms(300, 10000, k, 0), d / 2);
+        assert_int_equal(crawler__backoff_ms(300, 10000, k, (uint64_t)(d / 2)), d / 2 * 2);
+    }
+    /* a base above the cap is capped; tiny delays stay as they are */
+    assert_int_equal(crawler__backoff_ms(5000, 1000, 1, 0), 500);
+    assert_int_equal(crawler__backoff_ms(1, 100, 1, 12345), 1);
+    assert_int_equal(crawler__backoff_ms(0, 100, 3, 12345), 0);
+    /* 2^70 times the base would overflow a long: the cap holds */
+    for (i = 0; i < 100; i++) {
+        long w = crawler__backoff_ms(LONG_MAX / 3, LONG_MAX, 70, test_rand(&rs));
+
+        assert_true(w >= LONG_MAX / 2 && w <= LONG_MAX);
+    }
+}
+
 /*
  * A host whose URLs keep failing all their attempts is given up: after 10
  * in a row, what is queued for it fails at once, naming the reason.  A
@@ -855,10 +988,13 @@ static void failing_host_given_up(void **state)
     server_stop(&srv);
 }
 
-/* Only http and https URLs are queued; hosts off the allow-list neither. */
+/* Only http and https URLs are queued; origins off the allow-list neither,
+ * the same host on another port or scheme included; an allow-list entry
+ * that is not an http(s) URL fails the configuration. */
 static void non_http_scheme_refused(void **state)
 {
-    static const char *const allowed[] = { "127.0.0.1", NULL };
+    static const char *const allowed[] = { "http://127.0.0.1:8080/any/path", NULL };
+    static const char *const bad[] = { "127.0.0.1", NULL };
     struct crawler_fetch_config cfg;
     struct crawler_fetch_request rq = { 0 };
     struct crawler_fetch *f;
@@ -866,7 +1002,7 @@ static void non_http_scheme_refused(void **state)
 
     (void)state;
     fast_config(&cfg);
-    cfg.allowed_hosts = allowed;
+    cfg.allowed_origins = allowed;
     assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, &r), 0);
     rq.url = "ftp://127.0.0.1/file";
     assert_int_equal(crawler_fetch_add(f, &rq), NSC_EINVAL);
@@ -879,10 +1015,20 @@ static void non_http_scheme_refused(void **state)
     assert_non_null(strstr(nsc_error_last(), "example.com"));
     rq.url = "not a url";
     assert_int_equal(crawler_fetch_add(f, &rq), NSC_EINVAL);
+    rq.url = "http://127.0.0.1:8081/x";
+    assert_int_equal(crawler_fetch_add(f, &rq), NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "http://127.0.0.1:8081 is not an allowed site"));
+    rq.url = "https://127.0.0.1:8080/x";
+    assert_int_equal(crawler_fetch_add(f, &rq), NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "https://127.0.0.1:8080 is not"));
     /* nothing was queued, so the run ends at once with no callback */
     assert_int_equal(crawler_fetch_run(f), 0);
     assert_int_equal(r.n, 0);
     crawler_fetch_free(f);
+    cfg.allowed_origins = bad;
+    assert_int_equal(crawler_fetch_new(&f, &cfg, on_done, &r), NSC_EINVAL);
+    assert_non_null(strstr(nsc_error_last(), "allowed origin"));
+    assert_non_null(strstr(nsc_error_last(), "127.0.0.1"));
 }
 
 /* A stop reports the URLs not started and returns promptly. */
@@ -953,7 +1099,8 @@ static void private_address_refused(void **state)
 }
 
 /* Every private, loopback, link-local, CGNAT, unspecified and multicast
- * range, IPv4 and IPv6 (IPv4-mapped too), that a public-looking name may
+ * range, IPv4 and IPv6 (IPv4-mapped, IPv4-translated, NAT64, 6to4 and
+ * site-local too), that a public-looking name may
  * resolve to: never connected to (the refusal comes before connect(), so
  * no network is needed). */
 static void private_ranges_refused(void **state)
@@ -975,6 +1122,12 @@ static void private_ranges_refused(void **state)
         "[ff02::1]",
         "[::ffff:127.0.0.1]",
         "[::ffff:10.0.0.1]",
+        "[64:ff9b::a00:1]",     /* NAT64 of 10.0.0.1 */
+        "[64:ff9b::7f00:1]",    /* NAT64 of 127.0.0.1 */
+        "[2002:a00:1::1]",      /* 6to4 of 10.0.0.1 */
+        "[2002:c0a8:101::1]",   /* 6to4 of 192.168.1.1 */
+        "[fec0::1]",            /* site-local */
+        "[::ffff:0:a9fe:a9fe]", /* IPv4-translated 169.254.169.254 */
     };
     const char *resolve[NSC_ARRAY_SIZE(addrs) + 1] = { NULL };
     char *pins[NSC_ARRAY_SIZE(addrs)];
@@ -1013,6 +1166,57 @@ static void private_ranges_refused(void **state)
             fail_msg("%s (%s): %d '%s'", host, addrs[i], g->err, g->errmsg);
     }
     results_release(&r);
+}
+
+/* The address rule itself, both ways: every IPv6 form that embeds an IPv4
+ * address is judged by that address, so the same forms around a public
+ * address are not refused. */
+static void private_address_rule(void **state)
+{
+    static const struct {
+        const char *a;
+        int priv;
+    } cases[] = {
+        { "10.1.2.3", 1 },
+        { "8.8.8.8", 0 },
+        { "::1", 1 },
+        { "::", 1 },
+        { "::10.0.0.1", 1 },       /* IPv4-compatible, deprecated */
+        { "::8.8.8.8", 1 },        /* ... refused whatever it embeds */
+        { "::ffff:127.0.0.1", 1 }, /* IPv4-mapped */
+        { "::ffff:8.8.8.8", 0 },
+        { "::ffff:0:10.0.0.1", 1 }, /* IPv4-translated */
+        { "::ffff:0:8.8.8.8", 0 },
+        { "64:ff9b::10.0.0.1", 1 }, /* NAT64 */
+        { "64:ff9b::127.0.0.1", 1 },
+        { "64:ff9b::169.254.169.254", 1 },
+        { "64:ff9b::8.8.8.8", 0 },
+        { "64:ff9b:1::8.8.8.8", 1 }, /* local-use NAT64 prefix */
+        { "2002:a00:1::1", 1 },      /* 6to4 of 10.0.0.1 */
+        { "2002:7f00:1::", 1 },      /* 6to4 of 127.0.0.1 */
+        { "2002:c0a8:101:5::1", 1 }, /* 6to4 of 192.168.1.1 */
+        { "2002:808:808::1", 0 },    /* 6to4 of 8.8.8.8 */
+        { "fec0::1", 1 },            /* site-local */
+        { "feff:ffff::1", 1 },
+        { "fe80::1", 1 },
+        { "fc00::1", 1 },
+        { "ff02::1", 1 },
+        { "2001:db8::1", 0 },
+        { "2606:4700::1111", 0 },
+        { "fe7f::1", 0 }, /* just below fe80::/10 */
+    };
+    unsigned char a[16];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NSC_ARRAY_SIZE(cases); i++) {
+        int fam = strchr(cases[i].a, ':') ? AF_INET6 : AF_INET;
+
+        assert_int_equal(inet_pton(fam, cases[i].a, a), 1);
+        if (crawler__addr_private(fam, a) != cases[i].priv)
+            fail_msg("%s: %d, expected %d", cases[i].a, !cases[i].priv, cases[i].priv);
+    }
+    assert_int_equal(crawler__addr_private(AF_UNIX, a), 1);
 }
 
 static int progress_calls;
@@ -1066,7 +1270,7 @@ static void mock_site_contract(void **state)
 {
     static const char *const args[] = { "--port", "0",         "--years", "2024", "--papers",
                                         "5",      "--huge-mb", "1",       NULL };
-    static const char *const allowed[] = { "127.0.0.1", NULL };
+    const char *allowed[] = { NULL, NULL };
     static const char *const paths[] = { "/paper_files/paper/2024", "/__fault/redirect-foreign",
                                          "/__fault/redirect-loop", "/__fault/huge", NULL };
     struct crawler_fetch_config cfg;
@@ -1074,12 +1278,13 @@ static void mock_site_contract(void **state)
     struct crawler_fetch *f;
     struct results r = { 0 };
     const struct got *g;
-    char *etag, *u;
+    char *etag, *u, *origin;
 
     (void)state;
     server_start_script(&srv, source_path("tests/mock/mocksite.py"), args);
+    allowed[0] = origin = url(&srv, "/");
     fast_config(&cfg);
-    cfg.allowed_hosts = allowed;
+    cfg.allowed_origins = allowed;
     cfg.max_body = (size_t)256 * 1024;
     run(&cfg, &srv, paths, &r, NULL);
     g = find(&r, "/paper_files/paper/2024");
@@ -1108,6 +1313,7 @@ static void mock_site_contract(void **state)
     assert_int_equal(r.v[0].not_modified, 1);
     free(u);
     free(etag);
+    free(origin);
     results_release(&r);
 }
 
@@ -1493,11 +1699,13 @@ int main(void)
         cmocka_unit_test_teardown(retry_after_is_honoured, teardown),
         cmocka_unit_test_teardown(conditional_get_not_modified, teardown),
         cmocka_unit_test_teardown(redirects_checked, teardown),
+        cmocka_unit_test(redirect_rule),
         cmocka_unit_test_teardown(size_cap, teardown),
         cmocka_unit_test_teardown(per_request_size_cap, teardown),
         cmocka_unit_test_teardown(robots_status, teardown),
         cmocka_unit_test_teardown(three_attempts_then_failure, teardown),
         cmocka_unit_test_teardown(backoff_grows_exponentially, teardown),
+        cmocka_unit_test(backoff_jitter_within_bounds),
         cmocka_unit_test_teardown(failing_host_given_up, teardown),
         cmocka_unit_test_teardown(non_http_scheme_refused, teardown),
         cmocka_unit_test_teardown(bad_config_refused, teardown),
@@ -1507,6 +1715,7 @@ int main(void)
         cmocka_unit_test_teardown(stop_from_signal_aborts_after_grace, teardown),
         cmocka_unit_test_teardown(private_address_refused, teardown),
         cmocka_unit_test_teardown(private_ranges_refused, teardown),
+        cmocka_unit_test(private_address_rule),
         cmocka_unit_test_teardown(progress_and_host_stats, teardown),
         cmocka_unit_test_teardown(robots_cached_then_refetched, teardown),
         cmocka_unit_test_teardown(callback_queues_more, teardown),
