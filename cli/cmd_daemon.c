@@ -374,6 +374,17 @@ static void *reload_thread(void *arg)
     uint64_t one = 1;
 
     r->err = dconf_load(&r->conf, r->path, r->store_flags);
+    if (r->err == 0) {
+        /* The out: directory is tried now, so a bad one is refused like
+         * any bad value instead of failing the next crawl. */
+        struct store_state *ss = NULL;
+
+        r->err = config_blame(store_state_open(&ss, r->conf.pc.out_dir, r->store_flags),
+                              r->conf.out_origin);
+        store_state_free(ss);
+        if (r->err < 0)
+            dconf_release(&r->conf);
+    }
     if (r->err < 0)
         snprintf(r->msg, sizeof(r->msg), "%s", nsc_error_last());
     while (write(r->efd, &one, sizeof(one)) < 0 && errno == EINTR)

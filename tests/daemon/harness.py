@@ -711,6 +711,22 @@ def run_bad_rules(tmp, url, notify, notify_path, daemons):
        "'the configuration in force stays'" % n_lines, log[-1500:])
     time.sleep(1.0)
     ok(p.poll() is None, "bad rules: the daemon keeps running after the failed reload", log[-800:])
+    # Rules mended, but the file now names an out: directory that cannot be
+    # made (line 2 of write_config's layout): refused at the reload too.
+    with open(countries, encoding="utf-8") as f:
+        text = f.read()
+    with open(countries, "w", encoding="utf-8") as f:
+        f.write(text[:text.rindex("countries: [\n")])
+    write_config(conf, url, "/proc/nipscope-no", [2019], rules=rules)
+    t_hup = time.monotonic()
+    p.send_signal(signal.SIGHUP)
+    rd = notify.wait(lambda m: m[1] == "READY" and m[2] == "1", 30, since=t_hup)
+    log = daemon_log(tmp, "badrules")
+    m = re.search(r"daemon: reload: %s:2:\d+: out: .*'/proc/nipscope-no'.*; the configuration in force stays$"
+                  % re.escape(conf), log, re.M)
+    ok(rd is not None and m is not None and p.poll() is None,
+       "bad out: SIGHUP logs FILE:2:COL: out: and 'the configuration in force stays'; still running",
+       log[-1500:])
     p.send_signal(signal.SIGTERM)
     try:
         rc = p.wait(30)
