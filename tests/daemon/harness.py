@@ -183,6 +183,16 @@ def start_daemon(tmp, conf, notify_path, tag, watchdog_usec=WATCHDOG_USEC):
     return p, t0
 
 
+def terminate(p, timeout):
+    """SIGTERM, then the exit code, or None when the process has not exited
+    within 'timeout' seconds."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        return p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        return None
+
+
 def daemon_log(tmp, tag):
     with open(os.path.join(tmp, "daemon-%s.err" % tag), encoding="utf-8", errors="replace") as f:
         return f.read()
@@ -530,11 +540,7 @@ def run_main(tmp, url, notify, notify_path, out, conf, edit, truth19, daemons):
 
     # ---- SIGTERM when idle -----------------------------------------------------
     t_term = time.monotonic()
-    p.send_signal(signal.SIGTERM)
-    try:
-        rc = p.wait(10)
-    except subprocess.TimeoutExpired:
-        rc = None
+    rc = terminate(p, 10)
     ok(rc == 0, "SIGTERM when idle: exit 0", "rc %r" % rc)
     ok(notify.wait(lambda m: m[1] == "STOPPING" and m[2] == "1", 1, since=t_term) is not None,
        "STOPPING=1 is sent")
@@ -580,11 +586,7 @@ def run_stop_on(tmp, url, notify, notify_path, daemons):
     if not ok(m is not None, "a fresh crawl of 2020 is under way", daemon_log(tmp, "term")[-1500:]):
         return
     t_term = time.monotonic()
-    p.send_signal(signal.SIGTERM)
-    try:
-        rc = p.wait(15)
-    except subprocess.TimeoutExpired:
-        rc = None
+    rc = terminate(p, 15)
     took = time.monotonic() - t_term
     note("SIGTERM mid-crawl: exit after %.0f ms" % (took * 1000))
     ok(rc == 0, "SIGTERM mid-crawl: exit 0", "rc %r" % rc)
@@ -727,11 +729,7 @@ def run_bad_rules(tmp, url, notify, notify_path, daemons):
     ok(rd is not None and m is not None and p.poll() is None,
        "bad out: SIGHUP logs FILE:2:COL: out: and 'the configuration in force stays'; still running",
        log[-1500:])
-    p.send_signal(signal.SIGTERM)
-    try:
-        rc = p.wait(30)
-    except subprocess.TimeoutExpired:
-        rc = None
+    rc = terminate(p, 30)
     ok(rc == 0, "bad rules: SIGTERM: exit 0", "exit %r" % rc)
 
 
