@@ -75,6 +75,19 @@ def svg_plot(path, title, xlabel, ylabel, series):
     return True
 
 
+def tree(rs, what):
+    """the median of the runs' tree peak of 'what' (pss, rss, anon), in MB"""
+    return med(rs, f"tree_{what}_kb") / 1024
+
+
+def split(rs):
+    """nipscope's getrusage peaks apart: ' (crawler C + parser worker W)', else ''"""
+    if not all("rss_crawler_kb" in r for r in rs):
+        return ""
+    return (f" (crawler {med(rs, 'rss_crawler_kb') / 1024:.0f} + parser worker "
+            f"{med(rs, 'rss_worker_kb') / 1024:.0f})")
+
+
 def scale_section(w, by, impls, o):
     w("")
     w("## Scale")
@@ -87,17 +100,19 @@ def scale_section(w, by, impls, o):
     for section, xlabel, ylabel, key in (("scale-crawl", "papers", "wall s", "seconds"),
                                          ("scale-classify", "institutions", "matching s", "seconds")):
         w("")
-        w(f"| program | {xlabel} | wall s | {'CPU s' if section == 'scale-crawl' else 'start-up s'} | peak RSS |")
-        w("|---|---|---|---|---|")
+        crawl = section == "scale-crawl"
+        w(f"| program | {xlabel} | wall s | {'CPU s' if crawl else 'start-up s'} | peak RSS"
+          f"{' (getrusage) | tree peak Pss | tree peak Rss | tree peak anon' if crawl else ''} |")
+        w(f"|---|---|---|---|---|{'---|---|---|' if crawl else ''}")
         series = []
         for impl in impls(section):
             rs = sorted(by[(section, impl)], key=lambda r: r["size"])
             for r in rs:
                 extra = (f"{r['user'] + r['sys']:.2f}" if section == "scale-crawl" else f"{r['load_seconds']:.3f}")
-                parts = ""
-                if "rss_crawler_kb" in r:  # nipscope: the sum of its two processes' peaks
-                    parts = (f" (crawler {r['rss_crawler_kb'] / 1024:.0f} + parser worker "
-                             f"{r['rss_worker_kb'] / 1024:.0f})")
+                parts = split([r])  # nipscope: the sum of its two processes' peaks
+                if crawl:
+                    parts += (f" | {tree([r], 'pss'):.0f} MB | {tree([r], 'rss'):.0f} MB | "
+                              f"{tree([r], 'anon'):.0f} MB")
                 w(f"| {impl} | {r['size']:,} | {r['seconds']:.3f} | {extra} | {r['rss_kb'] / 1024:.0f} MB{parts} |")
             series.append((impl, [(r["size"], r[key]) for r in rs]))
         svg = f"{base}-{section}.svg"
@@ -111,6 +126,8 @@ def scale_section(w, by, impls, o):
         for impl in impls(section):
             rs = sorted(by[(section, impl)], key=lambda r: r["size"])
             rss.append((impl, [(r["size"], r["rss_kb"] / 1024) for r in rs]))
+            if all("tree_pss_kb" in r for r in rs):
+                rss.append((impl + " (tree Pss)", [(r["size"], r["tree_pss_kb"] / 1024) for r in rs]))
             if len(rs) >= 2 and rs[-1]["size"] > rs[0]["size"]:
                 per = (rs[-1]["rss_kb"] - rs[0]["rss_kb"]) * 1024 / (rs[-1]["size"] - rs[0]["size"])
                 w("")
@@ -122,6 +139,9 @@ def scale_section(w, by, impls, o):
                       f"a paper is the crawler's and "
                       f"{(rs[-1]['rss_worker_kb'] - rs[0]['rss_worker_kb']) * span / 1024 / 1024:.1f} KB the parser "
                       "worker's (its peak is the year index, one page listing every paper).")
+                per = (rs[-1]["tree_pss_kb"] - rs[0]["tree_pss_kb"]) / (rs[-1]["size"] - rs[0]["size"])
+                w(f"The whole process tree's peak Pss grows {per:.1f} KB a paper "
+                  f"({tree(rs[:1], 'pss'):.0f} MB to {tree(rs[-1:], 'pss'):.0f} MB).")
         svg = f"{base}-{section}-rss.svg"
         if svg_plot(svg, section + " peak RSS", xlabel, "peak RSS MB", rss):
             w("")
@@ -231,11 +251,19 @@ def main():
       "robots.txt obeyed; feed, then index, then abstract pages, same fields, JSON lines). "
       f"Bound = requests x {o.delay} ms / {o.concurrency}, requests = papers + 2 (index, feed; robots.txt not "
       "counted). CPU = user + sys of the process from `/usr/bin/time` (for nipscope, its parser worker "
-      "included). nipscope's peak RSS is the crawler's plus its parser worker's (from the crawl's `-v` log), "
-      "an upper bound; the others' is the process's from `/usr/bin/time`.")
+      "included). Memory, two ways. *getrusage RSS* (the old column): nipscope's is the crawler's peak plus its "
+      "parser worker's peak (each from `getrusage`, in the crawl's `-v` log), an upper bound that counts the "
+      "shared libraries both processes map twice and adds two peaks that need not coincide; Scrapy's is its "
+      "one process's from `/usr/bin/time`. *Tree* (the fair one, the same for every program): "
+      "`bench/memsample.py` reads `/proc/PID/smaps_rollup` of the program's process and all its descendants "
+      "every 20 ms and keeps the peak of their sum at one instant: *Pss* (a page shared by n processes counts "
+      "1/n in each, so every page counts once: what the program needs), *Rss* (shared pages once a process) and "
+      "*anon* (anonymous memory: heaps and stacks, no file pages). A peak shorter than 20 ms can be missed. "
+      "The sampler is a separate process whose CPU is not in the CPU column; its own CPU is shown.")
     w("")
-    w("| program | papers written | wall s | bound s | wall/bound | CPU s | CPU s per 1,000 pages | peak RSS | nipscope/this (wall, CPU, RSS) |")
-    w("|---|---|---|---|---|---|---|---|---|")
+    w("| program | papers written | wall s | bound s | wall/bound | CPU s | CPU s per 1,000 pages | peak RSS (getrusage) "
+      "| tree peak Pss | tree peak Rss | tree peak anon | sampler CPU s | nipscope/this (wall, CPU, RSS, Pss) |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     nip = by.get(("crawl", "nipscope"))
     for impl in impls("crawl"):
         rs = by[("crawl", impl)]
@@ -249,9 +277,10 @@ def main():
             nw = med(nip, "seconds")
             nc = statistics.median(r["user"] + r["sys"] for r in nip)
             nr = med(nip, "rss_kb") / 1024
-            ratio = f"{nw / wall:.2f}, {nc / cpu:.2f}, {nr / rss:.2f}"
+            ratio = f"{nw / wall:.2f}, {nc / cpu:.2f}, {nr / rss:.2f}, {tree(nip, 'pss') / tree(rs, 'pss'):.2f}"
         w(f"| {impl} | {npapers} | {wall:.2f} | {bound:.2f} | {wall / bound:.2f} | {cpu:.2f} | "
-          f"{cpu / (npapers + 2) * 1000:.2f} | {rss:.0f} MB | {ratio} |")
+          f"{cpu / (npapers + 2) * 1000:.2f} | {rss:.0f} MB{split(rs)} | {tree(rs, 'pss'):.0f} MB | "
+          f"{tree(rs, 'rss'):.0f} MB | {tree(rs, 'anon'):.0f} MB | {med(rs, 'sampler_cpu'):.2f} | {ratio} |")
 
     # ---- classify
     w("")
