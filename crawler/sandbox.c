@@ -19,6 +19,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -534,6 +537,22 @@ static void serve_one(struct buf *out, struct crawler_profile **prof, const stru
     frame_end(out, 0);
 }
 
+/* Give the year index's memory back to the system once it is answered.  The
+ * index is the one big page of a crawl: its gumbo tree, libxml2 copy and
+ * frames leave tens of MB of free heap behind, which glibc keeps mapped while
+ * smaller chunks above them are live, so the idle worker would go on holding
+ * its index peak while the crawler decodes the feed (issue 7).  Dropping the
+ * two frame buffers and malloc_trim() (free pages inside the heap too) costs
+ * a few ms once a year. */
+static void serve_shrink(struct buf *req, struct buf *out)
+{
+    buf_release(req);
+    buf_release(out);
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 int crawler_sandbox_serve(int fd)
 {
     struct crawler_profile *prof = NULL;
@@ -564,6 +583,8 @@ int crawler_sandbox_serve(int fd)
         serve_one(&out, &prof, &f, req.ptr, req.len);
         if (io_write_all(fd, out.ptr, out.len) < 0)
             break;
+        if (req.ptr[0] == 'I')
+            serve_shrink(&req, &out);
     }
     crawler_profile_free(prof);
     buf_release(&req);
