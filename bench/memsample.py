@@ -20,7 +20,7 @@ over the processes alive at that instant, and keeps the peak of each sum:
 Also written: the per-process split at the Pss peak, each process's own peak Pss
 (by pid and command name), the number of samples, CMD's exit status, and the
 sampler's own CPU time (user + sys, including the kernel's work of reading smaps),
-so that what it costs can be seen. Why a sampler: getrusage's maxrss is one
+so that what it costs can be seen; it runs at nice 10 (CMD at the caller's priority). Why a sampler: getrusage's maxrss is one
 process's RSS peak; adding two processes' peaks double-counts shared pages and
 adds peaks that need not coincide. A sample misses a peak shorter than the
 interval. --trace FILE writes every sample (seconds, summed Pss, each pid's Pss).
@@ -105,6 +105,7 @@ def main():
     at_peak, per_proc, names, samples = [], {}, {}, 0
     t0 = time.monotonic()
     child = subprocess.Popen(cmd)
+    os.nice(10)  # the sampler yields the CPU to what it measures (CMD keeps its priority)
     while child.poll() is None:
         total = dict.fromkeys(peak, 0)
         procs = []
@@ -116,9 +117,9 @@ def main():
                 continue
             for k in total:
                 total[k] += r.get(k, 0)
-            if pid not in names:
-                names[pid] = comm(pid)
-            per_proc[pid] = max(per_proc.get(pid, 0), r.get("pss_kb", 0))
+            if r.get("pss_kb", 0) > per_proc.get(pid, -1):
+                names[pid] = comm(pid)  # again: a forked child execs and changes its name
+                per_proc[pid] = r.get("pss_kb", 0)
             procs.append({"pid": pid, "comm": names[pid], **r})
         samples += 1
         if trace:  # one line a sample: seconds, summed Pss, then each process's pid:Pss (KiB)
