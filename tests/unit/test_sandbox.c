@@ -372,7 +372,8 @@ static long worker_pid(void)
 #endif
 #endif
 
-/* Why malloc() here is not glibc's (AddressSanitizer, valgrind), whose
+#ifndef ASAN_ALLOCATOR
+/* Why malloc() here is not glibc's (valgrind), whose
  * giving back the index test measures; NULL when it is glibc's. */
 static const char *foreign_allocator(void)
 {
@@ -380,9 +381,6 @@ static const char *foreign_allocator(void)
     const char *why = NULL;
     FILE *f;
 
-#ifdef ASAN_ALLOCATOR
-    return "AddressSanitizer's allocator";
-#endif
     f = fopen("/proc/self/maps", "r");
     assert_non_null(f);
     while (!why && fgets(line, sizeof(line), f))
@@ -391,6 +389,7 @@ static const char *foreign_allocator(void)
     fclose(f);
     return why;
 }
+#endif
 
 /* Once a big year index is answered, the worker gives its memory back
  * (issue 7): its resident size falls well below its peak, rather than the
@@ -438,6 +437,10 @@ static void index_memory_returned(void **state)
     buf_release(&html);
     stop(sb);
 
+#ifndef ASAN_ALLOCATOR
+    /* An ASan build only checks the round trips above (the measurement below
+     * is compiled out, not skipped: ASan's allocator gives nothing back).
+     * Under valgrind the case shows as SKIPPED; the gcc build runs it. */
     if (foreign_allocator()) {
         print_message("not measured: the worker's memory is for %s to give back\n",
                       foreign_allocator());
@@ -448,6 +451,10 @@ static void index_memory_returned(void **state)
     assert_true(rss >= 0);
     if (rss * 2 > hwm)
         fail_msg("the worker holds %ld KiB after the index, its peak %ld KiB", rss, hwm);
+#else
+    (void)rss;
+    (void)hwm;
+#endif
 }
 
 /* ---- the decoder, fed by hand ---- */
