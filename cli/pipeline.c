@@ -213,16 +213,12 @@ static void commit(struct pipeline *pl)
         fail(pl, err);
 }
 
-/* Tell the caller's tick (pipeline_config.tick) where the run is.  The
- * store's batch is committed first: the daemon's tick writes its status
- * row through a connection of its own, which would wait for the batch's
- * write lock. */
+/* Tell the caller's tick (pipeline_config.tick) where the run is. */
 static void tick(struct pipeline *pl)
 {
     struct pipeline_tick t = { pl->cfg->year, pl->nitems,  pl->done,
                                pl->failed,    pl->written, pl->unchanged };
 
-    commit(pl);
     pl->cfg->tick(&t, pl->cfg->tick_payload);
 }
 

@@ -369,35 +369,7 @@ int store__db_durable(struct store *st, int on)
 
 int store__db_begin(struct store *st)
 {
-    if (!sqlite3_get_autocommit(st->db))
-        return 0;
     return exec_stmt(st, stmt(st, SQ_BEGIN), "begin");
-}
-
-/*
- * Under group commit the small writes of a crawl (a page's validators and
- * body, a failure) join one transaction that store_commit() commits with
- * the batch's marks, rather than each committing its own: a commit costs
- * WAL frames for every B-tree page it touched and a round of file locks,
- * more than the row itself.  Other stores write each at once.
- */
-static int batch_join(struct store *st)
-{
-    if (!(st->flags & STORE_F_GROUP))
-        return 0;
-    return store__db_begin(st);
-}
-
-int store__db_batch_end(struct store *st)
-{
-    int err;
-
-    if (sqlite3_get_autocommit(st->db))
-        return 0;
-    err = store__db_commit(st);
-    if (err < 0)
-        store__db_rollback(st);
-    return err;
 }
 
 int store__db_commit(struct store *st)
@@ -447,17 +419,14 @@ static int blob_fill(struct store *st, sqlite3_int64 rowid, const char *body, si
 
 int store_fetch_put(struct store *st, const struct store_fetch *f)
 {
-    sqlite3_stmt *s;
+    sqlite3_stmt *s = stmt(st, SQ_FETCH_PUT);
     /* A large body (a year index, the feed: megabytes) is not bound as a
      * value: sqlite would copy it whole into the record it builds, next to
      * the caller's copy.  The row gets a zeroblob of its size and the bytes
      * are written into it, both under one savepoint. */
     int stream = f->body && f->body_len >= STORE_BLOB_STREAM && f->body_len <= INT_MAX;
-    int err = batch_join(st);
+    int err;
 
-    if (err < 0)
-        return err;
-    s = stmt(st, SQ_FETCH_PUT);
     sqlite3_bind_text(s, 1, f->url, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 2, f->status);
     sqlite3_bind_int64(s, 3, f->fetched_at);
@@ -549,12 +518,8 @@ void store_fetch_release(struct store_fetch *f)
 
 int store_failed_add(struct store *st, const char *url, const char *error)
 {
-    sqlite3_stmt *s;
-    int err = batch_join(st);
+    sqlite3_stmt *s = stmt(st, SQ_FAILED_ADD);
 
-    if (err < 0)
-        return err;
-    s = stmt(st, SQ_FAILED_ADD);
     sqlite3_bind_text(s, 1, url, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, error ? error : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, nsc_wall_s());
@@ -588,12 +553,8 @@ int store_failed_get(int *attempts, char **error, struct store *st, const char *
 
 int store_failed_clear(struct store *st, const char *url)
 {
-    sqlite3_stmt *s;
-    int err = batch_join(st);
+    sqlite3_stmt *s = stmt(st, SQ_FAILED_DEL);
 
-    if (err < 0)
-        return err;
-    s = stmt(st, SQ_FAILED_DEL);
     sqlite3_bind_text(s, 1, url, -1, SQLITE_STATIC);
     return exec_stmt(st, s, "clear failure");
 }

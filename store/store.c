@@ -129,9 +129,8 @@ void store_free(struct store *st)
 {
     if (!st)
         return;
-    /* Marks still queued, and the batch of small writes, are committed:
-     * closing is not a crash. */
-    if (st->db && store_commit(st) < 0)
+    /* Marks still queued are committed: closing is not a crash. */
+    if (st->db && st->npending && store_commit(st) < 0)
         log_warn("closing '%s': %s", st->dir, nsc_error_last());
     free(st->pending);
     store__db_close(st);
@@ -209,17 +208,13 @@ int store_commit(struct store *st)
     int err;
 
     if (!st->npending)
-        return store__db_batch_end(st);
+        return 0;
     /* After a failed fsync the pages may be gone and a second fsync would
      * not say so: never mark on the strength of a retry. */
     err = store_sync(st);
     /* The batch of marks is the crawl's checkpoint: committed under
      * synchronous=FULL, so the WAL (with every cheaper transaction before
-     * it) is on disk when this returns; the rest run under NORMAL.  sqlite
-     * changes that level only between transactions, so the batch of small
-     * writes commits first, as it is. */
-    if (err == 0)
-        err = store__db_batch_end(st);
+     * it) is on disk when this returns; the rest run under NORMAL. */
     if (err == 0)
         err = store__db_durable(st, 1);
     if (err == 0)

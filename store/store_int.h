@@ -93,17 +93,13 @@ int store__io_error(int e, const char *what, const char *path);
 int store__db_open(struct store *st);
 void store__db_close(struct store *st);
 int store__db_reconcile(struct store *st);
+/* BEGIN IMMEDIATE, COMMIT, and ROLLBACK unless sqlite did already. */
 /* Under group commit: synchronous=FULL for a checkpoint's commit (on 1),
  * back to NORMAL after it (on 0); a no-op for other stores. */
 int store__db_durable(struct store *st, int on);
-/* BEGIN IMMEDIATE unless a transaction is open (under group commit, the
- * batch the small writes joined: store__db_batch()), COMMIT, and ROLLBACK
- * unless sqlite did already. */
 int store__db_begin(struct store *st);
 int store__db_commit(struct store *st);
 void store__db_rollback(struct store *st);
-/* Commit the open batch, if any, as it is (synchronous=NORMAL). */
-int store__db_batch_end(struct store *st);
 /* DIR/.nipscope-state.sqlite, newly allocated. */
 char *store__db_path(const char *dir);
 /* Open (creating) the DB at 'path' read-write, WAL, sync per STORE_F_NOSYNC,

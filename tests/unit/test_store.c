@@ -1178,8 +1178,8 @@ static void kill9_under_group_commit_leaves_a_consistent_store(void **state)
 /* ---- group commit ------------------------------------------------------ */
 
 /*
- * A VFS over sqlite's default that counts xSync and xWrite calls on WAL
- * files, to see which transactions reach the disk.  Registered, as the default, only for
+ * A VFS over sqlite's default that counts xSync calls on WAL files, to see
+ * which transactions reach the disk.  Registered, as the default, only for
  * the one test below.
  */
 struct count_file {
@@ -1191,7 +1191,6 @@ struct count_file {
 static sqlite3_vfs *real_vfs;
 static sqlite3_io_methods count_methods;
 static unsigned wal_syncs;
-static unsigned wal_writes;
 
 #define REAL(f) (((struct count_file *)(f))->real)
 
@@ -1205,8 +1204,6 @@ static int cf_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 }
 static int cf_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
-    if (((struct count_file *)f)->wal)
-        wal_writes++;
     return REAL(f)->pMethods->xWrite(REAL(f), p, n, off);
 }
 static int cf_truncate(sqlite3_file *f, sqlite3_int64 size)
@@ -1349,77 +1346,6 @@ static void group_commit_checkpoints_sync_the_wal(void **state)
     assert_int_equal(store_fetch_put(st, &f), 0);
     assert_int_equal(wal_syncs, before); /* and NORMAL again after it */
     store_free(st);
-    assert_int_equal(sqlite3_vfs_unregister(&vfs), SQLITE_OK);
-    rm_tree(dir);
-}
-
-/* The rows of 'table' another connection sees in the state DB of 'dir'. */
-static int rows_seen(const char *dir, const char *table)
-{
-    char *db_path = xasprintf("%s/.nipscope-state.sqlite", dir);
-    char *sql = xasprintf("SELECT count(*) FROM %s", table);
-    sqlite3 *db;
-    sqlite3_stmt *s;
-    int n;
-
-    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    n = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    free(sql);
-    free(db_path);
-    return n;
-}
-
-/*
- * Under group commit a fetched page's row and a failure join one batch
- * transaction that store_commit() commits (nothing reaches the WAL before,
- * another connection sees none of it), then readable at once by this
- * store; without group commit each commits by itself.
- */
-static void group_commit_batches_small_writes(void **state)
-{
-    char *dir = make_tmpdir();
-    sqlite3_vfs vfs;
-    struct store_fetch f = { 0 }, g;
-    char url[64];
-    unsigned before;
-
-    (void)state;
-    count_vfs_register(&vfs);
-    for (unsigned group = 0; group < 2; group++) {
-        struct store *st;
-
-        assert_int_equal(store_open(&st, dir, YEAR, group ? STORE_F_GROUP : 0), 0);
-        before = wal_writes;
-        for (int k = 0; k < 20; k++) {
-            snprintf(url, sizeof(url), "http://127.0.0.1/%u/%d", group, k);
-            f.url = url;
-            f.status = 200;
-            f.body = (char *)"<html></html>";
-            f.body_len = strlen(f.body);
-            assert_int_equal(store_fetch_put(st, &f), 0);
-            assert_int_equal(store_failed_clear(st, url), 0);
-        }
-        snprintf(url, sizeof(url), "http://127.0.0.1/%u/gone", group);
-        assert_int_equal(store_failed_add(st, url, "HTTP 404"), 0);
-        snprintf(url, sizeof(url), "http://127.0.0.1/%u/19", group);
-        assert_int_equal(store_fetch_get(&g, st, url), 0); /* its own writes: seen */
-        assert_int_equal(g.body_len, 13);
-        store_fetch_release(&g);
-        if (group) {
-            assert_int_equal(wal_writes, before);
-            assert_int_equal(rows_seen(dir, "fetches"), 20);
-            assert_int_equal(rows_seen(dir, "failures"), 1);
-            assert_int_equal(store_commit(st), 0);
-        }
-        assert_true(wal_writes > before);
-        assert_int_equal(rows_seen(dir, "fetches"), 20 * (group + 1));
-        assert_int_equal(rows_seen(dir, "failures"), group + 1);
-        store_free(st);
-    }
     assert_int_equal(sqlite3_vfs_unregister(&vfs), SQLITE_OK);
     rm_tree(dir);
 }
@@ -1857,7 +1783,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(kill9_at_random_times_leaves_a_consistent_store),
         cmocka_unit_test(group_commit_marks_after_commit_only),
         cmocka_unit_test(group_commit_checkpoints_sync_the_wal),
-        cmocka_unit_test(group_commit_batches_small_writes),
         cmocka_unit_test(kill9_between_write_and_commit_loses_nothing),
         cmocka_unit_test(kill9_under_group_commit_leaves_a_consistent_store),
         cmocka_unit_test(full_disk_gives_enospc_and_stays_valid),
