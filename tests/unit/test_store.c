@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #define YEAR 2024
+/* a body past the store's streaming threshold (256 KiB) */
+#define STORE_TEST_BIG ((size_t)300 * 1024)
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -712,6 +714,29 @@ static void fetch_and_failures_round_trip(void **state)
     free(e);
     assert_int_equal(store_failed_clear(st, "https://x.test/b"), 0);
     assert_int_equal(store_failed_get(&n, NULL, st, "https://x.test/b"), NSC_ENOTFOUND);
+
+    /* A URL fetched at last forgets its failure, small body or streamed,
+     * and only its own. */
+    assert_int_equal(store_failed_add(st, "https://x.test/b", "timeout"), 0);
+    assert_int_equal(store_failed_add(st, "https://x.test/c", "timeout"), 0);
+    assert_int_equal(store_failed_add(st, "https://x.test/big", "timeout"), 0);
+    f.url = "https://x.test/b";
+    f.status = 200;
+    f.body = (char *)body;
+    f.body_len = sizeof(body) - 1;
+    assert_int_equal(store_fetch_put(st, &f), 0);
+    assert_int_equal(store_failed_get(&n, NULL, st, "https://x.test/b"), NSC_ENOTFOUND);
+    assert_int_equal(store_failed_get(&n, NULL, st, "https://x.test/c"), 0);
+    assert_int_equal(n, 1);
+    f.url = "https://x.test/big";
+    f.body_len = STORE_TEST_BIG;
+    f.body = xcalloc(1, STORE_TEST_BIG);
+    assert_int_equal(store_fetch_put(st, &f), 0);
+    free(f.body);
+    assert_int_equal(store_failed_get(&n, NULL, st, "https://x.test/big"), NSC_ENOTFOUND);
+    assert_int_equal(store_fetch_get(&g, st, "https://x.test/big"), 0);
+    assert_int_equal(g.body_len, STORE_TEST_BIG);
+    store_fetch_release(&g);
     store_free(st);
     rm_tree(dir);
 }
