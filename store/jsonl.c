@@ -550,7 +550,8 @@ int store_finish(struct store *st)
         }
         offs[k] = off;
         lens[k] = line.len - 1;
-        hashes[k] = store__fnv1a(line.ptr, line.len - 1);
+        /* A canonical line is copied as it is: its hash is the one kept. */
+        hashes[k] = v[k]->canonical ? v[k]->hash : store__fnv1a(line.ptr, line.len - 1);
         off += (off_t)line.len;
         buf_append(&chunk, line.ptr, line.len);
         if (chunk.len >= 1 << 16) {
