@@ -370,10 +370,9 @@ static int take_body(struct pipeline *pl, struct crawler_fetch_result *res, stru
     sf.last_modified = (char *)res->last_modified;
     sf.body = (char *)buf_cstr(&res->body);
     sf.body_len = res->body.len;
-    err = store_fetch_put(pl->st, &sf);
+    err = store_fetch_put(pl->st, &sf); /* clears a failure of the URL too */
     if (err < 0)
         return err;
-    store_failed_clear(pl->st, res->url);
     buf_release(out);
     *out = res->body; /* the engine frees the emptied res->body */
     buf_init(&res->body);

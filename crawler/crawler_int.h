@@ -146,6 +146,10 @@ char *crawler__url_resolve(const char *base, const char *ref);
  * empty).  A new string. */
 char *crawler__url_path(const char *url);
 
+/* join.c: crawler_normalise_key() always through utf8proc, never its
+ * ASCII fast path (for the test that the two agree). */
+char *crawler__normalise_key_utf8proc(const char *s);
+
 /* profile.c: the loaded form of a site profile. */
 struct crawler__index_sel {
     struct crawler__xpath marker, item, link, title, authors, track, see_also;

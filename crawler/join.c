@@ -23,34 +23,51 @@ static int keep_category(utf8proc_int32_t cp)
            (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO);
 }
 
-char *crawler_normalise_key(const char *s)
+/*
+ * The key of 's' folded byte by byte: ASCII letters lowered, ASCII digits
+ * kept, every other byte a separator.  For an all-ASCII 's' this is what
+ * utf8proc's folding gives (NFKC and case folding map ASCII letters to
+ * lower case and change nothing else in ASCII; its letters and digits are
+ * the only ASCII characters of categories L and N), at a fraction of the
+ * cost; for invalid UTF-8 it is the fallback.
+ */
+static char *byte_key(const char *s)
+{
+    /* Each byte gives at most one byte (a space only replaces a skipped one). */
+    char *out = xmalloc(strlen(s) + 1), *w = out;
+    int space = 0;
+
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            if (space && w > out)
+                *w++ = ' ';
+            space = 0;
+            *w++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        } else {
+            space = 1;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+char *crawler__normalise_key_utf8proc(const char *s)
 {
     utf8proc_uint8_t *m = NULL;
     utf8proc_ssize_t len;
     struct buf b = BUF_INIT;
     int space = 0;
 
-    buf_puts(&b, "");
     if (!s)
-        return buf_detach(&b, NULL);
+        return xstrdup("");
     len = utf8proc_map((const utf8proc_uint8_t *)s, 0, &m,
                        UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
                            UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
-    if (len < 0) { /* invalid UTF-8: ASCII folding only */
-        for (const char *p = s; *p; p++) {
-            unsigned char c = (unsigned char)*p;
-
-            if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-                if (space && b.len > 0)
-                    buf_putc(&b, ' ');
-                space = 0;
-                buf_putc(&b, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
-            } else {
-                space = 1;
-            }
-        }
-        return buf_detach(&b, NULL);
-    }
+    if (len < 0) /* invalid UTF-8: ASCII folding only */
+        return byte_key(s);
+    buf_puts(&b, "");
     for (utf8proc_ssize_t i = 0; i < len;) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t n = utf8proc_iterate(m + i, len - i, &cp);
@@ -69,6 +86,17 @@ char *crawler_normalise_key(const char *s)
     }
     free(m);
     return buf_detach(&b, NULL);
+}
+
+/* Titles and names are mostly ASCII: those skip utf8proc (byte_key()). */
+char *crawler_normalise_key(const char *s)
+{
+    if (!s)
+        return xstrdup("");
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            return crawler__normalise_key_utf8proc(s);
+    return byte_key(s);
 }
 
 /* Title key plus author keys, separated by control characters; NULL when

@@ -450,11 +450,11 @@ static int src_byte(struct feed_src *s, size_t at)
     return (unsigned char)s->win.ptr[at - s->off];
 }
 
-/* Move the cursor to 'to', counting lines and characters on the way. */
-static void src_advance(struct feed_src *s, size_t to)
+/* Count the lines and characters of the 'n' bytes at 'p' into the
+ * cursor's line and column. */
+static void src_count(struct feed_src *s, const char *p, size_t n)
 {
-    const char *p = s->mem ? s->mem + s->pos : s->win.ptr + (s->pos - s->off);
-    size_t n = to - s->pos, from = 0;
+    size_t from = 0;
 
     for (const char *nl = memchr(p, '\n', n); nl;
          nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - p))) {
@@ -464,7 +464,26 @@ static void src_advance(struct feed_src *s, size_t to)
     }
     for (size_t i = from; i < n; i++)
         s->col += ((unsigned char)p[i] & 0xC0) != 0x80;
+}
+
+/* Move the cursor to 'to'.  A file's window forgets what it passed, so its
+ * lines and characters are counted on the way; the memory form counts them
+ * only for a message (src_locate()), not over every byte of a good feed. */
+static void src_advance(struct feed_src *s, size_t to)
+{
+    if (!s->mem)
+        src_count(s, s->win.ptr + (s->pos - s->off), to - s->pos);
     s->pos = to;
+}
+
+/* Set the cursor's line and column (memory form: counted from the start). */
+static void src_locate(struct feed_src *s)
+{
+    if (!s->mem)
+        return;
+    s->line = 1;
+    s->col = 0;
+    src_count(s, s->mem, s->pos);
 }
 
 /* Step over JSON white space; the byte after it, -1 at the end. */
@@ -490,6 +509,7 @@ static int src_fail(struct feed_src *s, const char *what)
                              s->path, s->max);
     if (s->ioerr)
         return nsc_error_set(NSC_EIO, "cannot read '%s': %s", s->path, strerror(s->ioerr));
+    src_locate(s);
     c = src_byte(s, s->pos);
     if (c < 0)
         return nsc_error_set(NSC_EPARSE,
@@ -529,8 +549,11 @@ static int src_decode(struct feed_src *s, size_t flags, json_t **out)
         *out = json_load_callback(src_read, s, flags, &je);
     }
     if (!*out) {
-        size_t line = s->line + (size_t)(je.line > 0 ? je.line - 1 : 0);
-        size_t col = (je.line <= 1 ? s->col : 0) + (size_t)(je.column > 0 ? je.column : 0);
+        size_t line, col;
+
+        src_locate(s);
+        line = s->line + (size_t)(je.line > 0 ? je.line - 1 : 0);
+        col = (je.line <= 1 ? s->col : 0) + (size_t)(je.column > 0 ? je.column : 0);
 
         if (s->over || s->ioerr)
             return src_fail(s, "");

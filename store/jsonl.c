@@ -249,6 +249,7 @@ void store__records_close(struct store *st)
         close(st->fd);
     st->fd = -1;
     index_clear(st);
+    buf_release(&st->line);
 }
 
 static int dump_cb(const char *data, size_t size, void *payload)
@@ -257,11 +258,26 @@ static int dump_cb(const char *data, size_t size, void *payload)
     return 0;
 }
 
-/* Dump 'rec' as one canonical line (with its newline) into 'out'. */
+/*
+ * Dump 'rec' as one canonical line (with its newline) after what 'out'
+ * holds.  json_dumpb() writes into the buffer's free room itself, where a
+ * callback would cost a call per token; when the room is short it says
+ * how much the line needs, and the dump runs again into that much.
+ */
 static int dump_line(struct buf *out, const json_t *rec)
 {
-    if (json_dump_callback(rec, dump_cb, out, STORE_LINE_FLAGS) < 0)
+    size_t room, n;
+
+    buf_grow(out, 4096);
+    room = out->cap - out->len - 1;
+    n = json_dumpb(rec, out->ptr + out->len, room, STORE_LINE_FLAGS);
+    if (n > room) {
+        buf_grow(out, n);
+        n = json_dumpb(rec, out->ptr + out->len, n, STORE_LINE_FLAGS);
+    }
+    if (n == 0) /* an object dumps to "{}" at least */
         return nsc_error_set(NSC_EINVAL, "cannot serialise record");
+    out->len += n;
     buf_putc(out, '\n');
     return 0;
 }
@@ -286,7 +302,7 @@ static int write_all(int fd, const char *p, size_t len, const char *path)
 
 int store_put(struct store *st, const json_t *record)
 {
-    struct buf line = BUF_INIT;
+    struct buf *line = &st->line;
     const char *id;
     int err;
 
@@ -297,24 +313,23 @@ int store_put(struct store *st, const json_t *record)
                              "'%s' ends in a partial line that could not be cut off; "
                              "reopen the store to repair it",
                              st->path);
-    err = dump_line(&line, record);
+    buf_reset(line);
+    err = dump_line(line, record);
     if (err < 0)
-        goto out;
+        return err;
     /* One write() per line, so a crash leaves at most one torn line. */
-    err = write_all(st->fd, line.ptr, line.len, st->path);
+    err = write_all(st->fd, line->ptr, line->len, st->path);
     if (err < 0) {
         /* Shrinking needs no space; if it fails too, store_open() cuts it. */
         if (ftruncate(st->fd, st->end) < 0) {
             log_warn("cannot cut partial line from '%s': %s", st->path, strerror(errno));
             st->broken = 1; /* appending after it would glue two lines together */
         }
-        goto out;
+        return err;
     }
-    index_set(st, id, st->end, line.len - 1, store__fnv1a(line.ptr, line.len - 1), 1);
-    st->end += (off_t)line.len;
-out:
-    buf_release(&line);
-    return err;
+    index_set(st, id, st->end, line->len - 1, store__fnv1a(line->ptr, line->len - 1), 1);
+    st->end += (off_t)line->len;
+    return 0;
 }
 
 int store_sync(struct store *st)
@@ -535,7 +550,8 @@ int store_finish(struct store *st)
         }
         offs[k] = off;
         lens[k] = line.len - 1;
-        hashes[k] = store__fnv1a(line.ptr, line.len - 1);
+        /* A canonical line is copied as it is: its hash is the one kept. */
+        hashes[k] = v[k]->canonical ? v[k]->hash : store__fnv1a(line.ptr, line.len - 1);
         off += (off_t)line.len;
         buf_append(&chunk, line.ptr, line.len);
         if (chunk.len >= 1 << 16) {

@@ -419,14 +419,21 @@ static int blob_fill(struct store *st, sqlite3_int64 rowid, const char *body, si
 
 int store_fetch_put(struct store *st, const struct store_fetch *f)
 {
-    sqlite3_stmt *s = stmt(st, SQ_FETCH_PUT);
+    sqlite3_stmt *s;
     /* A large body (a year index, the feed: megabytes) is not bound as a
      * value: sqlite would copy it whole into the record it builds, next to
      * the caller's copy.  The row gets a zeroblob of its size and the bytes
-     * are written into it, both under one savepoint. */
+     * are written into it. */
     int stream = f->body && f->body_len >= STORE_BLOB_STREAM && f->body_len <= INT_MAX;
     int err;
 
+    /* The row, its body and the end of the URL's failure under one
+     * savepoint: one commit a fetched page (its WAL frames and its round
+     * of file locks), where each statement on its own commits once. */
+    err = exec_stmt(st, stmt(st, SQ_SAVE), "save fetch");
+    if (err < 0)
+        return err;
+    s = stmt(st, SQ_FETCH_PUT);
     sqlite3_bind_text(s, 1, f->url, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 2, f->status);
     sqlite3_bind_int64(s, 3, f->fetched_at);
@@ -438,14 +445,14 @@ int store_fetch_put(struct store *st, const struct store_fetch *f)
         sqlite3_bind_blob64(s, 6, f->body, f->body_len, SQLITE_STATIC);
     else
         sqlite3_bind_zeroblob64(s, 6, f->body_len);
-    if (!stream)
-        return exec_stmt(st, s, "save fetch");
-    err = exec_stmt(st, stmt(st, SQ_SAVE), "save fetch");
-    if (err < 0)
-        return err;
     err = exec_stmt(st, s, "save fetch");
-    if (err == 0)
+    if (err == 0 && stream)
         err = blob_fill(st, sqlite3_last_insert_rowid(st->db), f->body, f->body_len);
+    if (err == 0) {
+        s = stmt(st, SQ_FAILED_DEL);
+        sqlite3_bind_text(s, 1, f->url, -1, SQLITE_STATIC);
+        err = exec_stmt(st, s, "clear failure");
+    }
     if (err < 0 && !sqlite3_get_autocommit(st->db)) {
         /* keep the first message; the row is not left half-written */
         sqlite3_reset(st->stmt[SQ_SAVE_UNDO]);

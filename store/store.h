@@ -188,7 +188,9 @@ struct store_fetch {
     size_t body_len;
 };
 
-/* Insert or replace the row for f->url.  NULL fields are stored as NULL. */
+/* Insert or replace the row for f->url (NULL fields are stored as NULL) and
+ * clear a failure recorded for the URL (store_failed_add()): it was fetched.
+ * One transaction, unless the caller's is open. */
 int store_fetch_put(struct store *st, const struct store_fetch *f);
 
 /*

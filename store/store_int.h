@@ -71,6 +71,7 @@ struct store {
     size_t nents, cap;
     size_t *slots; /* open-addressing table of ents index + 1; 0 = empty */
     size_t nslots;
+    struct buf line; /* store_put()'s line, kept for the next one */
 
     struct store_pending *pending; /* STORE_F_GROUP: marks waiting for store_commit() */
     size_t npending, pending_cap;

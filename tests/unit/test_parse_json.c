@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "crawler.h"
+#include "crawler_int.h"
 #include "parse_fixture.h"
 
 #define FEEDURL MOCK "/static/virtual/data/neurips-2024-orals-posters.json"
@@ -818,6 +819,51 @@ static void normalise_key_folds(void **state)
     free(k);
 }
 
+/* Fail unless the ASCII fast path gives utf8proc's key for 's'. */
+static void same_key_both_ways(const char *s)
+{
+    char *fast = crawler_normalise_key(s), *full = crawler__normalise_key_utf8proc(s);
+
+    if (strcmp(fast, full) != 0)
+        fail_msg("key of '%s': fast path '%s', utf8proc '%s'", s, fast, full);
+    free(fast);
+    free(full);
+}
+
+/*
+ * crawler_normalise_key() folds all-ASCII text without utf8proc: every ASCII
+ * string of one and two characters, and 20,000 random ones of up to 40
+ * (fixed seed), must give utf8proc's key.
+ */
+static void normalise_key_ascii_fast_path(void **state)
+{
+    char s[41];
+    uint64_t r = 7;
+
+    (void)state;
+    for (int a = 1; a < 128; a++) {
+        for (int b = 0; b < 128; b++) {
+            s[0] = (char)a;
+            s[1] = (char)b;
+            s[2] = '\0';
+            same_key_both_ways(s);
+        }
+    }
+    for (int k = 0; k < 20000; k++) {
+        size_t n;
+
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        n = (size_t)(r >> 33) % 41;
+        for (size_t i = 0; i < n; i++) {
+            r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+            s[i] = (char)(1 + (r >> 33) % 127);
+        }
+        s[n] = '\0';
+        same_key_both_ways(s);
+    }
+    same_key_both_ways("Attention Is All You Need: O(n log n) 2-Hop GNNs_v2");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -845,6 +891,7 @@ int main(void)
         cmocka_unit_test(join_url_authors_by_name),
         cmocka_unit_test(feed_entities_decoded_once),
         cmocka_unit_test(normalise_key_folds),
+        cmocka_unit_test(normalise_key_ascii_fast_path),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #define YEAR 2024
+/* a body past the store's streaming threshold (256 KiB) */
+#define STORE_TEST_BIG ((size_t)300 * 1024)
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -193,6 +195,55 @@ static void put_then_reopen_keeps_records(void **state)
     }
     store_free(st);
     buf_release(&b);
+    free(path);
+    rm_tree(dir);
+}
+
+/*
+ * store_put() dumps into a buffer it keeps from one line to the next and
+ * dumps again when a line does not fit: lines of every length around the
+ * first room (4,096 bytes), long ones, and short ones after long ones must
+ * each be jansson's own compact, sorted dump of the record.
+ */
+static void put_lines_of_every_size(void **state)
+{
+    static const size_t sizes[] = { 0, 5000, 3, 20000, 1, 70000, 2 };
+    char *dir = make_tmpdir();
+    char *path = records_path(dir);
+    struct store *st = open_ok(dir);
+    struct buf want = BUF_INIT, got = BUF_INIT;
+    char *title = xmalloc(70001);
+    size_t k = 0;
+
+    (void)state;
+    for (size_t i = 0; i < 140 + NSC_ARRAY_SIZE(sizes); i++) {
+        size_t n = i < 140 ? 4000 + i : sizes[i - 140];
+        char id[32];
+        json_t *r;
+        char *line;
+
+        /* a new letter each line: a byte left from the last one would show */
+        memset(title, 'a' + (int)(k % 26), n);
+        title[n] = '\0';
+        snprintf(id, sizeof(id), "p%05zu", k++);
+        r = rec(id, title);
+        if (store_put(st, r) < 0)
+            fail_msg("store_put: %s", nsc_error_last());
+        /* after the put, so the store's buffer never reuses this text's memory */
+        line = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
+        assert_non_null(line);
+        buf_puts(&want, line);
+        buf_putc(&want, '\n');
+        free(line);
+        json_decref(r);
+    }
+    store_free(st);
+    read_file(&got, path);
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.ptr, want.ptr, want.len);
+    buf_release(&want);
+    buf_release(&got);
+    free(title);
     free(path);
     rm_tree(dir);
 }
@@ -663,6 +714,29 @@ static void fetch_and_failures_round_trip(void **state)
     free(e);
     assert_int_equal(store_failed_clear(st, "https://x.test/b"), 0);
     assert_int_equal(store_failed_get(&n, NULL, st, "https://x.test/b"), NSC_ENOTFOUND);
+
+    /* A URL fetched at last forgets its failure, small body or streamed,
+     * and only its own. */
+    assert_int_equal(store_failed_add(st, "https://x.test/b", "timeout"), 0);
+    assert_int_equal(store_failed_add(st, "https://x.test/c", "timeout"), 0);
+    assert_int_equal(store_failed_add(st, "https://x.test/big", "timeout"), 0);
+    f.url = "https://x.test/b";
+    f.status = 200;
+    f.body = (char *)body;
+    f.body_len = sizeof(body) - 1;
+    assert_int_equal(store_fetch_put(st, &f), 0);
+    assert_int_equal(store_failed_get(&n, NULL, st, "https://x.test/b"), NSC_ENOTFOUND);
+    assert_int_equal(store_failed_get(&n, NULL, st, "https://x.test/c"), 0);
+    assert_int_equal(n, 1);
+    f.url = "https://x.test/big";
+    f.body_len = STORE_TEST_BIG;
+    f.body = xcalloc(1, STORE_TEST_BIG);
+    assert_int_equal(store_fetch_put(st, &f), 0);
+    free(f.body);
+    assert_int_equal(store_failed_get(&n, NULL, st, "https://x.test/big"), NSC_ENOTFOUND);
+    assert_int_equal(store_fetch_get(&g, st, "https://x.test/big"), 0);
+    assert_int_equal(g.body_len, STORE_TEST_BIG);
+    store_fetch_release(&g);
     store_free(st);
     rm_tree(dir);
 }
@@ -1712,6 +1786,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(put_then_reopen_keeps_records),
         cmocka_unit_test(put_rejects_record_without_id),
+        cmocka_unit_test(put_lines_of_every_size),
         cmocka_unit_test(torn_last_line_is_cut_off),
         cmocka_unit_test(invalid_middle_line_is_an_error_with_line_number),
         cmocka_unit_test(finish_sorts_and_is_byte_identical),
