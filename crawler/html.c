@@ -22,6 +22,7 @@
 #include <libxml/uri.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 
 #include "crawler_int.h"
 
@@ -401,6 +402,88 @@ static void arena_release(struct arena *a)
     }
 }
 
+/* XML white space: what normalize-space() collapses. */
+static int xml_space(xmlChar c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* 1 when the white-space separated list 'v' has the token t[0..tl). */
+static int has_token(const xmlChar *v, const xmlChar *t, size_t tl)
+{
+    while (*v) {
+        const xmlChar *w;
+
+        while (xml_space(*v))
+            v++;
+        for (w = v; *w && !xml_space(*w); w++)
+            ;
+        if ((size_t)(w - v) == tl && memcmp(v, t, tl) == 0)
+            return 1;
+        v = w;
+    }
+    return 0;
+}
+
+/*
+ * has-class(T), the profile's class test: true when the context node is an
+ * element whose class attribute, split at XML white space, has the token T
+ * (an empty T, or one with white space, matches nothing).  It says what
+ * contains(concat(' ', normalize-space(@class), ' '), ' T ') says, without
+ * the objects and strings libxml2 allocates to evaluate that on every element it
+ * tests.
+ */
+static void xp_has_class(xmlXPathParserContextPtr ctxt, int nargs)
+{
+    xmlNodePtr node = ctxt->context->node;
+    xmlChar *t, *own = NULL;
+    const xmlChar *v = NULL;
+    size_t tl;
+    int r = 0;
+
+    if (nargs != 1) {
+        xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
+        return;
+    }
+    t = xmlXPathPopString(ctxt);
+    if (!t) {
+        xmlXPathErr(ctxt, XPATH_MEMORY_ERROR);
+        return;
+    }
+    tl = strlen((const char *)t);
+    for (const xmlChar *c = t; *c; c++)
+        if (xml_space(*c))
+            tl = 0;
+    if (tl > 0 && node && node->type == XML_ELEMENT_NODE) {
+        /* @class: the first attribute so named in no namespace */
+        for (xmlAttrPtr a = node->properties; a; a = a->next) {
+            if (a->ns || !xmlStrEqual(a->name, BAD_CAST "class"))
+                continue;
+            if (a->children && !a->children->next && a->children->type == XML_TEXT_NODE)
+                v = a->children->content; /* its one text node, as the copy makes it */
+            else
+                v = own = xmlNodeGetContent((xmlNodePtr)a);
+            break;
+        }
+        r = v && has_token(v, t, tl);
+    }
+    xmlFree(own);
+    xmlFree(t);
+    valuePush(ctxt, xmlXPathNewBoolean(r));
+}
+
+/* A new XPath context on 'doc' that knows has-class(). */
+static xmlXPathContextPtr new_context(xmlDocPtr doc)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+
+    if (!ctx)
+        NSC_BUG("xmlXPathNewContext failed");
+    if (xmlXPathRegisterFunc(ctx, BAD_CAST "has-class", xp_has_class) != 0)
+        NSC_BUG("xmlXPathRegisterFunc failed");
+    return ctx;
+}
+
 struct frame {
     const GumboVector *kids;
     unsigned i;
@@ -519,9 +602,7 @@ context:
 #endif
     /* one XPath context a document: creating one registers every XPath
      * function in a new hash table, which cost as much as the evaluations */
-    doc->_private = xmlXPathNewContext(doc);
-    if (!doc->_private)
-        NSC_BUG("xmlXPathNewContext failed");
+    doc->_private = new_context(doc);
     *out = doc;
     doc = NULL;
 out:
@@ -552,11 +633,8 @@ static xmlXPathObjectPtr xp_eval(const struct crawler__xpath *xp, xmlDocPtr doc,
     xmlXPathObjectPtr obj;
 
     quiet_libxml();
-    if (!ctx) {
-        ctx = own = xmlXPathNewContext(doc);
-        if (!ctx)
-            NSC_BUG("xmlXPathNewContext failed");
-    }
+    if (!ctx)
+        ctx = own = new_context(doc);
     /* what xmlXPathNewContext() leaves, so no evaluation sees another's state */
     ctx->node = node ? node : (xmlNodePtr)doc;
     ctx->contextSize = -1;

@@ -850,6 +850,80 @@ static void profile_edit_changes_selectors(void **state)
     crawler_profile_free(p);
 }
 
+/* The ids of the papers a one-era profile with item selector 'item' finds
+ * in 'html', comma-separated into 'out'; the parse's return code. */
+static int item_ids(char *out, size_t cap, const char *item, const char *html)
+{
+    char *yaml = xasprintf("site: t\nhosts: {p: http://h}\nurls: {i: \"{p}/{year}\"}\n"
+                           "id_pattern: \"/hash/([0-9a-z]+)\"\nyears: {2030: [proceedings]}\n"
+                           "eras:\n  - name: t\n    index:\n      marker: \"//ul\"\n"
+                           "      item: \"%s\"\n      link: \"a/@href\"\n      title: \"a\"\n",
+                           item);
+    struct crawler_profile *p;
+    struct crawler_year_index ix;
+    int err;
+
+    out[0] = '\0';
+    assert_int_equal(crawler_profile_parse(&p, "t.yaml", yaml, strlen(yaml)), 0);
+    err = crawler_parse_year_index(&ix, p, "http://h/2030", 2030, html, strlen(html));
+    for (size_t i = 0; err == 0 && i < ix.npapers; i++) {
+        if (i > 0)
+            strncat(out, ",", cap - strlen(out) - 1);
+        strncat(out, ix.papers[i].id, cap - strlen(out) - 1);
+    }
+    if (err == 0)
+        crawler_year_index_release(&ix);
+    crawler_profile_free(p);
+    free(yaml);
+    return err;
+}
+
+/*
+ * has-class('x') (crawler/html.c) selects what the profile's former idiom
+ * contains(concat(' ', normalize-space(@class), ' '), ' x ') selects: whole
+ * tokens, split at space, tab, CR and LF (not at U+00A0), case-sensitive,
+ * the class attribute of the element itself only.  An empty or spaced
+ * token matches nothing; a wrong argument count fails the evaluation.
+ */
+static void xpath_has_class_is_the_token_test(void **state)
+{
+    const char *html = "<ul>"
+                       "<li class=p><a href=/hash/a1>A</a></li>"
+                       "<li class=' q  p '><a href=/hash/a2>A</a></li>"
+                       "<li class='q\tp\r\nr'><a href=/hash/a3>A</a></li>"
+                       "<li class='pp'><a href=/hash/b1>B</a></li>"
+                       "<li class='p-x x-p'><a href=/hash/b2>B</a></li>"
+                       "<li class='P'><a href=/hash/b3>B</a></li>"
+                       "<li class='q\xC2\xA0p'><a href=/hash/b4>B</a></li>"
+                       "<li data-class=p><a href=/hash/b5 class=p>B</a></li>"
+                       "<li><a href=/hash/b6>B</a></li>"
+                       "<li class=''><a href=/hash/b7>B</a></li>"
+                       "<li class='x' CLASS='p'><a href=/hash/b8>B</a></li>"
+                       "<li class='\fp'><a href=/hash/b9>B</a></li>"
+                       "</ul>";
+    char ids[256], idiom[256];
+
+    (void)state;
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class('p')]", html), 0);
+    assert_string_equal(ids, "a1,a2,a3");
+    assert_int_equal(item_ids(idiom, sizeof(idiom),
+                              "//li[contains(concat(' ', normalize-space(@class), ' '), ' p ')]",
+                              html),
+                     0);
+    assert_string_equal(idiom, ids);
+    /* the token is the argument's string value; only an element tests true */
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class(concat('p', ''))]", html), 0);
+    assert_string_equal(ids, "a1,a2,a3");
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[a[has-class('p')]]", html), 0);
+    assert_string_equal(ids, "b5");
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[a/@href[has-class('p')]]", html),
+                     NSC_ETEMPLATE);
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class('')]", html), NSC_ETEMPLATE);
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class('q p')]", html), NSC_ETEMPLATE);
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class()]", html), NSC_EPARSE);
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class('p', 'q')]", html), NSC_EPARSE);
+}
+
 static void paper_sources_replace(void **state)
 {
     struct crawler_paper *p = xcalloc(1, sizeof(*p));
@@ -902,6 +976,7 @@ int main(void)
         cmocka_unit_test(profile_inline_errors),
         cmocka_unit_test(profile_json_field_errors),
         cmocka_unit_test(profile_edit_changes_selectors),
+        cmocka_unit_test(xpath_has_class_is_the_token_test),
         cmocka_unit_test(paper_sources_replace),
     };
 
