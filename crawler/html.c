@@ -295,6 +295,56 @@ static int prescan(const char *s, size_t len, const char *url)
     return 0;
 }
 
+/* XML white space: what normalize-space() collapses. */
+static int xml_space(xmlChar c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* 1 when 's' is XML white space only. */
+static int all_blank(const char *s)
+{
+    for (; *s; s++)
+        if (!xml_space((xmlChar)*s))
+            return 0;
+    return 1;
+}
+
+/*
+ * A text node holding 's', stored as libxml2's own parser stores text
+ * (xmlSAX2TextNode, XML_PARSE_COMPACT): a string shorter than two pointers
+ * inside the node, in the two fields only an element uses; white space
+ * under 60 bytes once in the document's dictionary; anything else in a copy
+ * of its own.  xmlFreeNode() and xmlNodeAddContent() know all three.  A
+ * copy of each made two thirds of the tree's small allocations.
+ */
+static xmlNodePtr new_text(xmlDocPtr doc, const char *s)
+{
+    size_t len = strlen(s);
+    xmlNodePtr t;
+
+    if (len >= 2 * sizeof(void *) && (len >= 60 || !all_blank(s))) {
+        t = xmlNewDocText(doc, BAD_CAST s);
+        if (!t)
+            NSC_BUG("xmlNewDocText failed");
+        return t;
+    }
+    t = xmlNewDocText(doc, NULL);
+    if (!t)
+        NSC_BUG("xmlNewDocText failed");
+    if (len < 2 * sizeof(void *)) {
+        xmlChar *in = (xmlChar *)t + offsetof(xmlNode, properties);
+
+        memcpy(in, s, len + 1);
+        t->content = in;
+    } else {
+        t->content = (xmlChar *)xmlDictLookup(doc->dict, BAD_CAST s, (int)len);
+        if (!t->content)
+            NSC_BUG("xmlDictLookup failed");
+    }
+    return t;
+}
+
 /* A libxml2 element for a gumbo element, with its attributes. */
 static xmlNodePtr new_element(xmlDocPtr doc, const GumboNode *g)
 {
@@ -323,8 +373,18 @@ static xmlNodePtr new_element(xmlDocPtr doc, const GumboNode *g)
     for (i = 0; i < e->attributes.length; i++) {
         const GumboAttribute *a = e->attributes.data[i];
 
-        if (a->name && *a->name)
-            xmlNewProp(x, BAD_CAST a->name, BAD_CAST(a->value ? a->value : ""));
+        xmlAttrPtr attr;
+        xmlNodePtr t;
+
+        if (!a->name || !*a->name)
+            continue;
+        /* no value here: xmlNewProp() would copy it, new_text() need not */
+        attr = xmlNewProp(x, BAD_CAST a->name, NULL);
+        if (!attr)
+            NSC_BUG("xmlNewProp failed");
+        t = new_text(doc, a->value ? a->value : "");
+        t->parent = (xmlNodePtr)attr;
+        attr->children = attr->last = t;
     }
     free(owned);
     return x;
@@ -400,12 +460,6 @@ static void arena_release(struct arena *a)
         free(a->head);
         a->head = next;
     }
-}
-
-/* XML white space: what normalize-space() collapses. */
-static int xml_space(xmlChar c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /* 1 when the white-space separated list 'v' has the token t[0..tl). */
@@ -526,7 +580,7 @@ static int copy_tree(xmlDocPtr doc, const GumboNode *root, const char *url)
         case GUMBO_NODE_WHITESPACE:
         case GUMBO_NODE_CDATA:
             if (f->parent != (xmlNodePtr)doc)
-                xmlAddChild(f->parent, xmlNewDocText(doc, BAD_CAST g->v.text.text));
+                xmlAddChild(f->parent, new_text(doc, g->v.text.text));
             break;
         default: /* comments, a stray document node */
             break;

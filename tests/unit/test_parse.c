@@ -342,6 +342,42 @@ static void abstract_2024_page(void **state)
     crawler_paper_release(&p);
 }
 
+/*
+ * The tree copy stores short text inside the node and short white space in
+ * the document's dictionary (crawler/html.c, new_text()); libxml2 joins two
+ * texts that a dropped comment left side by side into one node, which must
+ * then copy the stored string, not realloc() it (ASan and valgrind watch).
+ * Short, empty and long attribute values and texts of each kind; expected
+ * values read off the HTML.
+ */
+static void abstract_text_kinds_and_joins(void **state)
+{
+    const char *html =
+        "<html><head><meta name=citation_title content='T'>"
+        "<meta name=citation_doi content=''>"
+        "<meta name=citation_author content='A Short'>"
+        "<meta name=citation_author content='An Author Whose Name Is Long'></head>"
+        "<body><div class='paper-detail'>"
+        "<span class=paper-track>x<!--1-->y<!--2-->z</span>"
+        "<p class='paper-abstract'>ab<!-- c -->cd\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+        "<!-- c -->ef<!-- c -->                                                              "
+        "                <!-- c --> and a text longer than sixteen bytes<!-- c -->!</p>"
+        "<div class='paper-actions'><a href=/p.pdf>Pa<!---->per</a></div></div></body></html>";
+    const char *names[] = { "A Short", "An Author Whose Name Is Long" };
+    const char *url = MOCK "/paper_files/paper/2024/hash/abc1-Abstract-Conference.html";
+    struct crawler_paper p = { 0 };
+
+    (void)state;
+    assert_int_equal(crawler_parse_abstract(&p, prof, url, html, strlen(html)), 0);
+    assert_string_equal(p.title, "T");
+    assert_authors(&p, names, 2);
+    assert_string_equal(p.track, "xyz");
+    assert_string_equal(p.abstract, "abcd ef and a text longer than sixteen bytes!");
+    assert_string_equal(p.pdf_url, MOCK "/p.pdf");
+    assert_null(p.doi); /* an empty value is no value */
+    crawler_paper_release(&p);
+}
+
 /* Pre-2022 page: Metadata.json button, no track, no DOI; merges into an index record. */
 static void abstract_2020_metadata_link(void **state)
 {
@@ -956,6 +992,7 @@ int main(void)
         cmocka_unit_test(index_empty_list_fails),
         cmocka_unit_test(index_item_without_link_fails),
         cmocka_unit_test(abstract_2024_page),
+        cmocka_unit_test(abstract_text_kinds_and_joins),
         cmocka_unit_test(abstract_2020_metadata_link),
         cmocka_unit_test(abstract_of_other_paper_refused),
         cmocka_unit_test(abstract_h4_era),
