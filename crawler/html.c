@@ -13,6 +13,7 @@
  */
 #include <ctype.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <gumbo.h>
@@ -80,6 +81,17 @@ static size_t utf8_seq_len(unsigned char c)
     return 0;
 }
 
+/* 1 when the 8 bytes at 's' are ASCII and none is NUL: sanitise() steps
+ * over such a word at once, not a byte at a time. */
+static int ascii8(const char *s)
+{
+    const uint64_t hi = 0x8080808080808080u, lo = 0x0101010101010101u;
+    uint64_t w;
+
+    memcpy(&w, s, sizeof(w));
+    return (w & hi) == 0 && ((w - lo) & ~w & hi) == 0;
+}
+
 /*
  * Copy 's' into 'out' replacing NUL bytes and invalid UTF-8 with U+FFFD, and
  * return 1; return 0 without copying when 's' has neither, so a clean page
@@ -95,6 +107,10 @@ static int sanitise(struct buf *out, const char *s, size_t len)
         unsigned char c = (unsigned char)s[i];
         size_t n;
 
+        if (i + 8 <= len && ascii8(s + i)) {
+            i += 8;
+            continue;
+        }
         if (c >= 0x01 && c < 0x80) {
             i++;
             continue;

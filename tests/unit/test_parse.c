@@ -580,6 +580,40 @@ static void hostile_nul_and_bad_utf8(void **state)
     crawler_year_index_release(&ix);
 }
 
+/* A lone NUL, or a lone non-ASCII byte, among ASCII at each offset of an
+ * 8-byte word (the sanitiser steps over clean words at once): each still
+ * becomes U+FFFD. */
+static void hostile_nul_at_every_offset(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 24; k++) {
+        for (int bad = 0; bad < 2; bad++) {
+            struct buf html, want;
+            struct crawler_year_index ix;
+
+            buf_init(&html);
+            buf_init(&want);
+            buf_puts(&html, "<ul class=\"paper-list\"><li><a href=\"/paper_files/paper/2024/hash/"
+                            "c9f0f895fb98ab9159f51fd0297e236d-Abstract-Conference.html\">");
+            for (int i = 0; i < k; i++) {
+                buf_putc(&html, 'x');
+                buf_putc(&want, 'x');
+            }
+            buf_putc(&html, bad ? '\x80' : '\0');
+            buf_puts(&want, "\xef\xbf\xbd");
+            buf_puts(&html, "yyyyyyyyyyyyyyyy</a></li></ul>");
+            buf_puts(&want, "yyyyyyyyyyyyyyyy");
+            assert_int_equal(
+                crawler_parse_year_index(&ix, prof, MOCK "/nul", 2024, html.ptr, html.len), 0);
+            assert_int_equal(ix.npapers, 1);
+            assert_string_equal(ix.papers[0].title, buf_cstr(&want));
+            crawler_year_index_release(&ix);
+            buf_release(&html);
+            buf_release(&want);
+        }
+    }
+}
+
 /*
  * An entity bomb: an XML "billion laughs" DTD (HTML has no DTD entities, so
  * "&lol9;" must stay six characters) and 200,000 character references, some
@@ -1003,6 +1037,7 @@ int main(void)
         cmocka_unit_test(svg_selfclosing_is_flat),
         cmocka_unit_test(hostile_nesting_under_cap),
         cmocka_unit_test(hostile_nul_and_bad_utf8),
+        cmocka_unit_test(hostile_nul_at_every_offset),
         cmocka_unit_test(hostile_over_cap),
         cmocka_unit_test(hostile_entity_bomb),
         cmocka_unit_test(gumbo_known_crash_inputs),
