@@ -495,6 +495,27 @@ static int has_token(const xmlChar *v, const xmlChar *t, size_t tl)
     return 0;
 }
 
+/* Attribute 'name' in no namespace of element 'el' (what @name selects;
+ * gumbo keeps the first of two), or NULL. */
+static xmlAttrPtr find_attr(xmlNodePtr el, const char *name)
+{
+    for (xmlAttrPtr a = el->properties; a; a = a->next)
+        if (!a->ns && xmlStrEqual(a->name, BAD_CAST name))
+            return a;
+    return NULL;
+}
+
+/* The string value of attribute 'a' (NULL for none): its one text node as
+ * the copy makes it, else a copy left in *own for the caller to xmlFree(). */
+static const xmlChar *attr_value(xmlAttrPtr a, xmlChar **own)
+{
+    if (!a)
+        return NULL;
+    if (a->children && !a->children->next && a->children->type == XML_TEXT_NODE)
+        return a->children->content;
+    return *own = xmlNodeGetContent((xmlNodePtr)a);
+}
+
 /*
  * has-class(T), the profile's class test: true when the context node is an
  * element whose class attribute, split at XML white space, has the token T
@@ -525,16 +546,7 @@ static void xp_has_class(xmlXPathParserContextPtr ctxt, int nargs)
         if (xml_space(*c))
             tl = 0;
     if (tl > 0 && node && node->type == XML_ELEMENT_NODE) {
-        /* @class: the first attribute so named in no namespace */
-        for (xmlAttrPtr a = node->properties; a; a = a->next) {
-            if (a->ns || !xmlStrEqual(a->name, BAD_CAST "class"))
-                continue;
-            if (a->children && !a->children->next && a->children->type == XML_TEXT_NODE)
-                v = a->children->content; /* its one text node, as the copy makes it */
-            else
-                v = own = xmlNodeGetContent((xmlNodePtr)a);
-            break;
-        }
+        v = attr_value(find_attr(node, "class"), &own);
         r = v && has_token(v, t, tl);
     }
     xmlFree(own);
@@ -542,7 +554,60 @@ static void xp_has_class(xmlXPathParserContextPtr ctxt, int nargs)
     valuePush(ctxt, xmlXPathNewBoolean(r));
 }
 
-/* A new XPath context on 'doc' that knows has-class(). */
+/* The element after 'n' in document order below 'doc', or NULL: the
+ * first child when 'n' is an element, else the next sibling of 'n' or of
+ * its nearest ancestor that has one. */
+static xmlNodePtr next_in_doc(xmlNodePtr n, xmlDocPtr doc)
+{
+    if (n->type == XML_ELEMENT_NODE && n->children)
+        return n->children;
+    while (n && n != (xmlNodePtr)doc && !n->next)
+        n = n->parent;
+    return n && n != (xmlNodePtr)doc ? n->next : NULL;
+}
+
+/*
+ * meta(N), the profile's <meta> lookup: the content attributes of the
+ * document's meta elements whose name attribute is N, in document order.
+ * It selects what /descendant::meta[@name=N]/@content selects, without the
+ * node set and the two strings libxml2 allocates to test each <meta>.
+ */
+static void xp_meta(xmlXPathParserContextPtr ctxt, int nargs)
+{
+    xmlDocPtr doc = ctxt->context->doc;
+    xmlNodeSetPtr set;
+    xmlChar *want;
+
+    if (nargs != 1) {
+        xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
+        return;
+    }
+    want = xmlXPathPopString(ctxt);
+    set = xmlXPathNodeSetCreate(NULL);
+    if (!want || !set) {
+        xmlFree(want);
+        xmlXPathFreeNodeSet(set);
+        xmlXPathErr(ctxt, XPATH_MEMORY_ERROR);
+        return;
+    }
+    for (xmlNodePtr n = doc ? doc->children : NULL; n; n = next_in_doc(n, doc)) {
+        xmlAttrPtr content;
+        const xmlChar *v;
+        xmlChar *own = NULL;
+
+        if (n->type != XML_ELEMENT_NODE || n->ns || !xmlStrEqual(n->name, BAD_CAST "meta") ||
+            !(content = find_attr(n, "content")))
+            continue;
+        v = attr_value(find_attr(n, "name"), &own);
+        if (v && xmlStrEqual(v, want) && xmlXPathNodeSetAdd(set, (xmlNodePtr)content) < 0)
+            NSC_BUG("xmlXPathNodeSetAdd failed");
+        xmlFree(own);
+    }
+    xmlFree(want);
+    valuePush(ctxt, xmlXPathWrapNodeSet(set));
+}
+
+/* A new XPath context on 'doc' that knows has-class() and meta(). */
 static xmlXPathContextPtr new_context(xmlDocPtr doc)
 {
     xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
@@ -550,6 +615,8 @@ static xmlXPathContextPtr new_context(xmlDocPtr doc)
     if (!ctx)
         NSC_BUG("xmlXPathNewContext failed");
     if (xmlXPathRegisterFunc(ctx, BAD_CAST "has-class", xp_has_class) != 0)
+        NSC_BUG("xmlXPathRegisterFunc failed");
+    if (xmlXPathRegisterFunc(ctx, BAD_CAST "meta", xp_meta) != 0)
         NSC_BUG("xmlXPathRegisterFunc failed");
     return ctx;
 }

@@ -994,6 +994,66 @@ static void xpath_has_class_is_the_token_test(void **state)
     assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class('p', 'q')]", html), NSC_EPARSE);
 }
 
+/* The author names a one-era profile with abstract authors selector 'sel'
+ * finds in 'html', joined by '|' into 'out'; the parse's return code. */
+static int page_authors(char *out, size_t cap, const char *sel, const char *html)
+{
+    char *yaml = xasprintf("site: t\nhosts: {p: http://h}\nurls: {i: \"{p}/{year}\"}\n"
+                           "id_pattern: \"/hash/([0-9a-z]+)\"\nyears: {2030: [proceedings]}\n"
+                           "eras:\n  - name: t\n    abstract:\n      marker: \"//body\"\n"
+                           "      title: \"'T'\"\n      authors: \"%s\"\n",
+                           sel);
+    struct crawler_profile *p;
+    struct crawler_paper paper = { 0 };
+    int err;
+
+    out[0] = '\0';
+    assert_int_equal(crawler_profile_parse(&p, "t.yaml", yaml, strlen(yaml)), 0);
+    err = crawler_parse_abstract(&paper, p, "http://h/hash/x1", html, strlen(html));
+    for (size_t i = 0; err == 0 && i < paper.nauthors; i++) {
+        if (i > 0)
+            strncat(out, "|", cap - strlen(out) - 1);
+        strncat(out, paper.authors[i].name, cap - strlen(out) - 1);
+    }
+    crawler_paper_release(&paper);
+    crawler_profile_free(p);
+    free(yaml);
+    return err;
+}
+
+/*
+ * meta('n') (crawler/html.c) selects what /descendant::meta[@name='n']/@content
+ * selects, in document order: <meta> in the head or the body, the exact
+ * name only (gumbo lower-cases attribute names, not values), a <meta>
+ * without content skipped, a name written as a character reference.  A
+ * wrong argument count fails the evaluation.
+ */
+static void xpath_meta_is_the_name_test(void **state)
+{
+    const char *html = "<html><head><meta name=a content=one>"
+                       "<meta name=A content=upper><meta name='a ' content=space>"
+                       "<meta name=a><meta NAME=a CONTENT=two><meta content=three>"
+                       "<meta name=b content=other></head>"
+                       "<body><p>P<meta name=a content=four></p>"
+                       "<div><span>S<meta name=&#97; content=five></span></div>"
+                       "<meta name=a content=six><meta name=a content=''></body></html>";
+    char got[256], idiom[256];
+
+    (void)state;
+    assert_int_equal(page_authors(got, sizeof(got), "meta('a')", html), 0);
+    assert_string_equal(got, "one|two|four|five|six");
+    assert_int_equal(
+        page_authors(idiom, sizeof(idiom), "/descendant::meta[@name='a']/@content", html), 0);
+    assert_string_equal(idiom, got);
+    /* in a union, sorted into document order with the other side */
+    assert_int_equal(page_authors(got, sizeof(got), "//span | meta('b') | //p", html), 0);
+    assert_string_equal(got, "other|P|S");
+    assert_int_equal(page_authors(got, sizeof(got), "meta('none')", html), 0);
+    assert_string_equal(got, "");
+    assert_int_equal(page_authors(got, sizeof(got), "meta()", html), NSC_EPARSE);
+    assert_int_equal(page_authors(got, sizeof(got), "meta('a', 'b')", html), NSC_EPARSE);
+}
+
 static void paper_sources_replace(void **state)
 {
     struct crawler_paper *p = xcalloc(1, sizeof(*p));
@@ -1049,6 +1109,7 @@ int main(void)
         cmocka_unit_test(profile_json_field_errors),
         cmocka_unit_test(profile_edit_changes_selectors),
         cmocka_unit_test(xpath_has_class_is_the_token_test),
+        cmocka_unit_test(xpath_meta_is_the_name_test),
         cmocka_unit_test(paper_sources_replace),
     };
 
