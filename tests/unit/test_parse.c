@@ -342,6 +342,42 @@ static void abstract_2024_page(void **state)
     crawler_paper_release(&p);
 }
 
+/*
+ * The tree copy stores short text inside the node and short white space in
+ * the document's dictionary (crawler/html.c, new_text()); libxml2 joins two
+ * texts that a dropped comment left side by side into one node, which must
+ * then copy the stored string, not realloc() it (ASan and valgrind watch).
+ * Short, empty and long attribute values and texts of each kind; expected
+ * values read off the HTML.
+ */
+static void abstract_text_kinds_and_joins(void **state)
+{
+    const char *html =
+        "<html><head><meta name=citation_title content='T'>"
+        "<meta name=citation_doi content=''>"
+        "<meta name=citation_author content='A Short'>"
+        "<meta name=citation_author content='An Author Whose Name Is Long'></head>"
+        "<body><div class='paper-detail'>"
+        "<span class=paper-track>x<!--1-->y<!--2-->z</span>"
+        "<p class='paper-abstract'>ab<!-- c -->cd\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+        "<!-- c -->ef<!-- c -->                                                              "
+        "                <!-- c --> and a text longer than sixteen bytes<!-- c -->!</p>"
+        "<div class='paper-actions'><a href=/p.pdf>Pa<!---->per</a></div></div></body></html>";
+    const char *names[] = { "A Short", "An Author Whose Name Is Long" };
+    const char *url = MOCK "/paper_files/paper/2024/hash/abc1-Abstract-Conference.html";
+    struct crawler_paper p = { 0 };
+
+    (void)state;
+    assert_int_equal(crawler_parse_abstract(&p, prof, url, html, strlen(html)), 0);
+    assert_string_equal(p.title, "T");
+    assert_authors(&p, names, 2);
+    assert_string_equal(p.track, "xyz");
+    assert_string_equal(p.abstract, "abcd ef and a text longer than sixteen bytes!");
+    assert_string_equal(p.pdf_url, MOCK "/p.pdf");
+    assert_null(p.doi); /* an empty value is no value */
+    crawler_paper_release(&p);
+}
+
 /* Pre-2022 page: Metadata.json button, no track, no DOI; merges into an index record. */
 static void abstract_2020_metadata_link(void **state)
 {
@@ -542,6 +578,40 @@ static void hostile_nul_and_bad_utf8(void **state)
                                             "B\xef\xbf\xbd\xef\xbf\xbd C\xef\xbf\xbd");
     assert_string_equal(ix.papers[0].authors[0].name, "X\xef\xbf\xbd\xef\xbf\xbd");
     crawler_year_index_release(&ix);
+}
+
+/* A lone NUL, or a lone non-ASCII byte, among ASCII at each offset of an
+ * 8-byte word (the sanitiser steps over clean words at once): each still
+ * becomes U+FFFD. */
+static void hostile_nul_at_every_offset(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 24; k++) {
+        for (int bad = 0; bad < 2; bad++) {
+            struct buf html, want;
+            struct crawler_year_index ix;
+
+            buf_init(&html);
+            buf_init(&want);
+            buf_puts(&html, "<ul class=\"paper-list\"><li><a href=\"/paper_files/paper/2024/hash/"
+                            "c9f0f895fb98ab9159f51fd0297e236d-Abstract-Conference.html\">");
+            for (int i = 0; i < k; i++) {
+                buf_putc(&html, 'x');
+                buf_putc(&want, 'x');
+            }
+            buf_putc(&html, bad ? '\x80' : '\0');
+            buf_puts(&want, "\xef\xbf\xbd");
+            buf_puts(&html, "yyyyyyyyyyyyyyyy</a></li></ul>");
+            buf_puts(&want, "yyyyyyyyyyyyyyyy");
+            assert_int_equal(
+                crawler_parse_year_index(&ix, prof, MOCK "/nul", 2024, html.ptr, html.len), 0);
+            assert_int_equal(ix.npapers, 1);
+            assert_string_equal(ix.papers[0].title, buf_cstr(&want));
+            crawler_year_index_release(&ix);
+            buf_release(&html);
+            buf_release(&want);
+        }
+    }
 }
 
 /*
@@ -850,6 +920,140 @@ static void profile_edit_changes_selectors(void **state)
     crawler_profile_free(p);
 }
 
+/* The ids of the papers a one-era profile with item selector 'item' finds
+ * in 'html', comma-separated into 'out'; the parse's return code. */
+static int item_ids(char *out, size_t cap, const char *item, const char *html)
+{
+    char *yaml = xasprintf("site: t\nhosts: {p: http://h}\nurls: {i: \"{p}/{year}\"}\n"
+                           "id_pattern: \"/hash/([0-9a-z]+)\"\nyears: {2030: [proceedings]}\n"
+                           "eras:\n  - name: t\n    index:\n      marker: \"//ul\"\n"
+                           "      item: \"%s\"\n      link: \"a/@href\"\n      title: \"a\"\n",
+                           item);
+    struct crawler_profile *p;
+    struct crawler_year_index ix;
+    int err;
+
+    out[0] = '\0';
+    assert_int_equal(crawler_profile_parse(&p, "t.yaml", yaml, strlen(yaml)), 0);
+    err = crawler_parse_year_index(&ix, p, "http://h/2030", 2030, html, strlen(html));
+    for (size_t i = 0; err == 0 && i < ix.npapers; i++) {
+        if (i > 0)
+            strncat(out, ",", cap - strlen(out) - 1);
+        strncat(out, ix.papers[i].id, cap - strlen(out) - 1);
+    }
+    if (err == 0)
+        crawler_year_index_release(&ix);
+    crawler_profile_free(p);
+    free(yaml);
+    return err;
+}
+
+/*
+ * has-class('x') (crawler/html.c) selects what the profile's former idiom
+ * contains(concat(' ', normalize-space(@class), ' '), ' x ') selects: whole
+ * tokens, split at space, tab, CR and LF (not at U+00A0), case-sensitive,
+ * the class attribute of the element itself only.  An empty or spaced
+ * token matches nothing; a wrong argument count fails the evaluation.
+ */
+static void xpath_has_class_is_the_token_test(void **state)
+{
+    const char *html = "<ul>"
+                       "<li class=p><a href=/hash/a1>A</a></li>"
+                       "<li class=' q  p '><a href=/hash/a2>A</a></li>"
+                       "<li class='q\tp\r\nr'><a href=/hash/a3>A</a></li>"
+                       "<li class='pp'><a href=/hash/b1>B</a></li>"
+                       "<li class='p-x x-p'><a href=/hash/b2>B</a></li>"
+                       "<li class='P'><a href=/hash/b3>B</a></li>"
+                       "<li class='q\xC2\xA0p'><a href=/hash/b4>B</a></li>"
+                       "<li data-class=p><a href=/hash/b5 class=p>B</a></li>"
+                       "<li><a href=/hash/b6>B</a></li>"
+                       "<li class=''><a href=/hash/b7>B</a></li>"
+                       "<li class='x' CLASS='p'><a href=/hash/b8>B</a></li>"
+                       "<li class='\fp'><a href=/hash/b9>B</a></li>"
+                       "</ul>";
+    char ids[256], idiom[256];
+
+    (void)state;
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class('p')]", html), 0);
+    assert_string_equal(ids, "a1,a2,a3");
+    assert_int_equal(item_ids(idiom, sizeof(idiom),
+                              "//li[contains(concat(' ', normalize-space(@class), ' '), ' p ')]",
+                              html),
+                     0);
+    assert_string_equal(idiom, ids);
+    /* the token is the argument's string value; only an element tests true */
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class(concat('p', ''))]", html), 0);
+    assert_string_equal(ids, "a1,a2,a3");
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[a[has-class('p')]]", html), 0);
+    assert_string_equal(ids, "b5");
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[a/@href[has-class('p')]]", html),
+                     NSC_ETEMPLATE);
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class('')]", html), NSC_ETEMPLATE);
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class('q p')]", html), NSC_ETEMPLATE);
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class()]", html), NSC_EPARSE);
+    assert_int_equal(item_ids(ids, sizeof(ids), "//li[has-class('p', 'q')]", html), NSC_EPARSE);
+}
+
+/* The author names a one-era profile with abstract authors selector 'sel'
+ * finds in 'html', joined by '|' into 'out'; the parse's return code. */
+static int page_authors(char *out, size_t cap, const char *sel, const char *html)
+{
+    char *yaml = xasprintf("site: t\nhosts: {p: http://h}\nurls: {i: \"{p}/{year}\"}\n"
+                           "id_pattern: \"/hash/([0-9a-z]+)\"\nyears: {2030: [proceedings]}\n"
+                           "eras:\n  - name: t\n    abstract:\n      marker: \"//body\"\n"
+                           "      title: \"'T'\"\n      authors: \"%s\"\n",
+                           sel);
+    struct crawler_profile *p;
+    struct crawler_paper paper = { 0 };
+    int err;
+
+    out[0] = '\0';
+    assert_int_equal(crawler_profile_parse(&p, "t.yaml", yaml, strlen(yaml)), 0);
+    err = crawler_parse_abstract(&paper, p, "http://h/hash/x1", html, strlen(html));
+    for (size_t i = 0; err == 0 && i < paper.nauthors; i++) {
+        if (i > 0)
+            strncat(out, "|", cap - strlen(out) - 1);
+        strncat(out, paper.authors[i].name, cap - strlen(out) - 1);
+    }
+    crawler_paper_release(&paper);
+    crawler_profile_free(p);
+    free(yaml);
+    return err;
+}
+
+/*
+ * meta('n') (crawler/html.c) selects what /descendant::meta[@name='n']/@content
+ * selects, in document order: <meta> in the head or the body, the exact
+ * name only (gumbo lower-cases attribute names, not values), a <meta>
+ * without content skipped, a name written as a character reference.  A
+ * wrong argument count fails the evaluation.
+ */
+static void xpath_meta_is_the_name_test(void **state)
+{
+    const char *html = "<html><head><meta name=a content=one>"
+                       "<meta name=A content=upper><meta name='a ' content=space>"
+                       "<meta name=a><meta NAME=a CONTENT=two><meta content=three>"
+                       "<meta name=b content=other></head>"
+                       "<body><p>P<meta name=a content=four></p>"
+                       "<div><span>S<meta name=&#97; content=five></span></div>"
+                       "<meta name=a content=six><meta name=a content=''></body></html>";
+    char got[256], idiom[256];
+
+    (void)state;
+    assert_int_equal(page_authors(got, sizeof(got), "meta('a')", html), 0);
+    assert_string_equal(got, "one|two|four|five|six");
+    assert_int_equal(
+        page_authors(idiom, sizeof(idiom), "/descendant::meta[@name='a']/@content", html), 0);
+    assert_string_equal(idiom, got);
+    /* in a union, sorted into document order with the other side */
+    assert_int_equal(page_authors(got, sizeof(got), "//span | meta('b') | //p", html), 0);
+    assert_string_equal(got, "other|P|S");
+    assert_int_equal(page_authors(got, sizeof(got), "meta('none')", html), 0);
+    assert_string_equal(got, "");
+    assert_int_equal(page_authors(got, sizeof(got), "meta()", html), NSC_EPARSE);
+    assert_int_equal(page_authors(got, sizeof(got), "meta('a', 'b')", html), NSC_EPARSE);
+}
+
 static void paper_sources_replace(void **state)
 {
     struct crawler_paper *p = xcalloc(1, sizeof(*p));
@@ -882,6 +1086,7 @@ int main(void)
         cmocka_unit_test(index_empty_list_fails),
         cmocka_unit_test(index_item_without_link_fails),
         cmocka_unit_test(abstract_2024_page),
+        cmocka_unit_test(abstract_text_kinds_and_joins),
         cmocka_unit_test(abstract_2020_metadata_link),
         cmocka_unit_test(abstract_of_other_paper_refused),
         cmocka_unit_test(abstract_h4_era),
@@ -892,6 +1097,7 @@ int main(void)
         cmocka_unit_test(svg_selfclosing_is_flat),
         cmocka_unit_test(hostile_nesting_under_cap),
         cmocka_unit_test(hostile_nul_and_bad_utf8),
+        cmocka_unit_test(hostile_nul_at_every_offset),
         cmocka_unit_test(hostile_over_cap),
         cmocka_unit_test(hostile_entity_bomb),
         cmocka_unit_test(gumbo_known_crash_inputs),
@@ -902,6 +1108,8 @@ int main(void)
         cmocka_unit_test(profile_inline_errors),
         cmocka_unit_test(profile_json_field_errors),
         cmocka_unit_test(profile_edit_changes_selectors),
+        cmocka_unit_test(xpath_has_class_is_the_token_test),
+        cmocka_unit_test(xpath_meta_is_the_name_test),
         cmocka_unit_test(paper_sources_replace),
     };
 
