@@ -2151,9 +2151,9 @@ int pipeline_run(const struct pipeline_config *cfg, FILE *report)
         goto out;
     if (pl->err) {
         err = pl->err;
-        /* An index the parser worker crashed on lists no paper either. */
-        if (err == NSC_ETEMPLATE || err == NSC_ECRASH)
-            drop_empty_records(pl);
+        /* Whatever failed (a changed template, a crashed parser, a selector
+         * the profile got wrong), an empty file would claim an empty year. */
+        drop_empty_records(pl);
         goto out;
     }
     if (stop_requested) {

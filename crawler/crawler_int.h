@@ -92,7 +92,8 @@ struct _xmlNode;
 /* A compiled XPath from a profile, with where it was written. */
 struct crawler__xpath {
     char *src;
-    void *comp; /* xmlXPathCompExprPtr; NULL when the key was absent */
+    void *comp;       /* xmlXPathCompExprPtr; NULL when the key was absent */
+    const char *file; /* the profile's file name (the profile owns it), for messages */
     int line, col;
 };
 
@@ -108,7 +109,9 @@ int crawler__html_parse(struct _xmlDoc **out, const char *url, const char *html,
 void crawler__html_free(struct _xmlDoc *doc);
 
 /* Evaluate 'xp' at 'node' (NULL: the document root): 1 if it selects at
- * least one node or yields true / a non-empty string / a non-zero number. */
+ * least one node or yields true / a non-empty string / a non-zero number,
+ * else 0; NSC_EPARSE (FILE:L:C of the selector, libxml2's reason) when it
+ * cannot be evaluated, e.g. it calls a function this binary lacks. */
 int crawler__xp_match(const struct crawler__xpath *xp, struct _xmlDoc *doc, struct _xmlNode *node);
 
 /* The nodes 'xp' selects at 'node'; *out (the caller's, free() only the

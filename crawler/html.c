@@ -12,8 +12,10 @@
  * an explicit stack, never recursion.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <gumbo.h>
@@ -32,6 +34,32 @@ static void silent_error(void *ctx, const xmlError *err)
 {
     (void)ctx;
     (void)err;
+}
+
+/* Keep libxml2's first message of an evaluation, for ours. */
+static void first_error(void *ctx, const xmlError *err)
+{
+    struct buf *b = ctx;
+
+    if (b->len == 0 && err && err->message)
+        buf_puts(b, err->message);
+}
+
+/* The same for the messages XPath gives through the generic channel, e.g.
+ * "xmlXPathCompOpEval: function has-clas not found", which name the culprit
+ * that the structured "Unregistered function" does not. */
+static void first_generic(void *ctx, const char *fmt, ...)
+{
+    struct buf *b = ctx;
+    char m[256];
+    va_list ap;
+
+    if (b->len > 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof(m), fmt, ap);
+    va_end(ap);
+    buf_puts(b, m);
 }
 
 static void quiet_libxml(void)
@@ -768,6 +796,7 @@ static xmlXPathObjectPtr xp_eval(const struct crawler__xpath *xp, xmlDocPtr doc,
 {
     xmlXPathContextPtr ctx = doc->_private, own = NULL;
     xmlXPathObjectPtr obj;
+    struct buf why = BUF_INIT, detail = BUF_INIT;
 
     quiet_libxml();
     if (!ctx)
@@ -776,11 +805,26 @@ static xmlXPathObjectPtr xp_eval(const struct crawler__xpath *xp, xmlDocPtr doc,
     ctx->node = node ? node : (xmlNodePtr)doc;
     ctx->contextSize = -1;
     ctx->proximityPosition = -1;
+    xmlSetStructuredErrorFunc(&why, (xmlStructuredErrorFunc)first_error);
+    xmlSetGenericErrorFunc(&detail, first_generic);
     obj = xmlXPathCompiledEval((xmlXPathCompExprPtr)xp->comp, ctx);
+    xmlSetGenericErrorFunc(NULL, NULL);
+    quiet_libxml();
     xmlXPathFreeContext(own);
-    if (!obj)
-        nsc_error_set(NSC_EPARSE, "xpath '%s' (profile line %d:%d) failed to evaluate", xp->src,
-                      xp->line, xp->col);
+    if (!obj) {
+        /* e.g. a function this binary does not register: the profile's
+         * fault, named where it is, never "no match" */
+        char *m = crawler__text_clean(buf_cstr(&why), 0);
+        char *d = crawler__text_clean(buf_cstr(&detail), 0);
+
+        nsc_error_set(NSC_EPARSE, "%s:%d:%d: XPath '%s' failed to evaluate%s%s%s%s%s",
+                      xp->file ? xp->file : "site profile", xp->line, xp->col, xp->src,
+                      m ? ": " : "", m ? m : "", d ? " (" : "", d ? d : "", d ? ")" : "");
+        free(m);
+        free(d);
+    }
+    buf_release(&why);
+    buf_release(&detail);
     return obj;
 }
 
@@ -793,7 +837,7 @@ int crawler__xp_match(const struct crawler__xpath *xp, struct _xmlDoc *doc, stru
         return 0;
     obj = xp_eval(xp, doc, node);
     if (!obj)
-        return 0;
+        return NSC_EPARSE;
     switch (obj->type) {
     case XPATH_NODESET:
         r = obj->nodesetval && obj->nodesetval->nodeNr > 0;

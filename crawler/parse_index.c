@@ -10,19 +10,27 @@
 
 #include "crawler_int.h"
 
-/* The first era with an index (or abstract) part whose marker matches. */
-static const struct crawler__era *find_era(const struct crawler_profile *prof, xmlDocPtr doc,
-                                           int abstract)
+/* The first era with an index (or abstract) part whose marker matches, in
+ * *out (NULL for none); a marker that fails to evaluate is an error. */
+static int find_era(const struct crawler__era **out, const struct crawler_profile *prof,
+                    xmlDocPtr doc, int abstract)
 {
+    *out = NULL;
     for (size_t i = 0; i < prof->neras; i++) {
         const struct crawler__era *e = &prof->eras[i];
+        int r;
 
         if (abstract ? !e->has_abstract : !e->has_index)
             continue;
-        if (crawler__xp_match(abstract ? &e->page.marker : &e->index.marker, doc, NULL))
-            return e;
+        r = crawler__xp_match(abstract ? &e->page.marker : &e->index.marker, doc, NULL);
+        if (r < 0)
+            return r;
+        if (r > 0) {
+            *out = e;
+            return 0;
+        }
     }
-    return NULL;
+    return 0;
 }
 
 /*
@@ -199,7 +207,9 @@ int crawler_parse_year_index(struct crawler_year_index *out, const struct crawle
     err = crawler__html_parse(&doc, url, html, len, CRAWLER_MAX_INDEX);
     if (err < 0)
         return err;
-    era = find_era(prof, doc, 0);
+    err = find_era(&era, prof, doc, 0);
+    if (err < 0)
+        goto out;
     if (!era) {
         err = nsc_error_set(NSC_ETEMPLATE,
                             "no papers found in %s: template not recognised "
@@ -283,7 +293,9 @@ int crawler_parse_abstract(struct crawler_paper *p, const struct crawler_profile
     err = crawler__html_parse(&doc, url, html, len, CRAWLER_MAX_HTML);
     if (err < 0)
         return err;
-    era = find_era(prof, doc, 1);
+    err = find_era(&era, prof, doc, 1);
+    if (err < 0)
+        goto out;
     if (!era) {
         err = nsc_error_set(NSC_ETEMPLATE,
                             "no paper found in %s: template not recognised "

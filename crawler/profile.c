@@ -259,6 +259,7 @@ static int get_xpath(struct crawler__xpath *xp, const char *file, const struct y
         goto out;
     }
     xp->src = xstrdup(v->s);
+    xp->file = file;
     xp->line = v->line;
     xp->col = v->col;
 out:
@@ -615,7 +616,7 @@ int crawler_profile_parse(struct crawler_profile **out, const char *name, const 
     err = yaml_tree(&root, name, text, len);
     if (err < 0)
         goto out;
-    err = load_tree(prof, name, &root);
+    err = load_tree(prof, prof->file, &root); /* the selectors keep prof->file */
     ynode_release(&root);
     if (err < 0)
         goto out;

@@ -64,4 +64,25 @@ check "two causes: the last line groups the failures by kind" \
     "nipscope: 40 of 40 papers failed: the crawl is incomplete (39: template not recognised, 1: worker process failed); run the same command again to retry them" \
     "$(tail -n 1 "$TMP/abs2.err")"
 
+
+# A selector the binary cannot evaluate (here the index marker calls a
+# misspelt has-class(): the profile's fault, not the site's) is not "template
+# not recognised": exit 65 with the selector's FILE:LINE:COL and the function
+# libxml2 did not find, and no records file.
+crawl_mock_stop
+crawl_mock --years 2024 --papers 10
+cp -r "$CRAWL_RULES" "$TMP/rules-typo"
+prof=$TMP/rules-typo/sites/neurips.yaml
+line=$(grep -n "marker: \"/descendant::ul\[has-class('paper-list')\]\"" "$prof" | cut -d: -f1)
+check "the shipped profile has the index marker once" 1 "$(echo "$line" | wc -w)"
+sed -i "${line}s/has-class(/has-clas(/" "$prof"
+col=$(sed -n "${line}p" "$prof" | awk '{ print index($0, "\"") }')
+CRAWL_RULES=$TMP/rules-typo crawl_run --year 2024 --out "$TMP/typo" >/dev/null 2>"$TMP/typo.err"
+check "a selector calling an unknown function: exit 65" 65 $?
+check "it names the selector's place, the function and libxml2's reason" \
+    "nipscope: $prof:$line:$col: XPath '/descendant::ul[has-clas('paper-list')]' failed to evaluate: Unregistered function (xmlXPathCompOpEval: function has-clas not found)" \
+    "$(tail -n 1 "$TMP/typo.err")"
+check "no records file after the selector error" no \
+    "$([ -e "$TMP/typo/neurips-2024.jsonl" ] && echo yes || echo no)"
+
 finish

@@ -1054,6 +1054,40 @@ static void xpath_meta_is_the_name_test(void **state)
     assert_int_equal(page_authors(got, sizeof(got), "meta('a', 'b')", html), NSC_EPARSE);
 }
 
+/*
+ * A selector that cannot be evaluated (here a function this binary does not
+ * register, e.g. a misspelt has-class) is the profile's error, named at its
+ * file:line:col with libxml2's reason: a marker that fails is not "no era
+ * matches", and a field selector that fails is not an empty field.
+ */
+static void selector_that_cannot_evaluate_names_its_place(void **state)
+{
+    const char *html = "<html><body><p class=x>P</p></body></html>";
+    const char *yaml = "site: t\nhosts: {p: http://h}\nurls: {i: \"{p}/{year}\"}\n"
+                       "id_pattern: \"/hash/([0-9a-z]+)\"\nyears: {2030: [proceedings]}\n"
+                       "eras:\n  - name: t\n    abstract:\n"
+                       "      marker: \"//body[has-clas('x') or true()]\"\n"
+                       "      title: \"'T'\"\n";
+    struct crawler_profile *p;
+    struct crawler_paper paper = { 0 };
+    char got[256];
+
+    (void)state;
+    assert_int_equal(crawler_profile_parse(&p, "m.yaml", yaml, strlen(yaml)), 0);
+    assert_int_equal(crawler_parse_abstract(&paper, p, "http://h/hash/x1", html, strlen(html)),
+                     NSC_EPARSE);
+    assert_non_null(strstr(nsc_error_last(), "m.yaml:9:15: XPath '//body[has-clas('x') or "
+                                             "true()]' failed to evaluate: "));
+    assert_non_null(strstr(nsc_error_last(), "nregistered function"));
+    crawler_paper_release(&paper);
+    crawler_profile_free(p);
+    /* a field selector: line 11, where page_authors() puts it; the
+     * generic message names the function */
+    assert_int_equal(page_authors(got, sizeof(got), "//p[has-clas('x')]", html), NSC_EPARSE);
+    assert_non_null(strstr(nsc_error_last(), "t.yaml:11:16: XPath '//p[has-clas('x')]'"));
+    assert_non_null(strstr(nsc_error_last(), "function has-clas not found"));
+}
+
 static void paper_sources_replace(void **state)
 {
     struct crawler_paper *p = xcalloc(1, sizeof(*p));
@@ -1110,6 +1144,7 @@ int main(void)
         cmocka_unit_test(profile_edit_changes_selectors),
         cmocka_unit_test(xpath_has_class_is_the_token_test),
         cmocka_unit_test(xpath_meta_is_the_name_test),
+        cmocka_unit_test(selector_that_cannot_evaluate_names_its_place),
         cmocka_unit_test(paper_sources_replace),
     };
 
