@@ -48,6 +48,7 @@ static void first_error(void *ctx, const xmlError *err)
 /* The same for the messages XPath gives through the generic channel, e.g.
  * "xmlXPathCompOpEval: function has-clas not found", which name the culprit
  * that the structured "Unregistered function" does not. */
+static void first_generic(void *ctx, const char *fmt, ...) NSC_PRINTF(2, 3);
 static void first_generic(void *ctx, const char *fmt, ...)
 {
     struct buf *b = ctx;
