@@ -52,15 +52,12 @@ static void first_generic(void *ctx, const char *fmt, ...) NSC_PRINTF(2, 3);
 static void first_generic(void *ctx, const char *fmt, ...)
 {
     struct buf *b = ctx;
-    char m[256];
     va_list ap;
 
-    if (b->len > 0)
-        return;
     va_start(ap, fmt);
-    vsnprintf(m, sizeof(m), fmt, ap);
+    if (b->len == 0)
+        buf_vappendf(b, fmt, ap);
     va_end(ap);
-    buf_puts(b, m);
 }
 
 static void quiet_libxml(void)
